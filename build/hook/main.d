@@ -1,0 +1,1 @@
+build/hook/main.o: hook/main.c

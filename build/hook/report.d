@@ -1,0 +1,2 @@
+build/hook/report.o: hook/report.c hook/report.h
+hook/report.h:

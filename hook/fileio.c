@@ -1,0 +1,214 @@
+#include "fileio.h"
+#include "cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+void og_buf_free(og_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int og_read_fd(int fd, size_t max, int timeout_ms, const char *what, og_buf *out, og_error *e)
+{
+	og_cleanup_free char *data = NULL;
+	size_t len = 0, cap = 0;
+	long deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (timeout_ms > 0) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			long left = deadline - now_ms();
+			int r;
+
+			if (left <= 0)
+				return og_fail(e, "%s: no end of input within %d ms", what, timeout_ms);
+			r = poll(&p, 1, (int)left);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				return og_fail_errno(e, errno, "%s: poll", what);
+			if (r == 0)
+				return og_fail(e, "%s: no end of input within %d ms", what, timeout_ms);
+		}
+		if (cap - len < 4096) {
+			size_t ncap = cap ? cap * 2 : 8192;
+			char *p;
+
+			if (ncap > max + 2)
+				ncap = max + 2;
+			if (ncap <= len + 1)
+				return og_fail(e, "%s: larger than the limit of %zu bytes", what, max);
+			p = realloc(data, ncap);
+			if (p == NULL)
+				return og_fail_errno(e, ENOMEM, "%s", what);
+			data = p;
+			cap = ncap;
+		}
+		n = read(fd, data + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return og_fail_errno(e, errno, "%s: read", what);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max)
+			return og_fail(e, "%s: larger than the limit of %zu bytes", what, max);
+	}
+	if (data == NULL) {
+		data = malloc(1);
+		if (data == NULL)
+			return og_fail_errno(e, ENOMEM, "%s", what);
+	}
+	data[len] = '\0';
+	out->data = og_steal_pointer(&data);
+	out->len = len;
+	return 0;
+}
+
+int og_open_beneath(int dirfd, const char *path, int flags, og_error *e)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC | O_NOCTTY),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+	if (fd < 0 && errno == ENOSYS) {
+		/* Kernels before 5.6: accept only a single component, no link. */
+		if (strchr(path, '/') != NULL || strcmp(path, "..") == 0)
+			return og_fail(e, "%s: nested paths need openat2 (Linux >= 5.6)", path);
+		fd = openat(dirfd, path, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+	}
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return og_fail(e, "%s: is or passes through a symbolic link", path);
+		if (errno == EXDEV)
+			return og_fail(e, "%s: escapes its directory", path);
+		return og_fail_errno(e, errno, "%s", path);
+	}
+	return (int)fd;
+}
+
+static int read_regular(int fd, const char *name, size_t max, og_buf *out, og_error *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return og_fail_errno(e, errno, "%s: fstat", name);
+	if (S_ISDIR(st.st_mode))
+		return og_fail(e, "%s: is a directory, not a file", name);
+	if (!S_ISREG(st.st_mode))
+		return og_fail(e, "%s: not a regular file", name);
+	if ((unsigned long long)st.st_size > max)
+		return og_fail(e, "%s: %lld bytes, larger than the limit of %zu bytes", name,
+			       (long long)st.st_size, max);
+	return og_read_fd(fd, max, 0, name, out, e);
+}
+
+int og_read_file_at(int dirfd, const char *path, size_t max, og_buf *out, og_error *e)
+{
+	og_cleanup_close int fd = og_open_beneath(dirfd, path, O_RDONLY | O_NONBLOCK, e);
+
+	if (fd < 0)
+		return -1;
+	return read_regular(fd, path, max, out, e);
+}
+
+int og_read_file(const char *path, size_t max, og_buf *out, og_error *e)
+{
+	og_cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return og_fail(e, "%s: is a symbolic link", path);
+		return og_fail_errno(e, errno, "%s", path);
+	}
+	return read_regular(fd, path, max, out, e);
+}
+
+int og_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			 og_error *e)
+{
+	char tmp[NAME_MAX + 1];
+	og_cleanup_close int fd = -1;
+	const char *p = data;
+	size_t off = 0;
+	int n;
+
+	n = snprintf(tmp, sizeof tmp, ".%s.tmp.%ld", name, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof tmp)
+		return og_fail(e, "%s: name too long", name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return og_fail_errno(e, errno, "%s: create temporary file", name);
+	while (off < len) {
+		ssize_t w = write(fd, p + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			int err = errno;
+			unlinkat(dirfd, tmp, 0);
+			return og_fail_errno(e, err, "%s: write", name);
+		}
+		off += (size_t)w;
+	}
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+		int err = errno;
+		unlinkat(dirfd, tmp, 0);
+		return og_fail_errno(e, err, "%s: sync", name);
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		int err = errno;
+		unlinkat(dirfd, tmp, 0);
+		return og_fail_errno(e, err, "%s: rename into place", name);
+	}
+	if (fsync(dirfd) < 0)
+		return og_fail_errno(e, errno, "%s: sync directory", name);
+	return 0;
+}
+
+int og_mkdir_p(const char *path, mode_t mode, og_error *e)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof buf)
+		return og_fail(e, "%s: bad directory path", path);
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return og_fail_errno(e, errno, "mkdir %s", buf);
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return og_fail_errno(e, errno, "mkdir %s", buf);
+	return 0;
+}

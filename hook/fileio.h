@@ -1,0 +1,43 @@
+/* Bounded, link-refusing file access.  Every read of outside input names a
+ * maximum size and fails clearly past it; files are opened without following
+ * symbolic links, and files inside a bundle or a store are opened relative to
+ * a directory fd so a path can never climb out of it. */
+#ifndef OCIGATE_FILEIO_H
+#define OCIGATE_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "error.h"
+
+typedef struct og_buf {
+	char *data;		/* len bytes, followed by a NUL (not counted) */
+	size_t len;
+} og_buf;
+
+void og_buf_free(og_buf *b);
+#define og_cleanup_buf __attribute__((cleanup(og_buf_free)))
+
+/* Read fd to EOF, at most max bytes; `what` names the input in errors.
+ * timeout_ms > 0 bounds the wait for data (stdin that never closes). */
+int og_read_fd(int fd, size_t max, int timeout_ms, const char *what, og_buf *out, og_error *e);
+
+/* Open `path` below dirfd: no symlinks anywhere in it, no "..", no absolute
+ * path (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS). */
+int og_open_beneath(int dirfd, const char *path, int flags, og_error *e);
+
+/* Read a regular file below dirfd (as og_open_beneath), at most max bytes. */
+int og_read_file_at(int dirfd, const char *path, size_t max, og_buf *out, og_error *e);
+
+/* Read a regular file named by an absolute path chosen by the administrator;
+ * the last component must not be a symlink. */
+int og_read_file(const char *path, size_t max, og_buf *out, og_error *e);
+
+/* Replace dir/name atomically: temp file, fsync, rename, fsync dir.  A reader
+ * sees the whole old file or the whole new one, never a torn one. */
+int og_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			 og_error *e);
+
+/* Create a directory (and its parents) with `mode` if it is missing. */
+int og_mkdir_p(const char *path, mode_t mode, og_error *e);
+
+#endif

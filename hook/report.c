@@ -1,0 +1,42 @@
+#include "report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int og_report_add(struct og_report *r, const char *rule, const char *fmt, ...)
+{
+	struct og_finding *f;
+	va_list ap;
+	char *msg = NULL;
+	int n;
+
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 8;
+		struct og_finding *p = realloc(r->items, ncap * sizeof *p);
+		if (p == NULL)
+			return -1;
+		r->items = p;
+		r->cap = ncap;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&msg, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -1;
+	f = &r->items[r->n++];
+	memset(f, 0, sizeof *f);
+	snprintf(f->rule, sizeof f->rule, "%s", rule);
+	f->message = msg;
+	return 0;
+}
+
+void og_report_free(struct og_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->items[i].message);
+	free(r->items);
+	r->items = NULL;
+	r->n = r->cap = 0;
+}

@@ -1,0 +1,22 @@
+/* What the hook knows about the image a container runs. */
+#ifndef OCIGATE_IMAGE_H
+#define OCIGATE_IMAGE_H
+
+#define OG_DIGEST_MAX 80	/* "sha256:" + 64 hex, or "sha384:"/"sha512:" forms */
+#define OG_REF_MAX 512
+
+enum og_digest_kind {
+	OG_DIGEST_NONE = 0,
+	OG_DIGEST_CONFIG,	/* image ID: sha256 of the image config */
+	OG_DIGEST_MANIFEST,	/* sha256 of the manifest (or index) bytes */
+};
+
+struct og_image {
+	char name[OG_REF_MAX];		/* reference as the engine gave it, may be "" */
+	char repository[OG_REF_MAX];	/* name without tag or digest, may be "" */
+	char digest[OG_DIGEST_MAX];	/* "sha256:<64 lowercase hex>", or "" */
+	enum og_digest_kind kind;
+	char source[64];		/* which identity source gave the digest */
+};
+
+#endif
