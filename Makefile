@@ -18,7 +18,7 @@ CC       ?= cc
 PKG_CONFIG ?= pkg-config
 B        ?= build
 
-DEPS_PC  := jansson libcrypto libseccomp libcap
+DEPS_PC  := jansson libcrypto libseccomp libcap libnghttp2
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)

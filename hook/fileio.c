@@ -91,8 +91,10 @@ int og_read_fd(int fd, size_t max, int timeout_ms, const char *what, og_buf *out
 
 int og_open_beneath(int dirfd, const char *path, int flags, og_error *e)
 {
+	/* openat2 refuses O_PATH combined with anything but CLOEXEC/DIRECTORY/NOFOLLOW. */
+	int extra = (flags & O_PATH) ? O_CLOEXEC : O_CLOEXEC | O_NOCTTY;
 	struct open_how how = {
-		.flags = (unsigned long long)(flags | O_CLOEXEC | O_NOCTTY),
+		.flags = (unsigned long long)(flags | extra),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	long fd;

@@ -1,1 +1,52 @@
-int main(void){return 0;}
+/* ocigate: an OCI runtime hook that admits only hardened containers of
+ * trusted, scanned images.  This file only dispatches subcommands. */
+#include "commands.h"
+#include "main_extra.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "hook", og_cmd_hook, "run as an OCI hook (state on stdin)" },
+	{ "check", og_cmd_check, "dry-run a bundle against the policy" },
+	{ "policy", og_cmd_policy, "lint a policy file" },
+	OG_EXTRA_COMMANDS
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: ocigate COMMAND [ARGS]   (ocigate COMMAND --help for details)\n\n");
+	for (const struct command *c = commands; c->name; c++)
+		fprintf(out, "  %-16s %s\n", c->name, c->summary);
+	fprintf(out, "  %-16s %s\n", "version", "print the version");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("ocigate %s\n", OCIGATE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, argv[1]) == 0)
+			return c->fn(argc - 1, argv + 1);
+	fprintf(stderr, "ocigate: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,13 @@
+/* The image checks (identity, trust, scan verdicts) as one call, so the
+ * hook's evaluation stays the same whichever of them a build and a policy have. */
+#ifndef OCIGATE_CHECKS_H
+#define OCIGATE_CHECKS_H
+
+#include "container.h"
+#include "policy.h"
+#include "report.h"
+
+int og_check_image(const struct og_policy *p, struct og_container *c, struct og_report *r,
+		   og_error *e);
+
+#endif

@@ -1,0 +1,110 @@
+/* `ocigate hook`: the OCI hook itself.  Reads the state on stdin, the
+ * bundle's config.json, evaluates, logs, and exits 0 (allow) or 1 (deny). */
+#include "commands.h"
+#include "cleanup.h"
+#include "deadline.h"
+#include "decision.h"
+#include "evaluate.h"
+#include "fileio.h"
+#include "log.h"
+#include "oci_state.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+/* Generous for a local pipe; a runtime writes the state at once. */
+#define OG_STATE_READ_TIMEOUT_MS 1000
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: ocigate hook [--policy FILE] [--stage NAME]\n"
+		     "Run as an OCI createRuntime (or prestart) hook: read the container state on\n"
+		     "stdin, check the bundle against the policy (default %s),\n"
+		     "log the decision to syslog, exit 0 to allow and 1 to deny.\n",
+		OG_DEFAULT_POLICY);
+}
+
+static int finish(const struct og_decision *d)
+{
+	if (d->verdict == OG_DENY) {
+		fprintf(stderr, "ocigate: container start refused (%s); see syslog for details\n",
+			d->rules);
+		return 1;
+	}
+	return 0;
+}
+
+static int fail(const struct og_policy *p, const char *id, const char *stage, og_error *e)
+{
+	struct og_decision d;
+
+	og_decide_error(p, &d);
+	og_log_error(p, id, stage, e->msg, &d);
+	if (d.verdict == OG_DENY)
+		fprintf(stderr, "ocigate: container start refused: %s\n", e->msg);
+	return d.verdict == OG_DENY ? 1 : 0;
+}
+
+int og_cmd_hook(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "stage", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *policy_path = OG_DEFAULT_POLICY, *stage = "";
+	struct og_policy policy;
+	struct oci_state state = { 0 };
+	struct og_container c = { 0 };
+	og_cleanup_report struct og_report r = { 0 };
+	og_cleanup_buf og_buf in = { 0 };
+	struct og_decision d;
+	og_error e = { 0 };
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "p:s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': policy_path = optarg; break;
+		case 's': stage = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	/* Until the policy says otherwise, a hang denies. */
+	og_deadline_arm(OG_DEFAULT_TIMEOUT_MS, 1);
+	if (og_policy_load(policy_path, &policy, &e) < 0) {
+		og_log_open(LOG_AUTH);
+		return fail(NULL, "", stage, &e);
+	}
+	og_log_open(policy.facility);
+	og_deadline_arm(policy.timeout_ms, policy.on_error_allow ? 0 : 1);
+	og_deadline_describe("", stage, policy.on_error_allow);
+
+	if (og_read_fd(STDIN_FILENO, OG_MAX_STATE_BYTES, OG_STATE_READ_TIMEOUT_MS, "state on stdin",
+		       &in, &e) < 0 ||
+	    oci_state_parse(in.data, in.len, &state, &e) < 0) {
+		rc = fail(&policy, "", stage, &e);
+		goto out;
+	}
+	og_deadline_describe(state.id, stage, policy.on_error_allow);
+	c.id = state.id;
+	c.stage = stage;
+	if (og_container_load(&c, state.bundle, state.annotations, &e) < 0 ||
+	    og_evaluate(&policy, &c, &r, &e) < 0) {
+		rc = fail(&policy, state.id, stage, &e);
+		goto out;
+	}
+	og_decide(&policy, &c, &r, &d);
+	og_log_decision(&policy, &c, &r, &d);
+	rc = finish(&d);
+out:
+	og_container_free(&c);
+	oci_state_free(&state);
+	og_policy_free(&policy);
+	og_log_close();
+	return rc;
+}

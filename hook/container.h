@@ -1,0 +1,20 @@
+/* Everything known about the container being started. */
+#ifndef OCIGATE_CONTAINER_H
+#define OCIGATE_CONTAINER_H
+
+#include <jansson.h>
+#include "image.h"
+#include "oci_config.h"
+
+struct og_container {
+	const char *id;			/* from the state (or `check --id`) */
+	const char *stage;		/* hook stage given on the command line */
+	const char *bundle;
+	struct oci_config cfg;
+	json_t *annotations;		/* config.json's, else the state's (owned reference) */
+	struct og_image image;
+};
+
+void og_container_free(struct og_container *c);
+
+#endif

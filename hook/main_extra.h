@@ -1,0 +1,7 @@
+/* Subcommands of the verify/ modules. */
+#ifndef OCIGATE_MAIN_EXTRA_H
+#define OCIGATE_MAIN_EXTRA_H
+
+#define OG_EXTRA_COMMANDS
+
+#endif

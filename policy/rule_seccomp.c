@@ -1,0 +1,97 @@
+/* runtime.seccomp: a seccomp profile exists, denies by default, and does
+ * not allow any must_block syscall unconditionally.  Names are resolved to
+ * numbers with libseccomp, so an alias cannot slip past the list. */
+#include "runtime_rules.h"
+#include "log.h"
+
+#include <seccomp.h>
+#include <string.h>
+
+static const char *const known_actions[] = {
+	"SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+	"SCMP_ACT_ERRNO", "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW", "SCMP_ACT_LOG", "SCMP_ACT_NOTIFY",
+	NULL,
+};
+
+static int action_known(const char *a)
+{
+	for (const char *const *k = known_actions; *k; k++)
+		if (strcmp(*k, a) == 0)
+			return 1;
+	return 0;
+}
+
+static int action_allows(const char *a)
+{
+	return strcmp(a, "SCMP_ACT_ALLOW") == 0 || strcmp(a, "SCMP_ACT_LOG") == 0;
+}
+
+/* Does syscall number nr appear, unconditionally allowed, in the profile? */
+static int allowed_unconditionally(json_t *syscalls, int nr)
+{
+	size_t i;
+	json_t *rule;
+
+	json_array_foreach(syscalls, i, rule) {
+		json_t *names = json_object_get(rule, "names");
+		json_t *action = json_object_get(rule, "action");
+		json_t *args = json_object_get(rule, "args");
+		size_t j;
+		json_t *n;
+
+		if (!json_is_string(action) || !action_allows(json_string_value(action)))
+			continue;
+		if (json_is_array(args) && json_array_size(args) > 0)
+			continue;
+		json_array_foreach(names, j, n) {
+			if (json_is_string(n) &&
+			    seccomp_syscall_resolve_name(json_string_value(n)) == nr)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+int og_rule_seccomp(const struct og_runtime_policy *rp, const struct oci_config *cfg,
+		    const char *id, struct og_report *r)
+{
+	json_t *def, *syscalls;
+	const char *action;
+	char safe[96];
+	size_t i;
+	json_t *rule;
+
+	if (cfg->seccomp == NULL)
+		return og_report_add(r, id, "no seccomp profile (linux.seccomp is missing)");
+	def = json_object_get(cfg->seccomp, "defaultAction");
+	if (!json_is_string(def))
+		return og_report_add(r, id, "the seccomp profile has no defaultAction");
+	action = json_string_value(def);
+	og_sanitize(action, safe, sizeof safe);
+	if (!action_known(action))
+		return og_report_add(r, id, "the seccomp defaultAction \"%s\" is unknown", safe);
+	if (action_allows(action))
+		return og_report_add(r, id, "the seccomp profile allows by default (%s)", safe);
+	syscalls = json_object_get(cfg->seccomp, "syscalls");
+	if (syscalls != NULL && !json_is_array(syscalls))
+		return og_report_add(r, id, "linux.seccomp.syscalls is not an array");
+	json_array_foreach(syscalls, i, rule) {
+		json_t *a = json_object_get(rule, "action");
+		if (!json_is_object(rule) || !json_is_string(a) || !json_is_array(json_object_get(rule, "names")))
+			return og_report_add(r, id, "linux.seccomp.syscalls[%zu] is malformed", i);
+		if (!action_known(json_string_value(a))) {
+			og_sanitize(json_string_value(a), safe, sizeof safe);
+			return og_report_add(r, id, "linux.seccomp.syscalls[%zu]: unknown action \"%s\"",
+					     i, safe);
+		}
+	}
+	for (size_t k = 0; k < rp->seccomp_must_block.n; k++) {
+		const char *name = rp->seccomp_must_block.v[k];
+		int nr = seccomp_syscall_resolve_name(name);
+
+		if (nr != __NR_SCMP_ERROR && allowed_unconditionally(syscalls, nr) &&
+		    og_report_add(r, id, "the seccomp profile allows %s unconditionally", name) < 0)
+			return -1;
+	}
+	return 0;
+}
