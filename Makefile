@@ -55,7 +55,7 @@ $(B)/libocigate.a: $(LIB_OBJ)
 $(B)/ocigate: $(B)/hook/main.o $(B)/libocigate.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/testutil.h $(B)/libocigate.a
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libocigate.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(B)/libocigate.a \
 	  $(ALL_LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS)

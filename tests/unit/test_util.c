@@ -1,0 +1,137 @@
+/* Shared infrastructure: bounded reads with a deadline, atomic writes,
+ * durations and RFC 3339 timestamps, error wrapping. */
+#include "testutil.h"
+#include "error.h"
+#include "fileio.h"
+#include "timeutil.h"
+
+#include <fcntl.h>
+#include <time.h>
+
+START_TEST(read_fd_limits_and_timeout)
+{
+	int p[2];
+	og_buf b = { 0 };
+	og_error e = { 0 };
+	struct timespec t0, t1;
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "hello", 5), 5);
+	close(p[1]);
+	ck_assert_int_eq(og_read_fd(p[0], 5, 100, "in", &b, &e), 0);
+	ck_assert_str_eq(b.data, "hello");
+	og_buf_free(&b);
+	close(p[0]);
+	/* one byte over the limit */
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "hello!", 6), 6);
+	close(p[1]);
+	ck_assert_int_eq(og_read_fd(p[0], 5, 100, "in", &b, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "in: larger than the limit of 5 bytes"));
+	close(p[0]);
+	/* a writer that never closes: bounded wait */
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], "{", 1), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(og_read_fd(p[0], 1000, 200, "state on stdin", &b, &e), -1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "no end of input within 200 ms"));
+	ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 3);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+START_TEST(atomic_write)
+{
+	char dir[] = "/tmp/ocigate-atomic-XXXXXX";
+	og_error e = { 0 };
+	og_buf b = { 0 };
+	int dfd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	dfd = open(dir, O_DIRECTORY | O_RDONLY);
+	ck_assert_int_eq(og_write_file_atomic(dfd, "f", "one", 3, 0600, &e), 0);
+	ck_assert_int_eq(og_write_file_atomic(dfd, "f", "two!", 4, 0600, &e), 0);
+	ck_assert_int_eq(og_read_file_at(dfd, "f", 100, &b, &e), 0);
+	ck_assert_str_eq(b.data, "two!");
+	og_buf_free(&b);
+	ck_assert_int_eq(og_read_file_at(dfd, "../etc/passwd", 100, &b, &e), -1);
+	ck_assert_int_eq(og_read_file_at(dfd, "/etc/passwd", 100, &b, &e), -1);
+	unlinkat(dfd, "f", 0);
+	close(dfd);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(durations)
+{
+	int64_t s;
+	og_error e = { 0 };
+
+	ck_assert_int_eq(og_parse_duration("90s", &s, &e), 0);
+	ck_assert_int_eq(s, 90);
+	ck_assert_int_eq(og_parse_duration("24h", &s, &e), 0);
+	ck_assert_int_eq(s, 86400);
+	ck_assert_int_eq(og_parse_duration("7d", &s, &e), 0);
+	ck_assert_int_eq(s, 7 * 86400);
+	ck_assert_int_eq(og_parse_duration("2w", &s, &e), 0);
+	ck_assert_int_eq(og_parse_duration("", &s, &e), -1);
+	ck_assert_int_eq(og_parse_duration("7", &s, &e), -1);
+	ck_assert_int_eq(og_parse_duration("0d", &s, &e), -1);
+	ck_assert_int_eq(og_parse_duration("-1d", &s, &e), -1);
+	ck_assert_int_eq(og_parse_duration("1dd", &s, &e), -1);
+	ck_assert_int_eq(og_parse_duration("99999999999999999999d", &s, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "too long"));
+}
+END_TEST
+
+START_TEST(timestamps)
+{
+	int64_t t;
+	og_error e = { 0 };
+	char buf[32];
+
+	ck_assert_int_eq(og_parse_rfc3339("1970-01-01T00:00:00Z", &t, &e), 0);
+	ck_assert_int_eq(t, 0);
+	ck_assert_int_eq(og_parse_rfc3339("2026-11-27T15:48:11Z", &t, &e), 0);
+	ck_assert_int_eq(t, 1795794491);
+	ck_assert_int_eq(og_parse_rfc3339("2026-11-27T16:48:11.123456789+01:00", &t, &e), 0);
+	ck_assert_int_eq(t, 1795794491);
+	ck_assert_int_eq(og_parse_rfc3339("2024-02-29", &t, &e), 0);
+	og_format_rfc3339(t, buf, sizeof buf);
+	ck_assert_str_eq(buf, "2024-02-29T00:00:00Z");
+	ck_assert_int_eq(og_parse_rfc3339("2024-02-30", &t, &e), -1);
+	ck_assert_int_eq(og_parse_rfc3339("2024-13-01T00:00:00Z", &t, &e), -1);
+	ck_assert_int_eq(og_parse_rfc3339("2024-01-01T00:00:00", &t, &e), -1);
+	ck_assert_int_eq(og_parse_rfc3339("2024-01-01T25:00:00Z", &t, &e), -1);
+	ck_assert_int_eq(og_parse_rfc3339("yesterday", &t, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "RFC 3339"));
+}
+END_TEST
+
+START_TEST(error_wrapping)
+{
+	og_error e = { 0 };
+
+	ck_assert_int_eq(og_fail(&e, "keys[%d]: bad", 2), -1);
+	og_wrap(&e, "trust store %s", "/etc/ocigate/trust.json");
+	ck_assert_str_eq(e.msg, "trust store /etc/ocigate/trust.json: keys[2]: bad");
+	og_fail_errno(&e, 2, "open %s", "x");
+	ck_assert_str_eq(e.msg, "open x: No such file or directory");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *t = tcase_create("util");
+
+	tcase_add_test(t, read_fd_limits_and_timeout);
+	tcase_add_test(t, atomic_write);
+	tcase_add_test(t, durations);
+	tcase_add_test(t, timestamps);
+	tcase_add_test(t, error_wrapping);
+	suite_add_tcase(s, t);
+	return tu_run(s);
+}
