@@ -101,10 +101,14 @@ int og_open_beneath(int dirfd, const char *path, int flags, og_error *e)
 
 	fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
 	if (fd < 0 && errno == ENOSYS) {
-		/* Kernels before 5.6: accept only a single component, no link. */
+		/* Kernels before 5.6 (and valgrind): a single component, no link. */
+		struct stat st;
+
 		if (strchr(path, '/') != NULL || strcmp(path, "..") == 0)
 			return og_fail(e, "%s: nested paths need openat2 (Linux >= 5.6)", path);
-		fd = openat(dirfd, path, flags | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+		if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			return og_fail(e, "%s: is or passes through a symbolic link", path);
+		fd = openat(dirfd, path, flags | extra | O_NOFOLLOW);
 	}
 	if (fd < 0) {
 		if (errno == ELOOP)
