@@ -1,3 +1,0 @@
-build/hook/jsonutil.o: hook/jsonutil.c hook/jsonutil.h hook/error.h
-hook/jsonutil.h:
-hook/error.h:

@@ -1,1 +1,0 @@
-build/hook/main.o: hook/main.c

@@ -1,2 +1,0 @@
-build/hook/report.o: hook/report.c hook/report.h
-hook/report.h:
