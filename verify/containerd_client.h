@@ -1,0 +1,31 @@
+/* Image identity from containerd itself: a native gRPC client on the
+ * containerd API socket (no `ctr` process, which costs ~40 ms per start). */
+#ifndef OCIGATE_CONTAINERD_CLIENT_H
+#define OCIGATE_CONTAINERD_CLIENT_H
+
+#include <stddef.h>
+#include "error.h"
+#include "image.h"
+
+#define OG_CONTAINERD_DEFAULT_SOCKET "/run/containerd/containerd.sock"
+#define OG_CONTAINERD_DEFAULT_NAMESPACE "k8s.io"
+
+/* Ask containerd for the image of container `container_id` in namespace `ns`
+ * over the unix socket `socket_path`: Containers.Get, then the CRI plugin's
+ * extension "io.cri-containerd.container.metadata" (JSON with "ImageRef", the
+ * config digest: kind OG_DIGEST_CONFIG); when absent (a container not created
+ * through CRI) the container's image name resolved with Images.Get to its
+ * target digest (a manifest or index: kind OG_DIGEST_MANIFEST).  Bounded by
+ * timeout_ms overall (connect, requests, responses); any failure returns -1
+ * with the reason, never hangs.  name_out gets the image name (may be ""). */
+int og_containerd_image(const char *socket_path, const char *ns, const char *container_id, int timeout_ms,
+			char digest_out[OG_DIGEST_MAX], enum og_digest_kind *kind_out,
+			char name_out[OG_REF_MAX], og_error *e);
+
+/* The namespace from a containerd task bundle path,
+ * STATE/io.containerd.runtime.v2.task/<ns>/<id> (or the v1 runtime's
+ * STATE/io.containerd.runtime.v1.linux/<ns>/<id>); the namespace must be a
+ * valid containerd identifier. */
+int og_containerd_namespace_from_bundle(const char *bundle, char *ns_out, size_t size, og_error *e);
+
+#endif

@@ -1,0 +1,74 @@
+#include "podman_storage.h"
+#include "cleanup.h"
+#include "fileio.h"
+#include "jsonutil.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+static int is_hex64(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	return n == 64;
+}
+
+int og_podman_image(const char *graphroot, const char *container_id, char digest_out[OG_DIGEST_MAX],
+		    og_error *e)
+{
+	og_cleanup_close int dirfd = -1;
+	og_cleanup_close int subfd = -1;
+	og_cleanup_buf og_buf buf = { 0 };
+	json_auto_t *root = NULL;
+	const char *image = NULL, *id;
+	char what[4200], path[64], safe[96];
+	json_t *entry;
+	size_t i;
+
+	digest_out[0] = '\0';
+	if (!is_hex64(container_id))
+		return og_fail(e, "containers/storage: container id is not 64 lowercase hex digits");
+	snprintf(what, sizeof what, "containers/storage %s/%s/%s", graphroot, OG_PODMAN_CONTAINERS_DIR,
+		 OG_PODMAN_CONTAINERS_FILE);
+	/* The graph root is the administrator's choice; below it nothing is followed. */
+	dirfd = open(graphroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return og_fail_errno(e, errno, "containers/storage graph root %s", graphroot);
+	/* One component at a time, so kernels (and valgrind) without openat2 work too. */
+	subfd = og_open_beneath(dirfd, OG_PODMAN_CONTAINERS_DIR, O_PATH | O_DIRECTORY, e);
+	if (subfd < 0)
+		return og_wrap(e, "containers/storage %s", graphroot);
+	if (og_read_file_at(subfd, OG_PODMAN_CONTAINERS_FILE, OG_PODMAN_MAX_CONTAINERS_JSON_BYTES, &buf,
+			    e) < 0)
+		return og_wrap(e, "containers/storage %s/%s", graphroot, OG_PODMAN_CONTAINERS_DIR);
+	root = og_json_parse(buf.data, buf.len, what, e);
+	if (root == NULL)
+		return -1;
+	if (!json_is_array(root))
+		return og_fail(e, "%s: expected an array, found %s", what, og_json_type(root));
+	json_array_foreach(root, i, entry) {
+		snprintf(path, sizeof path, "[%zu]", i);
+		if (og_json_str(entry, "id", path, 1, &id, e) < 0)
+			return og_wrap(e, "%s", what);
+		if (strcmp(id, container_id) != 0)
+			continue;
+		if (image != NULL)
+			return og_fail(e, "%s: two records for container %s", what, container_id);
+		if (og_json_str(entry, "image", path, 1, &image, e) < 0)
+			return og_wrap(e, "%s: container %s", what, container_id);
+		if (!is_hex64(image)) {
+			og_sanitize(image, safe, sizeof safe);
+			return og_fail(e, "%s: container %s: image \"%s\" is not an image ID (64 lowercase hex)",
+				       what, container_id, safe);
+		}
+	}
+	if (image == NULL)
+		return og_fail(e, "%s: no record for container %s", what, container_id);
+	snprintf(digest_out, OG_DIGEST_MAX, "sha256:%s", image);
+	return 0;
+}

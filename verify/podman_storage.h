@@ -1,0 +1,24 @@
+/* Image identity from containers/storage (Podman, and CRI-O hosts): the
+ * container record in GRAPHROOT/overlay-containers/containers.json maps a
+ * container ID to its image ID, the image's config digest. */
+#ifndef OCIGATE_PODMAN_STORAGE_H
+#define OCIGATE_PODMAN_STORAGE_H
+
+#include "error.h"
+#include "image.h"
+
+#define OG_PODMAN_DEFAULT_GRAPHROOT "/var/lib/containers/storage"
+/* The record lists every container on the host (~1 KiB each). */
+#define OG_PODMAN_MAX_CONTAINERS_JSON_BYTES (16 * 1024 * 1024)
+/* GRAPHROOT/<dir>/<file>: the overlay driver's container records. */
+#define OG_PODMAN_CONTAINERS_DIR "overlay-containers"
+#define OG_PODMAN_CONTAINERS_FILE "containers.json"
+
+/* The config digest ("sha256:<hex>") of the image container `container_id`
+ * (64 lowercase hex) was created from.  The file is read below a directory fd
+ * of `graphroot` without following links, size-bounded, duplicate keys
+ * refused; two records for one ID are an error. */
+int og_podman_image(const char *graphroot, const char *container_id, char digest_out[OG_DIGEST_MAX],
+		    og_error *e);
+
+#endif
