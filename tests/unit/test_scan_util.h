@@ -1,0 +1,176 @@
+/* Helpers shared by the scan verdict tests (test_verdict.c, test_scan.c,
+ * test_vex.c): temporary caches, running the CLI, running the check. */
+#ifndef OCIGATE_TEST_SCAN_UTIL_H
+#define OCIGATE_TEST_SCAN_UTIL_H
+
+#include <ftw.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include "testutil.h"
+#include "fileio.h"
+#include "jsonutil.h"
+#include "report.h"
+#include "scan_cache.h"
+#include "scan_policy.h"
+#include "timeutil.h"
+#include "verdict.h"
+
+/* Digests of the repo's own fixtures (tests/fixtures/scanners). */
+#define T_ID "sha256:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+#define T_REPO "sha256:a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2"
+#define G_ID "sha256:b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1"
+#define G_MAN "sha256:b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
+#define G_IDX "sha256:b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3b3"
+
+static char su_tmp[256], su_cache[300];
+
+static inline int su_rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st; (void)flag; (void)f;
+	return remove(p);
+}
+
+static inline void su_setup(void)
+{
+	snprintf(su_tmp, sizeof su_tmp, "/tmp/ocigate-scan-test.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(su_tmp));
+	chmod(su_tmp, 0755);
+	snprintf(su_cache, sizeof su_cache, "%s/cache", su_tmp);
+	og_now_override = 0;
+}
+
+static inline void su_teardown(void)
+{
+	nftw(su_tmp, su_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static inline const char *su_repo(const char *name)
+{
+	static char p[4][4200];
+	static int i;
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof p[i], "%.4095s/scanners/%.80s", tu_repo_fixtures(), name);
+	return p[i];
+}
+
+static inline const char *su_shared(const char *name)
+{
+	static char p[4][4200];
+	static int i;
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof p[i], "%.4095s/scanners/%.80s", tu_shared_fixtures(), name);
+	return p[i];
+}
+
+#define SU_SKIP_WITHOUT_SHARED()                                                              \
+	do {                                                                                  \
+		if (!tu_have_shared_fixtures()) {                                             \
+			printf("SKIP %s: shared fixtures not found at %s\n", __func__,        \
+			       tu_shared_fixtures());                                         \
+			return;                                                               \
+		}                                                                             \
+	} while (0)
+
+/* Run `ocigate verdict ARGS... ` with --cache-dir su_cache inserted after the
+ * subcommand words (NULL-terminated list). */
+static inline int su_verdict(const char *first, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+	const char *a;
+
+	argv[argc++] = (char *)"verdict";
+	argv[argc++] = (char *)first;
+	if (strcmp(first, "vex") == 0)
+		argv[argc++] = (char *)"import";
+	argv[argc++] = (char *)"--cache-dir";
+	argv[argc++] = su_cache;
+	va_start(ap, first);
+	while ((a = va_arg(ap, const char *)) != NULL && argc < 31)
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	fflush(stdout);
+	return og_cmd_verdict(argc, argv);
+}
+
+/* A policy from a JSON "scan" section, cache dir forced to su_cache, owner
+ * the test's own uid. */
+static inline struct og_scan_policy *su_policy(const char *scan_json)
+{
+	struct og_scan_policy *p = NULL;
+	og_error e = { 0 };
+	json_t *j = og_json_parse(scan_json, strlen(scan_json), "test policy", &e);
+
+	ck_assert_msg(j != NULL, "%s", e.msg);
+	ck_assert_msg(og_scan_policy_parse(j, "test", &p, &e) == 0, "%s", e.msg);
+	json_decref(j);
+	snprintf(p->cache_dir, sizeof p->cache_dir, "%s", su_cache);
+	p->owner_uid = getuid();
+	return p;
+}
+
+/* Run the check on digest; returns the number of findings; rules joined. */
+static inline size_t su_check(const struct og_scan_policy *p, const char *digest, struct og_report *r)
+{
+	struct og_image img = { 0 };
+	og_error e = { 0 };
+
+	snprintf(img.name, sizeof img.name, "example/app:1");
+	snprintf(img.digest, sizeof img.digest, "%s", digest);
+	img.kind = OG_DIGEST_CONFIG;
+	ck_assert_msg(og_scan_check(p, &img, r, &e) == 0, "%s", e.msg);
+	return r->n;
+}
+
+static inline const struct og_finding *su_find(const struct og_report *r, const char *rule)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->items[i].rule, rule) == 0)
+			return &r->items[i];
+	return NULL;
+}
+
+/* Load the cached verdict for digest (no trust checks: inspection). */
+static inline void su_load(const char *digest, struct og_verdict *v)
+{
+	og_error e = { 0 };
+	og_buf b = { 0 };
+	int fd = og_scan_cache_open(su_cache, 0, 0, &e);
+	int r;
+
+	ck_assert_msg(fd >= 0, "%s", e.msg);
+	r = og_scan_cache_read(fd, OG_CACHE_VERDICT, digest, 0, 0, OG_MAX_VERDICT_BYTES, &b, &e);
+	close(fd);
+	ck_assert_msg(r == 0, "no verdict for %s (%s)", digest, e.msg);
+	ck_assert_msg(og_verdict_load(b.data, (size_t)(strchr(b.data, '\n') - b.data), digest, v, &e) == 0,
+		      "%s", e.msg);
+	og_buf_free(&b);
+}
+
+static inline void su_counts(const struct og_verdict *v, size_t c[OG_SEV_COUNT])
+{
+	memset(c, 0, OG_SEV_COUNT * sizeof c[0]);
+	for (size_t i = 0; i < v->nfindings; i++)
+		c[v->findings[i].severity]++;
+}
+
+static inline void su_write(const char *path, const char *data)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(data, f);
+	fclose(f);
+}
+
+/* Path of the cache file for digest. */
+static inline const char *su_cache_file(const char *digest, int vex)
+{
+	static char p[512];
+	snprintf(p, sizeof p, "%s/%s/%.2s/%s.json", su_cache, vex ? "vex/sha256" : "sha256", digest + 7,
+		 digest + 7);
+	return p;
+}
+
+#endif

@@ -1,0 +1,389 @@
+/* Scan report import: every real report in ../shared/fixtures/scanners and
+ * the repo's own small ones; refused reports leave the cache untouched; the
+ * verdict CLI (import, show, ls, gc). */
+#include "test_scan_util.h"
+#include "verdict_import.h"
+
+#include <fcntl.h>
+
+struct expect {
+	const char *file, *scanner;
+	size_t crit, high, med, low, unk;
+	size_t ndigests;
+	const char *digests[3];
+	int scan_time_from_import;
+};
+
+/* Expected values computed independently of ocigate with jq (jq 1.6):
+ *   trivy: jq -c '[.Results[]?.Vulnerabilities[]?.Severity] | group_by(.) | map({(.[0]): length}) | add'
+ *          jq -c '[.Metadata.ImageID] + [(.Metadata.RepoDigests // [])[] | split("@")[1]]'
+ *   grype: jq -c '[.matches[].vulnerability.severity] | group_by(.) | map({(.[0]): length}) | add'
+ *          jq -c '[.source.target.imageID, .source.target.manifestDigest] + [.source.target.repoDigests[] | split("@")[1]]'
+ * (grype-presenter-image-snapshot has descriptor.timestamp "" => import time). */
+static const struct expect shared[] = {
+	{ "trivy-alpine-39.json", "trivy", 2, 0, 4, 0, 0, 1,
+	  { "sha256:055936d3920576da37aa9bc460d70c5f212028bda1c08c0879aedf03d7a66ea1" }, 0 },
+	{ "trivy-centos-7.json", "trivy", 0, 0, 1, 2, 0, 1,
+	  { "sha256:f1cb7c7d58b73eac859c395882eec49d50651244e342cd6c68a5c7809785f427" }, 0 },
+	{ "trivy-debian-buster.json", "trivy", 1, 0, 0, 1, 0, 1,
+	  { "sha256:c2c03a296d2329a4f3ab72a7bf38b78a8a80108204d326b0139d6af700e152d1" }, 0 },
+	{ "trivy-docs-alpine-latest-with-repodigests.json", "trivy", 0, 0, 0, 2, 0, 2,
+	  { "sha256:511a44083d3a23416fadc62847c45d14c25cbace86e7a72b2b350436978a0450",
+	    "sha256:1e42bbe2508154c9126d48c2b8a75420c3544343bf86fd041fb7527e017a4b4a" }, 0 },
+	{ "trivy-fluentd-gems.json", "trivy", 1, 1, 0, 0, 0, 1,
+	  { "sha256:5a992077baba51b97f27591a10d54d2f2723dc9c81a3fe419e261023f2554933" }, 0 },
+	{ "grype-anchore-test-images-ghsa.json", "grype", 0, 0, 2, 0, 0, 3,
+	  { "sha256:e1a0913e5e6eb346f15791e9627842ae80b14564f9c7a4f2e0910a9433673d8b",
+	    "sha256:1212e7636ec0b1a7b90eb354e761e67163c2256de127036f086876e190631b43",
+	    "sha256:10008791acbc5866de04108746a02a0c4029ce3a4400a9b3dad45d7f2245f9da" }, 0 },
+	{ "grype-chainguard-ruby.json", "grype", 0, 3, 0, 0, 0, 3,
+	  { "sha256:2f88265cfbc43ca35cd327347a9f59375b9f29ef998b8a54a882e31111266640",
+	    "sha256:86abe662dfa3746038eea6b0db91092b0767d78b8b8938a343d614cd1579adc2",
+	    "sha256:3c9afb4f188827ea1062ec3b8acea32893236a0d7df31e0498df93486cff0978" }, 0 },
+	{ "grype-keycloak-21.0.2.json", "grype", 0, 0, 0, 6, 0, 3,
+	  { "sha256:8cf8fd2be2ded92962d52adff75ad06a4c30f69c66facbdf223364c6c9e33b8c",
+	    "sha256:d1630d3eb8285a978301bcefc5b223e564ae300750af2fc9ea3f413c5376a47e",
+	    "sha256:347a0d748d05a050dc64b92de2246d2240db6eb38afbc17c3c08d0acb0db1b50" }, 0 },
+	{ "grype-presenter-image-snapshot.json", "grype", 1, 0, 0, 1, 0, 2,
+	  { "sha256:ab5608d634db2716a297adbfa6a5dd5d8f8f5a7d0cab73649ea7fbb8c8da544f",
+	    "sha256:ca738abb87a8d58f112d3400ebb079b61ceae7dc290beb34bda735be4b1941d5" }, 1 },
+};
+
+START_TEST(test_shared_fixture)
+{
+	const struct expect *x = &shared[_i];
+
+	SU_SKIP_WITHOUT_SHARED();
+	ck_assert_int_eq(su_verdict("import", su_shared(x->file), NULL), 0);
+	for (size_t d = 0; d < x->ndigests; d++) {
+		struct og_verdict v = { 0 };
+		size_t c[OG_SEV_COUNT];
+
+		/* Every digest the report names finds the whole verdict. */
+		su_load(x->digests[d], &v);
+		ck_assert_uint_eq(v.ndigests, x->ndigests);
+		for (size_t k = 0; k < x->ndigests; k++)
+			ck_assert_msg(og_verdict_has_digest(&v, x->digests[k]), "%s: %s missing", x->file,
+				      x->digests[k]);
+		su_counts(&v, c);
+		ck_assert_uint_eq(c[OG_SEV_CRITICAL], x->crit);
+		ck_assert_uint_eq(c[OG_SEV_HIGH], x->high);
+		ck_assert_uint_eq(c[OG_SEV_MEDIUM], x->med);
+		ck_assert_uint_eq(c[OG_SEV_LOW], x->low);
+		ck_assert_uint_eq(c[OG_SEV_UNKNOWN], x->unk);
+		ck_assert_str_eq(v.scanner, x->scanner);
+		ck_assert_int_eq(v.scan_time_from_import, x->scan_time_from_import);
+		og_verdict_free(&v);
+	}
+}
+END_TEST
+
+START_TEST(test_shared_fixture_details)
+{
+	struct og_verdict v = { 0 };
+	int64_t t;
+	og_error e = { 0 };
+
+	SU_SKIP_WITHOUT_SHARED();
+	ck_assert_int_eq(su_verdict("import", su_shared("trivy-centos-7.json"),
+				    su_shared("grype-keycloak-21.0.2.json"),
+				    su_shared("trivy-docs-alpine-latest-with-repodigests.json"), NULL), 0);
+	su_load("sha256:f1cb7c7d58b73eac859c395882eec49d50651244e342cd6c68a5c7809785f427", &v);
+	/* CreatedAt 2021-08-25T12:20:30.000000005Z */
+	ck_assert_int_eq(og_parse_rfc3339("2021-08-25T12:20:30Z", &t, &e), 0);
+	ck_assert_int_eq(v.scanned_at, t);
+	ck_assert_str_eq(v.scanner_version, "dev");
+	ck_assert_str_eq(v.findings[0].id, "CVE-2019-18276");
+	ck_assert_str_eq(v.findings[0].pkg, "bash");
+	ck_assert_str_eq(v.findings[0].installed, "4.2.46-31.el7");
+	ck_assert_str_eq(v.findings[0].fixed, "");
+	ck_assert_int_eq(v.findings[0].status, OG_FIX_WONT_FIX);	/* will_not_fix */
+	ck_assert_str_eq(v.findings[1].fixed, "1:1.0.2k-19.el7");
+	ck_assert_int_eq(v.findings[1].status, OG_FIX_FIXED);
+	ck_assert_str_eq(v.repository, "ghcr.io/aquasecurity/trivy-test-images");
+	og_verdict_free(&v);
+
+	su_load("sha256:347a0d748d05a050dc64b92de2246d2240db6eb38afbc17c3c08d0acb0db1b50", &v);
+	ck_assert_str_eq(v.repository, "keycloak/keycloak");
+	ck_assert_str_eq(v.scanner_version, "0.66.0");
+	ck_assert_int_eq(v.findings[0].status, OG_FIX_WONT_FIX);	/* wont-fix */
+	ck_assert_int_eq(og_parse_rfc3339("2023-09-01T12:13:42Z", &t, &e), 0);
+	ck_assert_int_eq(v.scanned_at, t);	/* 08:13:42.20194-04:00 */
+	og_verdict_free(&v);
+
+	su_load("sha256:1e42bbe2508154c9126d48c2b8a75420c3544343bf86fd041fb7527e017a4b4a", &v);
+	ck_assert_str_eq(v.repository, "alpine");
+	ck_assert_str_eq(v.scanner_version, "");	/* the docs example has no Trivy block */
+	og_verdict_free(&v);
+}
+END_TEST
+
+START_TEST(test_repo_trivy)
+{
+	struct og_verdict v = { 0 };
+	size_t c[OG_SEV_COUNT];
+	int64_t t;
+	og_error e = { 0 };
+
+	ck_assert_int_eq(su_verdict("import", "--format", "trivy", su_repo("trivy-small.json"), NULL), 0);
+	su_load(T_REPO, &v);
+	ck_assert(og_verdict_has_digest(&v, T_ID));
+	ck_assert_str_eq(v.repository, "registry.example:5000/team/app");
+	su_counts(&v, c);
+	ck_assert_uint_eq(c[OG_SEV_CRITICAL], 1);
+	ck_assert_uint_eq(c[OG_SEV_HIGH], 1);
+	ck_assert_uint_eq(c[OG_SEV_MEDIUM], 1);
+	ck_assert_uint_eq(c[OG_SEV_LOW], 1);
+	ck_assert_uint_eq(c[OG_SEV_UNKNOWN], 1);
+	ck_assert_int_eq(v.findings[1].status, OG_FIX_NOT_FIXED);
+	ck_assert_int_eq(v.findings[3].status, OG_FIX_WONT_FIX);
+	ck_assert_str_eq(v.findings[4].id, "GHSA-xxxx-yyyy-zzzz");
+	ck_assert_int_eq(v.findings[4].status, OG_FIX_FIXED);	/* no Status, a FixedVersion */
+	ck_assert_int_eq(og_parse_rfc3339("2026-01-10T08:00:00Z", &t, &e), 0);
+	ck_assert_int_eq(v.scanned_at, t);
+	og_verdict_free(&v);
+	su_load(T_ID, &v);
+	og_verdict_free(&v);
+}
+END_TEST
+
+START_TEST(test_repo_grype)
+{
+	struct og_verdict v = { 0 };
+	const char *d[] = { G_ID, G_MAN, G_IDX };
+	int64_t t;
+	og_error e = { 0 };
+
+	ck_assert_int_eq(su_verdict("import", su_repo("grype-small.json"), NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		size_t c[OG_SEV_COUNT];
+
+		su_load(d[i], &v);
+		ck_assert_uint_eq(v.ndigests, 3);
+		su_counts(&v, c);
+		ck_assert_uint_eq(c[OG_SEV_CRITICAL], 1);
+		ck_assert_uint_eq(c[OG_SEV_HIGH], 1);
+		ck_assert_uint_eq(c[OG_SEV_LOW], 1);	/* Negligible */
+		ck_assert_uint_eq(c[OG_SEV_UNKNOWN], 1);
+		ck_assert_str_eq(v.findings[0].fixed, "3.0.1, 2.9.9");
+		ck_assert_int_eq(v.findings[1].status, OG_FIX_NOT_FIXED);
+		ck_assert_int_eq(v.findings[2].status, OG_FIX_WONT_FIX);
+		ck_assert_int_eq(v.findings[3].status, OG_FIX_UNKNOWN);
+		ck_assert_str_eq(v.repository, "example.org/lib/tool");
+		ck_assert_str_eq(v.scanner, "grype");
+		ck_assert_int_eq(og_parse_rfc3339("2026-01-11T14:30:00Z", &t, &e), 0);
+		ck_assert_int_eq(v.scanned_at, t);
+		og_verdict_free(&v);
+	}
+}
+END_TEST
+
+static int cache_exists(void)
+{
+	struct stat st;
+	return stat(su_cache, &st) == 0;
+}
+
+START_TEST(test_no_digest_refused)
+{
+	og_error e = { 0 };
+	struct og_verdict v = { 0 };
+	og_buf b = { 0 };
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-no-digest.json"), NULL), 2);
+	ck_assert_int_eq(su_verdict("import", su_repo("grype-directory.json"), NULL), 2);
+	ck_assert(!cache_exists());
+	ck_assert_int_eq(og_read_file(su_repo("trivy-no-digest.json"), OG_MAX_SCAN_REPORT_BYTES, &b, &e), 0);
+	ck_assert_int_eq(og_verdict_import(b.data, b.len, OG_REPORT_AUTO, "r", 1, &v, &e), -1);
+	ck_assert_msg(strstr(e.msg, "names no image digest") != NULL, "%s", e.msg);
+	og_buf_free(&b);
+}
+END_TEST
+
+static char *slurp(const char *path, size_t *len)
+{
+	og_buf b = { 0 };
+	og_error e = { 0 };
+	ck_assert_msg(og_read_file(path, OG_MAX_VERDICT_BYTES, &b, &e) == 0, "%s", e.msg);
+	*len = b.len;
+	return b.data;
+}
+
+START_TEST(test_bad_reports_leave_cache)
+{
+	char path[400], *before, *after, *orig;
+	size_t blen, alen, olen;
+	int fd;
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	before = slurp(su_cache_file(T_ID, 0), &blen);
+	orig = slurp(su_repo("trivy-small.json"), &olen);
+
+	snprintf(path, sizeof path, "%s/bad.json", su_tmp);
+	/* malformed */
+	su_write(path, "{\"SchemaVersion\": 2, \"Results\": [}");
+	ck_assert_int_eq(su_verdict("import", path, NULL), 2);
+	/* truncated */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	ck_assert_int_eq(write(fd, orig, olen / 2), (ssize_t)(olen / 2));
+	close(fd);
+	ck_assert_int_eq(su_verdict("import", path, NULL), 2);
+	/* duplicate key (the same report with a second "ArtifactName") */
+	{
+		char *dup = malloc(olen + 64);
+		const char *k = "\"ArtifactName\"";
+		char *at = strstr(orig, k);
+		size_t pre = (size_t)(at - orig);
+		memcpy(dup, orig, pre);
+		strcpy(dup + pre, "\"ArtifactName\": \"evil\",\n  ");
+		strcat(dup, orig + pre);
+		su_write(path, dup);
+		free(dup);
+		ck_assert_int_eq(su_verdict("import", path, NULL), 2);
+	}
+	/* a bad digest */
+	su_write(path, "{\"SchemaVersion\":2,\"Metadata\":{\"ImageID\":\"sha256:../../etc/passwd\"}}");
+	ck_assert_int_eq(su_verdict("import", path, NULL), 2);
+	/* oversized: one byte over the limit (sparse) */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	ck_assert_int_eq(ftruncate(fd, (off_t)OG_MAX_SCAN_REPORT_BYTES + 1), 0);
+	close(fd);
+	ck_assert_int_eq(su_verdict("import", path, NULL), 2);
+	/* a good report for the same digest followed by a bad one: nothing written */
+	{
+		char good[400];
+		snprintf(good, sizeof good, "%s/good.json", su_tmp);
+		char *mod = strdup(orig);
+		char *crit = strstr(mod, "\"CRITICAL\"");
+		memcpy(crit, "\"LOW\"     ", 10);
+		su_write(good, mod);
+		free(mod);
+		su_write(path, "not json");
+		ck_assert_int_eq(su_verdict("import", good, path, NULL), 2);
+	}
+	after = slurp(su_cache_file(T_ID, 0), &alen);
+	ck_assert_uint_eq(alen, blen);
+	ck_assert(memcmp(before, after, blen) == 0);
+	free(before);
+	free(after);
+	free(orig);
+}
+END_TEST
+
+START_TEST(test_format_mismatch)
+{
+	ck_assert_int_eq(su_verdict("import", "--format", "grype", su_repo("trivy-small.json"), NULL), 2);
+	ck_assert_int_eq(su_verdict("import", "--format", "syft", su_repo("trivy-small.json"), NULL), 2);
+	ck_assert_int_eq(su_verdict("import", su_repo("openvex-small.json"), NULL), 2);
+	ck_assert(!cache_exists());
+}
+END_TEST
+
+START_TEST(test_cli_show_ls_gc)
+{
+	struct stat st;
+	og_error e = { 0 };
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), su_repo("grype-small.json"), NULL), 0);
+	ck_assert_int_eq(su_verdict("show", T_ID, NULL), 0);
+	ck_assert_int_eq(su_verdict("show", "--format", "json", G_MAN, NULL), 0);
+	ck_assert_int_eq(su_verdict("show", "sha256:0000000000000000000000000000000000000000000000000000000000000000", NULL), 1);
+	ck_assert_int_eq(su_verdict("show", "../../etc/passwd", NULL), 2);
+	ck_assert_int_eq(su_verdict("ls", NULL), 0);
+	ck_assert_int_eq(su_verdict("gc", NULL), 2);	/* --older-than required */
+	/* trivy-small scanned 2026-01-10T08:00Z, grype-small 2026-01-11T14:30Z */
+	ck_assert_int_eq(og_parse_rfc3339("2026-02-10T00:00:00Z", &og_now_override, &e), 0);
+	ck_assert_int_eq(su_verdict("gc", "--older-than", "30d", NULL), 0);
+	ck_assert_int_ne(stat(su_cache_file(T_ID, 0), &st), 0);
+	ck_assert_int_ne(stat(su_cache_file(T_REPO, 0), &st), 0);
+	ck_assert_int_eq(stat(su_cache_file(G_ID, 0), &st), 0);
+	ck_assert_int_eq(su_verdict("show", T_ID, NULL), 1);
+	ck_assert_int_eq(su_verdict("gc", "--older-than", "1d", NULL), 0);
+	ck_assert_int_ne(stat(su_cache_file(G_IDX, 0), &st), 0);
+}
+END_TEST
+
+START_TEST(test_verdict_roundtrip_strict)
+{
+	struct og_verdict v = { 0 }, w = { 0 };
+	og_error e = { 0 };
+	char *s;
+	size_t len;
+
+	v.imported_at = v.scanned_at = 1767225600;
+	ck_assert_int_eq(og_verdict_add_digest(&v, T_ID, "t", &e), 0);
+	ck_assert_int_eq(og_verdict_add_digest(&v, T_ID, "t", &e), 0);	/* deduplicated */
+	ck_assert_int_eq(og_verdict_add_digest(&v, "sha256:ABC", "t", &e), -1);
+	ck_assert_int_eq(og_verdict_add_finding(&v, "CVE-1-2", "p\nq", "1", "2", OG_SEV_HIGH,
+						OG_FIX_FIXED, "t", &e), 0);
+	ck_assert_int_eq(og_verdict_add_finding(&v, "CVE 1", "p", "1", "2", OG_SEV_HIGH, OG_FIX_FIXED,
+						"t", &e), -1);
+	ck_assert_int_eq(og_verdict_set_str(&v.scanner, "trivy", 10, "t", &e), 0);
+	s = og_verdict_dump(&v, &len);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_ptr_null(memchr(s, '\n', len));
+	ck_assert_int_eq(og_verdict_load(s, len, "t", &w, &e), 0);
+	ck_assert_uint_eq(w.ndigests, 1);
+	ck_assert_str_eq(w.findings[0].pkg, "p\nq");
+	ck_assert_str_eq(w.repository, "");
+	og_verdict_free(&w);
+	free(s);
+	og_verdict_free(&v);
+	/* unknown keys, wrong types, unknown severity */
+	{
+		const char *bad[] = {
+			"{\"ocigate_verdict\":1,\"digests\":[\"" T_ID "\"],\"repository\":\"\",\"scanner\":\"\","
+			"\"scanner_version\":\"\",\"scanned_at\":\"2026-01-01T00:00:00Z\",\"scan_time_source\":\"report\","
+			"\"imported_at\":\"2026-01-01T00:00:00Z\",\"findings\":[],\"extra\":1}",
+			"{\"ocigate_verdict\":1,\"digests\":[\"" T_ID "\"],\"repository\":\"\",\"scanner\":\"\","
+			"\"scanner_version\":\"\",\"scanned_at\":\"2026-01-01T00:00:00Z\",\"scan_time_source\":\"report\","
+			"\"imported_at\":\"2026-01-01T00:00:00Z\",\"findings\":[[\"CVE-1\",\"p\",\"1\",\"2\",\"severe\",\"fixed\"]]}",
+			"{\"ocigate_verdict\":2,\"digests\":[\"" T_ID "\"]}",
+			"{\"ocigate_verdict\":1,\"digests\":[]}",
+		};
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+			ck_assert_int_eq(og_verdict_load(bad[i], strlen(bad[i]), "t", &w, &e), -1);
+	}
+}
+END_TEST
+
+START_TEST(test_repository_of)
+{
+	char out[128];
+
+	og_verdict_repository_of("registry:5000/a/b:tag@sha256:abc", out, sizeof out);
+	ck_assert_str_eq(out, "registry:5000/a/b");
+	og_verdict_repository_of("registry:5000/a/b", out, sizeof out);
+	ck_assert_str_eq(out, "registry:5000/a/b");
+	og_verdict_repository_of("alpine:latest", out, sizeof out);
+	ck_assert_str_eq(out, "alpine");
+	og_verdict_repository_of("", out, sizeof out);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("verdict");
+	TCase *tc = tcase_create("import");
+
+	tcase_add_checked_fixture(tc, su_setup, su_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_shared_fixture, 0, (int)(sizeof shared / sizeof shared[0]));
+	tcase_add_test(tc, test_shared_fixture_details);
+	tcase_add_test(tc, test_repo_trivy);
+	tcase_add_test(tc, test_repo_grype);
+	tcase_add_test(tc, test_no_digest_refused);
+	tcase_add_test(tc, test_bad_reports_leave_cache);
+	tcase_add_test(tc, test_format_mismatch);
+	tcase_add_test(tc, test_cli_show_ls_gc);
+	tcase_add_test(tc, test_verdict_roundtrip_strict);
+	tcase_add_test(tc, test_repository_of);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(suite());
+}

@@ -1,0 +1,234 @@
+/* OpenVEX: real documents from ../shared/fixtures/scanners and the repo's
+ * own; suppression applies to the listed digest only, per package when the
+ * statement names subcomponents; later statements win. */
+#include "test_scan_util.h"
+#include "vex.h"
+
+#include <openssl/pem.h>
+
+static void parse_file(const char *path, struct og_vex_doc *d, int expect_ok, const char *expect_msg)
+{
+	og_buf b = { 0 };
+	og_error e = { 0 };
+
+	ck_assert_msg(og_read_file(path, OG_MAX_VEX_DOC_BYTES, &b, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(og_vex_parse_openvex(b.data, b.len, path, d, &e), expect_ok ? 0 : -1);
+	if (expect_msg)
+		ck_assert_msg(strstr(e.msg, expect_msg) != NULL, "%s", e.msg);
+	og_buf_free(&b);
+}
+
+/* Expected values from jq:
+ *   jq -c '[.statements[] | {v: .vulnerability.name, p: [.products[]."@id"], s: .status}]' FILE
+ * openvex-grype-oci-digest-not-affected: 5 statements, each for
+ * pkg:oci/alpine@sha256%3A124c7d27...; 3 fixed + 2 not_affected;
+ * openvex-grype-oci-digest-repository-url: 1 statement (fixed) for
+ * pkg:oci/debian@sha256%3A124c7d27...?repository_url=...;
+ * openvex-trivy-oci-not-affected (pkg:oci/debian) and openvex-trivy-project-oci
+ * (pkg:oci/trivy?repository_url=..., 3 products x 7 statements) name no digest. */
+#define ALPINE_DIGEST "sha256:124c7d2707904eea7431fffe91522a01e5a861a624ee31d03372cc1d138a3126"
+
+START_TEST(test_shared_openvex)
+{
+	struct og_vex_doc d = { 0 };
+
+	SU_SKIP_WITHOUT_SHARED();
+	parse_file(su_shared("openvex-grype-oci-digest-not-affected.json"), &d, 1, NULL);
+	ck_assert_uint_eq(d.n, 5);
+	for (size_t i = 0; i < d.n; i++) {
+		ck_assert_str_eq(d.items[i].digest, ALPINE_DIGEST);
+		ck_assert_str_eq(d.items[i].stmt.author, "The OpenVEX Project <openvex@openssf.org>");
+		ck_assert_uint_eq(d.items[i].stmt.npackages, 2);	/* libssl3, libcrypto3 */
+		ck_assert_str_eq(d.items[i].stmt.packages[0], "libssl3");
+	}
+	ck_assert_str_eq(d.items[3].stmt.id, "CVE-2023-3446");
+	ck_assert_str_eq(d.items[3].stmt.status, "not_affected");
+	ck_assert_str_eq(d.items[3].stmt.justification, "vulnerable_code_not_present");
+	ck_assert_str_eq(d.items[0].stmt.status, "fixed");
+	og_vex_doc_free(&d);
+
+	parse_file(su_shared("openvex-grype-oci-digest-repository-url.json"), &d, 1, NULL);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_str_eq(d.items[0].digest, ALPINE_DIGEST);
+	ck_assert_str_eq(d.items[0].stmt.id, "CVE-2014-fake-1");
+	og_vex_doc_free(&d);
+
+	parse_file(su_shared("openvex-trivy-oci-not-affected.json"), &d, 0, "no statement names an image digest");
+	parse_file(su_shared("openvex-trivy-project-oci.json"), &d, 0, "no statement names an image digest");
+	parse_file(su_shared("cyclonedx-vex-trivy-not-affected.json"), &d, 0, "CycloneDX");
+	/* The CLI refuses them too, leaving no cache behind. */
+	ck_assert_int_eq(su_verdict("vex", su_shared("openvex-trivy-project-oci.json"), NULL), 2);
+	ck_assert_int_eq(su_verdict("vex", su_shared("openvex-grype-oci-digest-not-affected.json"), NULL), 0);
+}
+END_TEST
+
+START_TEST(test_product_digest)
+{
+	char out[72];
+
+	ck_assert_int_eq(og_vex_product_digest("pkg:oci/app@sha256%3A" "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1?arch=amd64", out), 0);
+	ck_assert_str_eq(out, T_ID);
+	ck_assert_int_eq(og_vex_product_digest("pkg:oci/app@sha256%3a" "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", out), 0);
+	ck_assert_int_eq(og_vex_product_digest("registry:5000/app@" T_ID, out), 0);
+	ck_assert_int_eq(og_vex_product_digest(T_ID, out), 0);
+	ck_assert_int_eq(og_vex_product_digest("pkg:oci/app", out), -1);
+	ck_assert_int_eq(og_vex_product_digest("pkg:oci/app@sha256%3Azz", out), -1);
+	ck_assert_int_eq(og_vex_product_digest("pkg:oci/app@sha256%3", out), -1);
+	ck_assert_int_eq(og_vex_product_digest("pkg:apk/alpine/busybox@1.0", out), -1);
+}
+END_TEST
+
+/* openvex-small: CVE-2099-0001 not_affected for T_ID (purl); CVE-2099-1002
+ * (alias GHSA-aaaa-bbbb-cccc) not_affected for G_MAN, package zlib only;
+ * CVE-2099-1001 under_investigation for G_MAN; CVE-2099-0002 for a product
+ * with no digest (skipped). */
+START_TEST(test_suppression_per_digest)
+{
+	struct og_scan_policy *p;
+	struct og_report r = { 0 };
+	const struct og_finding *f;
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), su_repo("grype-small.json"), NULL), 0);
+	ck_assert_int_eq(su_verdict("vex", su_repo("openvex-small.json"), NULL), 0);
+	p = su_policy("{\"max\":{\"critical\":0}}");
+	/* T_ID: its only critical (CVE-2099-0001) is not_affected => passes. */
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
+	/* T_REPO names the same image, but the VEX statement names T_ID only. */
+	ck_assert_uint_eq(su_check(p, T_REPO, &r), 1);
+	og_report_free(&r);
+	og_scan_policy_free(p);
+
+	/* G_MAN: the high CVE-2099-1002 in zlib is suppressed; under_investigation suppresses nothing. */
+	p = su_policy("{\"max\":{\"high\":0}}");
+	ck_assert_uint_eq(su_check(p, G_MAN, &r), 0);
+	ck_assert_uint_eq(su_check(p, G_IDX, &r), 1);	/* other digest of the same image: not suppressed */
+	og_report_free(&r);
+	og_scan_policy_free(p);
+	p = su_policy("{\"max\":{\"critical\":0,\"high\":0}}");
+	ck_assert_uint_eq(su_check(p, G_MAN, &r), 1);
+	f = su_find(&r, "scan.severity");
+	ck_assert_msg(strstr(f->message, "1 critical (max 0)") && !strstr(f->message, "high (max"), "%s", f->message);
+	ck_assert_msg(strstr(f->message, "1 suppressed by VEX, e.g. CVE-2099-1002 not_affected by Example Security Team"),
+		      "%s", f->message);
+	ck_assert_msg(strstr(f->message, "inline_mitigations_already_exist"), "%s", f->message);
+	og_report_free(&r);
+	og_scan_policy_free(p);
+	/* use_vex false: statements ignored. */
+	p = su_policy("{\"use_vex\":false,\"max\":{\"high\":0}}");
+	ck_assert_uint_eq(su_check(p, G_MAN, &r), 1);
+	og_report_free(&r);
+	og_scan_policy_free(p);
+	ck_assert_int_eq(su_verdict("show", G_MAN, NULL), 0);
+}
+END_TEST
+
+START_TEST(test_later_statement_wins)
+{
+	char path[512];
+	struct og_scan_policy *p;
+	struct og_report r = { 0 };
+	const char *withdraw =
+		"{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"Example\",\"timestamp\":\"2026-02-01T00:00:00Z\","
+		"\"statements\":[{\"vulnerability\":{\"name\":\"CVE-2099-0001\"},"
+		"\"products\":[{\"@id\":\"" T_ID "\"}],\"status\":\"affected\"}]}";
+	const char *older =
+		"{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"Example\",\"timestamp\":\"2025-01-01T00:00:00Z\","
+		"\"statements\":[{\"vulnerability\":{\"name\":\"CVE-2099-0001\"},"
+		"\"products\":[{\"@id\":\"pkg:oci/app@sha256%3A" "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1" "\"}],"
+		"\"status\":\"not_affected\",\"justification\":\"component_not_present\"}]}";
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	ck_assert_int_eq(su_verdict("vex", su_repo("openvex-small.json"), NULL), 0);
+	p = su_policy("{\"max\":{\"critical\":0}}");
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
+	snprintf(path, sizeof path, "%s/withdraw.json", su_tmp);
+	su_write(path, withdraw);
+	ck_assert_int_eq(su_verdict("vex", path, NULL), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	og_report_free(&r);
+	/* An older statement does not override the newer "affected". */
+	su_write(path, older);
+	ck_assert_int_eq(su_verdict("vex", path, NULL), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	og_report_free(&r);
+	og_scan_policy_free(p);
+}
+END_TEST
+
+START_TEST(test_bad_vex)
+{
+	char path[512];
+	const char *bad[] = {
+		"{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"a\",\"author\":\"b\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"statements\":[]}",
+		"{\"@context\":\"https://example.org\",\"author\":\"a\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"statements\":[]}",
+		"{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"a\",\"timestamp\":\"2026-01-01T00:00:00Z\","
+		"\"statements\":[{\"vulnerability\":{\"name\":\"CVE-1\"},\"products\":[{\"@id\":\"" T_ID "\"}],\"status\":\"maybe\"}]}",
+		"{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"a\",\"timestamp\":\"2026-01-01T00:00:00Z\","
+		"\"statements\":[{\"vulnerability\":{\"name\":\"../CVE\"},\"products\":[{\"@id\":\"" T_ID "\"}],\"status\":\"fixed\"}]}",
+		"{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"a\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"statements\":[",
+	};
+
+	snprintf(path, sizeof path, "%s/bad.json", su_tmp);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		su_write(path, bad[i]);
+		ck_assert_int_eq(su_verdict("vex", path, NULL), 2);
+	}
+	{
+		struct stat st;
+		ck_assert_int_ne(stat(su_cache, &st), 0);
+	}
+}
+END_TEST
+
+START_TEST(test_signed_vex_required)
+{
+	struct og_scan_policy *p;
+	struct og_report r = { 0 };
+	char priv[512], pub[512], pol[1100];
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	FILE *f;
+
+	snprintf(priv, sizeof priv, "%s/k.pem", su_tmp);
+	snprintf(pub, sizeof pub, "%s/k.pub.pem", su_tmp);
+	f = fopen(priv, "w");
+	PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	f = fopen(pub, "w");
+	PEM_write_PUBKEY(f, k);
+	fclose(f);
+	EVP_PKEY_free(k);
+	snprintf(pol, sizeof pol, "{\"require_signed\":true,\"signer_keys\":[\"%s\"],\"max\":{\"critical\":0}}", pub);
+	p = su_policy(pol);
+	ck_assert_int_eq(su_verdict("import", "--sign-key", priv, su_repo("trivy-small.json"), NULL), 0);
+	/* Unsigned VEX with signatures required: not applied, and said so. */
+	ck_assert_int_eq(su_verdict("vex", su_repo("openvex-small.json"), NULL), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 2);
+	ck_assert_ptr_nonnull(su_find(&r, "scan.verdict"));
+	ck_assert_ptr_nonnull(su_find(&r, "scan.severity"));
+	og_report_free(&r);
+	ck_assert_int_eq(su_verdict("vex", "--sign-key", priv, su_repo("openvex-small.json"), NULL), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
+	og_scan_policy_free(p);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("vex");
+	TCase *tc = tcase_create("vex");
+
+	tcase_add_checked_fixture(tc, su_setup, su_teardown);
+	tcase_add_test(tc, test_shared_openvex);
+	tcase_add_test(tc, test_product_digest);
+	tcase_add_test(tc, test_suppression_per_digest);
+	tcase_add_test(tc, test_later_statement_wins);
+	tcase_add_test(tc, test_bad_vex);
+	tcase_add_test(tc, test_signed_vex_required);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(suite());
+}

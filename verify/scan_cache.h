@@ -1,0 +1,44 @@
+/* The on-disk verdict cache, content-addressed by image digest:
+ *   CACHE/sha256/<first 2 hex>/<64 hex>.json        verdicts
+ *   CACHE/vex/sha256/<first 2 hex>/<64 hex>.json    VEX statements per digest
+ * A lookup opens a fixed path derived from a validated digest: its cost does
+ * not depend on how many verdicts the cache holds (no directory scans on the
+ * start path).  Every component is opened with O_NOFOLLOW relative to its
+ * parent; with `strict`, each directory and the file must be owned by the
+ * expected uid and not group- or world-writable (sshd StrictModes). */
+#ifndef OCIGATE_SCAN_CACHE_H
+#define OCIGATE_SCAN_CACHE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "error.h"
+#include "fileio.h"
+
+#define OG_SCAN_CACHE_DEFAULT "/var/lib/ocigate/verdicts"
+
+enum og_cache_kind { OG_CACHE_VERDICT = 0, OG_CACHE_VEX };
+
+/* Open the cache directory.  Returns an fd, or -1 (e->errnum ENOENT when
+ * it does not exist). */
+int og_scan_cache_open(const char *dir, int strict, uid_t owner, og_error *e);
+
+/* Read the file for digest: 0 found (out filled), 1 absent, -1 error
+ * (untrusted, unreadable, larger than max). */
+int og_scan_cache_read(int cachefd, enum og_cache_kind kind, const char *digest, int strict,
+		       uid_t owner, size_t max, og_buf *out, og_error *e);
+
+/* Replace the file for digest atomically, creating directories (0755) and
+ * the file (0644). */
+int og_scan_cache_write(int cachefd, enum og_cache_kind kind, const char *digest,
+			const void *data, size_t len, og_error *e);
+
+/* Remove the file for digest; 0 removed, 1 absent, -1 error. */
+int og_scan_cache_remove(int cachefd, enum og_cache_kind kind, const char *digest, og_error *e);
+
+/* Call fn for every well-named file of kind (for ls/gc: scans directories,
+ * never used on the start path).  fn returning < 0 stops the walk. */
+typedef int (*og_scan_cache_fn)(const char *digest, void *arg);
+int og_scan_cache_foreach(int cachefd, enum og_cache_kind kind, og_scan_cache_fn fn, void *arg,
+			  og_error *e);
+
+#endif

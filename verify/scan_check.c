@@ -1,0 +1,295 @@
+/* The start-time check: one content-addressed lookup for the image digest
+ * (plus its VEX file), signature verified over the raw bytes before parsing,
+ * then age and per-severity thresholds after suppressions. */
+#include "scan_policy.h"
+#include "base64.h"
+#include "cleanup.h"
+#include "fileio.h"
+#include "scan_cache.h"
+#include "scan_sign.h"
+#include "timeutil.h"
+#include "vex.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OG_SCAN_MSG_IDS 5	/* vulnerability ids named in a scan.severity message */
+
+/* Load one cache file (verdict or VEX) for digest: strict ownership checks,
+ * signature check on the raw bytes, then *payload_len bytes to parse. */
+static int load_raw(const struct og_scan_policy *p, int cachefd, enum og_cache_kind kind,
+		    const char *digest, size_t max, og_buf *buf, size_t *payload_len, og_error *e)
+{
+	const char *sig;
+	size_t sig_len;
+	int r = og_scan_cache_read(cachefd, kind, digest, 1, p->owner_uid, max, buf, e);
+
+	if (r != 0)
+		return r;
+	if (og_scan_split(buf->data, buf->len, payload_len, &sig, &sig_len, e) < 0)
+		return -1;
+	if (p->require_signed &&
+	    og_scan_verify(buf->data, *payload_len, sig, sig_len, p->keys, p->nkeys, e) < 0)
+		return -1;
+	return 0;
+}
+
+int og_scan_load_verdict(const struct og_scan_policy *p, int cachefd, const char *digest,
+			 struct og_verdict *out, og_error *e)
+{
+	og_cleanup_buf og_buf b = { 0 };
+	size_t plen = 0;
+	int r = load_raw(p, cachefd, OG_CACHE_VERDICT, digest, OG_MAX_VERDICT_BYTES, &b, &plen, e);
+
+	if (r != 0)
+		return r;
+	if (og_verdict_load(b.data, plen, "verdict", out, e) < 0)
+		return -1;
+	/* A file copied under another digest's name must not vouch for it. */
+	if (!og_verdict_has_digest(out, digest)) {
+		og_verdict_free(out);
+		return og_fail(e, "verdict file does not name %s (copied from another image?)", digest);
+	}
+	return 0;
+}
+
+static int load_vex(const struct og_scan_policy *p, int cachefd, const char *digest,
+		    struct og_vex_set *out, og_error *e)
+{
+	og_cleanup_buf og_buf b = { 0 };
+	size_t plen = 0;
+	int r = load_raw(p, cachefd, OG_CACHE_VEX, digest, OG_MAX_VEX_FILE_BYTES, &b, &plen, e);
+
+	if (r != 0)
+		return r;
+	return og_vex_set_load(b.data, plen, "VEX", digest, out, e);
+}
+
+static const struct og_scan_exception *find_exception(const struct og_scan_policy *p, const char *id)
+{
+	for (size_t i = 0; i < p->nexceptions; i++)
+		if (strcmp(p->exceptions[i].id, id) == 0)
+			return &p->exceptions[i];
+	return NULL;
+}
+
+static int id_listed(const char **ids, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static void describe_image(const struct og_image *img, char *out, size_t size)
+{
+	char name[160];
+
+	if (img->name[0] != '\0')
+		snprintf(out, size, "%s (%s)", og_scan_clean(img->name, name, sizeof name), img->digest);
+	else
+		snprintf(out, size, "%s", img->digest);
+}
+
+static int check_age(const struct og_scan_policy *p, const struct og_verdict *v, const char *image,
+		     struct og_report *r)
+{
+	int64_t now = og_now(), age = now - v->scanned_at;
+	char when[32], scanner[80], ver[80];
+
+	if (p->max_age <= 0)
+		return 0;
+	og_format_rfc3339(v->scanned_at, when, sizeof when);
+	og_scan_clean(v->scanner, scanner, sizeof scanner);
+	og_scan_clean(v->scanner_version, ver, sizeof ver);
+	if (age < -OG_SCAN_FUTURE_SLACK)
+		return og_report_add(r, "scan.stale",
+				     "scan verdict for image %s has a scan time in the future (%s, %s %s)",
+				     image, when, scanner, ver);
+	if (age > p->max_age)
+		return og_report_add(r, "scan.stale",
+				     "scan verdict for image %s is %lldh old (%s by %s %s%s), older than "
+				     "max_age %s",
+				     image, (long long)(age / 3600), when, scanner, ver,
+				     v->scan_time_from_import ? "; import time, the report had no scan time" : "",
+				     p->max_age_text);
+	return 0;
+}
+
+static int check_severity(const struct og_scan_policy *p, const struct og_verdict *v,
+			  const struct og_vex_set *vex, const char *image, struct og_report *r)
+{
+	size_t counts[OG_SEV_COUNT] = { 0 }, nids = 0, more = 0, nvex = 0, nexc = 0;
+	const char *ids[OG_SCAN_MSG_IDS];
+	const struct og_scan_exception *expired[3];
+	const struct og_vex_stmt *vexnote = NULL;
+	const char *vexnote_id = NULL;
+	size_t nexpired = 0;
+	int64_t now = og_now();
+	int over = 0;
+	og_cleanup_free char *msg = NULL;
+	size_t msglen = 0;
+	FILE *m;
+
+	/* First pass: counts after suppressions. */
+	for (size_t i = 0; i < v->nfindings; i++) {
+		const struct og_vuln_finding *f = &v->findings[i];
+		const struct og_scan_exception *ex;
+		const struct og_vex_stmt *st;
+
+		if (f->status == OG_FIX_NOT_AFFECTED)
+			continue;
+		if (p->ignore_unfixed && f->status != OG_FIX_FIXED)
+			continue;
+		ex = find_exception(p, f->id);
+		if (ex != NULL && now < ex->until) {
+			nexc++;
+			continue;
+		}
+		if (ex != NULL && nexpired < 3) {
+			size_t k;
+			for (k = 0; k < nexpired && expired[k] != ex; k++)
+				;
+			if (k == nexpired)
+				expired[nexpired++] = ex;
+		}
+		st = vex ? og_vex_lookup(vex, f->id, f->pkg) : NULL;
+		if (og_vex_suppresses(st)) {
+			nvex++;
+			if (vexnote == NULL) {
+				vexnote = st;
+				vexnote_id = f->id;
+			}
+			continue;
+		}
+		counts[f->severity]++;
+	}
+	for (int s = 0; s < OG_SEV_COUNT; s++)
+		if (p->max[s] >= 0 && counts[s] > (size_t)p->max[s])
+			over = 1;
+	if (!over)
+		return 0;
+	/* Second pass: the first few ids in the severities over their maxima. */
+	for (size_t i = 0; i < v->nfindings; i++) {
+		const struct og_vuln_finding *f = &v->findings[i];
+		const struct og_scan_exception *ex;
+
+		if (f->status == OG_FIX_NOT_AFFECTED || (p->ignore_unfixed && f->status != OG_FIX_FIXED))
+			continue;
+		if (p->max[f->severity] < 0 || counts[f->severity] <= (size_t)p->max[f->severity])
+			continue;
+		ex = find_exception(p, f->id);
+		if ((ex != NULL && now < ex->until) ||
+		    (vex && og_vex_suppresses(og_vex_lookup(vex, f->id, f->pkg))))
+			continue;
+		if (id_listed(ids, nids, f->id))
+			continue;
+		if (nids < OG_SCAN_MSG_IDS)
+			ids[nids++] = f->id;
+		else
+			more++;
+	}
+	m = open_memstream(&msg, &msglen);
+	if (m == NULL)
+		return -1;
+	fprintf(m, "image %s has", image);
+	for (int s = OG_SEV_CRITICAL, first = 1; s >= 0; s--) {
+		if (p->max[s] < 0 || counts[s] <= (size_t)p->max[s])
+			continue;
+		fprintf(m, "%s %zu %s (max %lld)", first ? "" : ",", counts[s],
+			og_severity_name((enum og_severity)s), (long long)p->max[s]);
+		first = 0;
+	}
+	fprintf(m, " vulnerabilities after suppressions:");
+	for (size_t i = 0; i < nids; i++)
+		fprintf(m, "%s %s", i ? "," : "", ids[i]);	/* ids are validated charset */
+	if (more)
+		fprintf(m, " and %zu more", more);
+	{
+		char scanner[80], when[32];
+		og_format_rfc3339(v->scanned_at, when, sizeof when);
+		fprintf(m, " (%s scan of %s", og_scan_clean(v->scanner, scanner, sizeof scanner), when);
+		if (nexc)
+			fprintf(m, "; %zu excepted by policy", nexc);
+		if (nvex) {
+			char author[120], just[120];
+			fprintf(m, "; %zu suppressed by VEX, e.g. %s %s by %s: %s", nvex, vexnote_id,
+				vexnote->status, og_scan_clean(vexnote->author, author, sizeof author),
+				og_scan_clean(vexnote->justification[0] ? vexnote->justification : "no justification",
+					      just, sizeof just));
+		}
+		for (size_t i = 0; i < nexpired; i++)
+			fprintf(m, "; exception for %s expired %s", expired[i]->id, expired[i]->until_text);
+		fprintf(m, ")");
+	}
+	if (fclose(m) != 0)
+		return -1;
+	return og_report_add(r, "scan.severity", "%s", msg);
+}
+
+int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, struct og_report *r,
+		  og_error *e)
+{
+	og_cleanup_verdict struct og_verdict v = { 0 };
+	og_cleanup_vex_set struct og_vex_set vex = { 0 };
+	og_cleanup_close int cachefd = -1;
+	og_error err = { 0 };
+	char image[OG_REF_MAX], why[OG_ERROR_MAX];
+	int rc, have_vex = 0;
+
+	if (p == NULL || !p->configured)
+		return 0;
+	if (!og_digest_valid(img->digest)) {
+		char name[160];
+		if (!p->required)
+			return 0;
+		if (og_report_add(r, "scan.verdict",
+				  "image %s has no known sha256 digest, so no scan verdict can be found",
+				  og_scan_clean(img->name[0] ? img->name : "(unnamed)", name, sizeof name)) < 0)
+			return og_fail_errno(e, ENOMEM, "scan check");
+		return 0;
+	}
+	describe_image(img, image, sizeof image);
+	cachefd = og_scan_cache_open(p->cache_dir, 1, p->owner_uid, &err);
+	if (cachefd < 0) {
+		if (err.errnum == ENOENT && !p->required)
+			return 0;
+		rc = err.errnum == ENOENT
+			     ? og_report_add(r, "scan.verdict",
+					     "no scan verdict for image %s: the verdict cache %s does not exist",
+					     image, p->cache_dir)
+			     : og_report_add(r, "scan.verdict", "scan verdicts cannot be trusted: %s",
+					     og_scan_clean(err.msg, why, sizeof why));
+		return rc < 0 ? og_fail_errno(e, ENOMEM, "scan check") : 0;
+	}
+	rc = og_scan_load_verdict(p, cachefd, img->digest, &v, &err);
+	if (rc == 1) {
+		if (p->required &&
+		    og_report_add(r, "scan.verdict", "no scan verdict for image %s in %s", image,
+				  p->cache_dir) < 0)
+			return og_fail_errno(e, ENOMEM, "scan check");
+		return 0;
+	}
+	if (rc < 0) {
+		if (og_report_add(r, "scan.verdict", "scan verdict for image %s in %s cannot be trusted: %s",
+				  image, p->cache_dir, og_scan_clean(err.msg, why, sizeof why)) < 0)
+			return og_fail_errno(e, ENOMEM, "scan check");
+		return 0;
+	}
+	if (p->use_vex) {
+		og_error_clear(&err);
+		rc = load_vex(p, cachefd, img->digest, &vex, &err);
+		if (rc == 0)
+			have_vex = 1;
+		else if (rc < 0 &&
+			 og_report_add(r, "scan.verdict",
+				       "VEX statements for image %s in %s cannot be trusted (not applied): %s",
+				       image, p->cache_dir, og_scan_clean(err.msg, why, sizeof why)) < 0)
+			return og_fail_errno(e, ENOMEM, "scan check");
+	}
+	if (check_age(p, &v, image, r) < 0 ||
+	    check_severity(p, &v, have_vex ? &vex : NULL, image, r) < 0)
+		return og_fail_errno(e, ENOMEM, "scan check");
+	return 0;
+}

@@ -1,0 +1,69 @@
+/* The policy's "scan" section and the start-time check of scan verdicts
+ * (rules scan.verdict, scan.stale, scan.severity).  Keys are documented at
+ * the top of scan_policy.c. */
+#ifndef OCIGATE_SCAN_POLICY_H
+#define OCIGATE_SCAN_POLICY_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include "error.h"
+#include "image.h"
+#include "report.h"
+#include "verdict.h"
+
+#define OG_MAX_SCAN_EXCEPTIONS 1000
+#define OG_MAX_SCAN_SIGNER_KEYS 16
+#define OG_MAX_SCAN_REASON_BYTES 512
+#define OG_SCAN_FUTURE_SLACK 300	/* seconds of clock skew tolerated on scan times */
+
+struct og_scan_exception {
+	char id[OG_MAX_VULN_ID_BYTES + 1];
+	int64_t until;			/* valid while now < until */
+	char until_text[40];
+	char *reason;
+};
+
+/* Defined here (not opaque) so unit tests can set owner_uid. */
+struct og_scan_policy {
+	int configured;			/* a "scan" section was present */
+	int required;			/* no verdict => scan.verdict */
+	char cache_dir[PATH_MAX];
+	int64_t max_age;		/* seconds; 0 = no limit */
+	char max_age_text[32];
+	int64_t max[OG_SEV_COUNT];	/* per severity; -1 = unlimited */
+	int ignore_unfixed;
+	int use_vex;
+	struct og_scan_exception *exceptions;
+	size_t nexceptions;
+	int require_signed;
+	EVP_PKEY **keys;
+	char **key_paths;
+	size_t nkeys;
+	uid_t owner_uid;		/* expected owner of the cache (StrictModes); 0 */
+};
+
+int og_scan_policy_parse(const json_t *scan_section, const char *path, struct og_scan_policy **out,
+			 og_error *e);
+void og_scan_policy_free(struct og_scan_policy *p);
+void og_scan_policy_describe(const struct og_scan_policy *p, FILE *out);
+
+/* Adds scan.verdict / scan.stale / scan.severity findings; -1 only for an
+ * operational failure (out of memory). */
+int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, struct og_report *r,
+		  og_error *e);
+
+/* Load and verify (when required) the verdict for digest the way the check
+ * does: 0 found, 1 absent, -1 untrustworthy or corrupt (reason in e). */
+int og_scan_load_verdict(const struct og_scan_policy *p, int cachefd, const char *digest,
+			 struct og_verdict *out, og_error *e);
+
+/* Read a policy file and parse its "scan" section (CLI --policy). */
+int og_scan_policy_from_file(const char *path, struct og_scan_policy **out, og_error *e);
+
+int og_cmd_verdict(int argc, char **argv);
+
+#endif

@@ -1,0 +1,91 @@
+/* Report format detection and the steps shared by the Trivy and Grype
+ * importers. */
+#include "verdict_import.h"
+#include "jsonutil.h"
+#include "timeutil.h"
+
+#include <string.h>
+
+void og_verdict_repository_of(const char *ref, char *out, size_t size)
+{
+	size_t n = strcspn(ref, "@");
+	const char *slash, *colon;
+
+	if (size == 0)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, ref, n);
+	out[n] = '\0';
+	/* A ':' after the last '/' starts a tag; before it, a registry port. */
+	slash = strrchr(out, '/');
+	colon = strrchr(slash ? slash : out, ':');
+	if (colon != NULL)
+		out[colon - out] = '\0';
+}
+
+int og_verdict_set_scan_time(struct og_verdict *v, const char *ts, const char *path, og_error *e)
+{
+	if (ts == NULL || *ts == '\0') {
+		v->scanned_at = v->imported_at;
+		v->scan_time_from_import = 1;
+		return 0;
+	}
+	if (og_parse_rfc3339(ts, &v->scanned_at, e) < 0)
+		return og_wrap(e, "%s", path);
+	v->scan_time_from_import = 0;
+	return 0;
+}
+
+static enum og_report_format detect(const json_t *root, const char *what, og_error *e)
+{
+	if (json_object_get(root, "SchemaVersion") != NULL &&
+	    (json_object_get(root, "ArtifactName") != NULL || json_object_get(root, "Results") != NULL))
+		return OG_REPORT_TRIVY;
+	if (json_object_get(root, "matches") != NULL && json_object_get(root, "source") != NULL)
+		return OG_REPORT_GRYPE;
+	if (json_object_get(root, "@context") != NULL && json_object_get(root, "statements") != NULL)
+		og_fail(e, "%s: an OpenVEX document, not a scan report (use `ocigate verdict vex import`)",
+			what);
+	else if (json_object_get(root, "bomFormat") != NULL)
+		og_fail(e, "%s: CycloneDX documents are not supported (use trivy -f json or grype -o json)",
+			what);
+	else
+		og_fail(e, "%s: not a Trivy (-f json) or Grype (-o json) report", what);
+	return OG_REPORT_AUTO;
+}
+
+int og_verdict_import(const char *data, size_t len, enum og_report_format fmt, const char *what,
+		      int64_t now, struct og_verdict *out, og_error *e)
+{
+	og_cleanup_verdict struct og_verdict v = { 0 };
+	json_auto_t *root = NULL;
+	int r;
+
+	if (len > OG_MAX_SCAN_REPORT_BYTES)
+		return og_fail(e, "%s: %zu bytes, larger than the limit of %u bytes", what, len,
+			       OG_MAX_SCAN_REPORT_BYTES);
+	root = og_json_parse(data, len, what, e);
+	if (root == NULL)
+		return -1;
+	if (!json_is_object(root))
+		return og_fail(e, "%s: expected a JSON object, found %s", what, og_json_type(root));
+	if (fmt == OG_REPORT_AUTO && (fmt = detect(root, what, e)) == OG_REPORT_AUTO)
+		return -1;
+	v.imported_at = now;
+	if (fmt == OG_REPORT_TRIVY)
+		r = og_report_trivy_parse(root, what, &v, e);
+	else
+		r = og_report_grype_parse(root, what, &v, e);
+	if (r < 0)
+		return -1;
+	if (v.ndigests == 0)
+		return og_fail(e, "%s: the report names no image digest (%s), so it cannot be matched "
+			       "to an image; scan the image by reference or digest, not a directory or archive "
+			       "without an ID",
+			       what, fmt == OG_REPORT_TRIVY ? "Metadata.ImageID, Metadata.RepoDigests"
+							    : "source.target.imageID, manifestDigest, repoDigests");
+	*out = v;
+	memset(&v, 0, sizeof v);
+	return 0;
+}

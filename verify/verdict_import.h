@@ -1,0 +1,35 @@
+/* Turning scanner reports into verdicts: `trivy image -f json` (schema 2)
+ * and `grype -o json` output.  Reports are hostile input: bounded, parsed
+ * with duplicate keys rejected, every field type- and length-checked.  A
+ * report that names no image digest is refused (it cannot be looked up). */
+#ifndef OCIGATE_VERDICT_IMPORT_H
+#define OCIGATE_VERDICT_IMPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+#include "verdict.h"
+
+#define OG_MAX_SCAN_REPORT_BYTES (64u * 1024 * 1024)
+
+enum og_report_format { OG_REPORT_AUTO = 0, OG_REPORT_TRIVY, OG_REPORT_GRYPE };
+
+/* Parse report bytes into a verdict; `what` names the report in errors and
+ * `now` is the import time (used as scan time when the report has none). */
+int og_verdict_import(const char *data, size_t len, enum og_report_format fmt, const char *what,
+		      int64_t now, struct og_verdict *out, og_error *e);
+
+/* Per-format parsers (report_trivy.c, report_grype.c) on a parsed document. */
+int og_report_trivy_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e);
+int og_report_grype_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e);
+
+/* Repository part of an image reference: "reg/ns/name:tag@sha256:.." ->
+ * "reg/ns/name".  Writes into out; "" when ref is empty. */
+void og_verdict_repository_of(const char *ref, char *out, size_t size);
+
+/* Report scan time: parse ts when it is a non-empty RFC 3339 time, else use
+ * the import time and mark it so. */
+int og_verdict_set_scan_time(struct og_verdict *v, const char *ts, const char *path, og_error *e);
+
+#endif
