@@ -1,5 +1,6 @@
 #include "policy_sections.h"
 #include "policy.h"
+#include "scan_policy.h"
 
 #include <fnmatch.h>
 
@@ -21,20 +22,20 @@ int og_rule_id_known(const char *pattern)
 
 int og_policy_sections_parse(struct og_policy *p, const json_t *doc, og_error *e)
 {
-	(void)p;
-	if (json_object_get(doc, "image") || json_object_get(doc, "trust") ||
-	    json_object_get(doc, "scan"))
-		return og_fail(e, "$: image, trust and scan sections are not supported by this build");
+	if (json_object_get(doc, "image") || json_object_get(doc, "trust"))
+		return og_fail(e, "$: image and trust sections are not supported by this build");
+	if (og_scan_policy_parse(json_object_get(doc, "scan"), "$.scan", &p->scan, e) < 0)
+		return -1;
 	return 0;
 }
 
 void og_policy_sections_free(struct og_policy *p)
 {
-	(void)p;
+	og_scan_policy_free(p->scan);
+	p->scan = NULL;
 }
 
 void og_policy_sections_describe(const struct og_policy *p, FILE *out)
 {
-	(void)p;
-	(void)out;
+	og_scan_policy_describe(p->scan, out);
 }
