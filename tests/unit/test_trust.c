@@ -1,0 +1,944 @@
+/* The trust store and the image-trust check end to end: keys generated
+ * here with OpenSSL, a store signed by k of n roots, signatures filed with
+ * `ocigate sig`, and og_trust_check's findings for every forgery. */
+#include "testutil.h"
+#include "base64.h"
+#include "crypto_util.h"
+#include "dsse.h"
+#include "fileio.h"
+#include "jsonutil.h"
+#include "keys.h"
+#include "report.h"
+#include "sig_store.h"
+#include "timeutil.h"
+#include "trust_policy.h"
+#include "trust_store.h"
+
+#include <fcntl.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <sys/stat.h>
+
+#define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+#define D2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+#define REPO "registry.example.com/team-a/app"
+
+static char dir[256], store[300], sigdir[300], statedir[300];
+static char root1[300], root2[300], signer_priv[300], other_priv[300];
+static EVP_PKEY *kroot1, *kroot2, *ksigner, *kother;
+
+static void wfile(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static char *pub_pem(EVP_PKEY *k)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p, *s;
+	long n;
+
+	PEM_write_bio_PUBKEY(b, k);
+	n = BIO_get_mem_data(b, &p);
+	s = strndup(p, (size_t)n);
+	BIO_free(b);
+	return s;
+}
+
+static void write_pub(const char *path, EVP_PKEY *k)
+{
+	char *s = pub_pem(k);
+
+	wfile(path, s, strlen(s));
+	free(s);
+}
+
+static void write_priv(const char *path, EVP_PKEY *k)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+}
+
+static void keyid(EVP_PKEY *k, char out[OG_KEYID_HEX])
+{
+	og_error e = { 0 };
+
+	ck_assert_int_eq(og_key_id(k, out, &e), 0);
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/og-trust-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(store, sizeof store, "%s/trust.json", dir);
+	snprintf(sigdir, sizeof sigdir, "%s/signatures", dir);
+	snprintf(statedir, sizeof statedir, "%s/state", dir);
+	snprintf(root1, sizeof root1, "%s/root1.pem", dir);
+	snprintf(root2, sizeof root2, "%s/root2.pem", dir);
+	snprintf(signer_priv, sizeof signer_priv, "%s/signer.key", dir);
+	snprintf(other_priv, sizeof other_priv, "%s/other.key", dir);
+	kroot1 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	kroot2 = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	ksigner = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	kother = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	write_pub(root1, kroot1);
+	write_pub(root2, kroot2);
+	write_priv(signer_priv, ksigner);
+	write_priv(other_priv, kother);
+	og_now_override = 0;
+}
+
+static void teardown(void)
+{
+	char cmd[400];
+
+	EVP_PKEY_free(kroot1);
+	EVP_PKEY_free(kroot2);
+	EVP_PKEY_free(ksigner);
+	EVP_PKEY_free(kother);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	og_now_override = 0;
+}
+
+/* Store with the signer (team-a) and the other key (team-b); `extra` is
+ * merged in (images, revoked, keys override). */
+static json_t *base_store(int64_t version, const char *expires)
+{
+	char *ps = pub_pem(ksigner), *po = pub_pem(kother);
+	json_t *s = json_pack("{s:I,s:s,s:[{s:s,s:s,s:[s]},{s:s,s:s,s:[s]}]}", "version", (json_int_t)version,
+			      "expires", expires, "keys", "name", "team-a", "key", ps, "scopes",
+			      "registry.example.com/team-a/*", "name", "team-b", "key", po, "scopes",
+			      "registry.example.com/team-b/*");
+	free(ps);
+	free(po);
+	return s;
+}
+
+static void write_store(json_t *s, int sign1, int sign2)
+{
+	char *text = json_dumps(s, JSON_INDENT(2));
+	char sp[320], kid[OG_KEYID_HEX];
+	og_error e = { 0 };
+
+	snprintf(sp, sizeof sp, "%s.sig", store);
+	unlink(sp);
+	wfile(store, text, strlen(text));
+	free(text);
+	json_decref(s);
+	if (sign1)
+		ck_assert_msg(og_trust_store_sign(store, kroot1, kid, &e) == 0, "%s", e.msg);
+	if (sign2)
+		ck_assert_msg(og_trust_store_sign(store, kroot2, kid, &e) == 0, "%s", e.msg);
+}
+
+static struct og_trust_policy *policy(int threshold, int both_roots)
+{
+	json_t *sec = json_pack("{s:b,s:s,s:[s],s:i,s:s,s:s}", "required", 1, "store", store, "root_keys",
+				root1, "threshold", threshold, "state_dir", statedir, "signatures_dir", sigdir);
+	struct og_trust_policy *p = NULL;
+	og_error e = { 0 };
+
+	if (both_roots)
+		json_array_append_new(json_object_get(sec, "root_keys"), json_string(root2));
+	ck_assert_msg(og_trust_policy_parse(sec, "$.trust", &p, &e) == 0, "%s", e.msg);
+	json_decref(sec);
+	return p;
+}
+
+/* Run the check; returns the number of findings, first one in rule/msg. */
+static size_t check(struct og_trust_policy *p, const char *digest, char *rule, char *msg)
+{
+	struct og_report r = { 0 };
+	struct og_image img;
+	og_error e = { 0 };
+	size_t n;
+
+	memset(&img, 0, sizeof img);
+	snprintf(img.digest, sizeof img.digest, "%s", digest);
+	img.kind = OG_DIGEST_MANIFEST;
+	ck_assert_msg(og_trust_check(p, &img, &r, &e) == 0, "%s", e.msg);
+	n = r.n;
+	rule[0] = msg[0] = '\0';
+	if (n > 0) {
+		snprintf(rule, 64, "%s", r.items[0].rule);
+		snprintf(msg, 2048, "%s", r.items[0].message);
+	}
+	og_report_free(&r);
+	return n;
+}
+
+#define EXPECT_FINDING(p, digest, want_rule, want_text)                                       \
+	do {                                                                                  \
+		char rule_[64], msg_[2048];                                                   \
+		ck_assert_uint_eq(check(p, digest, rule_, msg_), 1);                          \
+		ck_assert_str_eq(rule_, want_rule);                                           \
+		ck_assert_msg(strstr(msg_, want_text) != NULL, "finding \"%s\" lacks \"%s\"", \
+			      msg_, want_text);                                               \
+	} while (0)
+
+#define EXPECT_OK(p, digest)                                                            \
+	do {                                                                            \
+		char rule_[64], msg_[2048];                                             \
+		ck_assert_msg(check(p, digest, rule_, msg_) == 0, "%s: %s", rule_, msg_); \
+	} while (0)
+
+static int run_sig(const char *const *args)
+{
+	char *argv[40];
+	int argc = 0;
+
+	for (; args[argc] != NULL; argc++)
+		argv[argc] = (char *)args[argc];
+	argv[argc] = NULL;
+	return og_cmd_sig(argc, argv);
+}
+
+static int sign_image(const char *keyfile, const char *repo, const char *digest)
+{
+	const char *args[] = { "sig", "sign", "--key", keyfile, "--repository", repo, "--digest", digest,
+			       "--add", "--signatures-dir", sigdir, "--store", store, "--root-key", root1,
+			       NULL };
+	return run_sig(args);
+}
+
+START_TEST(signed_image_accepted)
+{
+	struct og_trust_policy *p;
+	og_buf b = { 0 };
+	og_error e = { 0 };
+	char path[400];
+
+	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_OK(p, D1);
+	/* the accepted version is recorded for rollback protection */
+	snprintf(path, sizeof path, "%s/" OG_TRUST_STATE_FILE, statedir);
+	ck_assert_int_eq(og_read_file(path, 64, &b, &e), 0);
+	ck_assert_str_eq(b.data, "5\n");
+	og_buf_free(&b);
+	/* other digest: unsigned */
+	EXPECT_FINDING(p, D2, "trust.signature", "unsigned");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(no_digest_identity)
+{
+	struct og_trust_policy *p;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, "", "image.identity", "no image digest");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(not_required)
+{
+	struct og_trust_policy *p = NULL;
+	og_error e = { 0 };
+	char rule[64], msg[2048];
+
+	ck_assert_int_eq(og_trust_policy_parse(NULL, "$.trust", &p, &e), 0);
+	ck_assert_int_eq(og_trust_required(p), 0);
+	ck_assert_uint_eq(check(p, "", rule, msg), 0);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* A valid signature filed under the wrong digest: payload for another digest. */
+START_TEST(payload_for_other_digest)
+{
+	struct og_trust_policy *p;
+	char from[400], to[400], cmd[900];
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D2), 0);
+	snprintf(from, sizeof from, "%s/sha256/%s", sigdir, D2 + 7);
+	snprintf(to, sizeof to, "%s/sha256/%s", sigdir, D1 + 7);
+	snprintf(cmd, sizeof cmd, "cp -r '%s' '%s'", from, to);
+	ck_assert_int_eq(system(cmd), 0);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, D1, "trust.signature", "wrong digest");
+	EXPECT_OK(p, D2);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(key_out_of_scope)
+{
+	struct og_trust_policy *p;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	/* team-b's key signs a team-a image */
+	ck_assert_int_eq(sign_image(other_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, D1, "trust.signature", "out-of-scope");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(key_not_in_store)
+{
+	struct og_trust_policy *p;
+	json_t *s = base_store(1, "2099-01-01T00:00:00Z");
+
+	json_array_remove(json_object_get(s, "keys"), 0);
+	write_store(s, 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, D1, "trust.signature", "no trusted key");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(revoked_key)
+{
+	struct og_trust_policy *p;
+	json_t *s = base_store(1, "2099-01-01T00:00:00Z");
+	char kid[OG_KEYID_HEX];
+
+	keyid(ksigner, kid);
+	json_object_set_new(s, "revoked", json_pack("{s:[s]}", "keys", kid));
+	write_store(s, 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, D1, "trust.signature", "revoked key");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(revoked_digest_beats_allowlist_and_signature)
+{
+	struct og_trust_policy *p;
+	json_t *s = base_store(1, "2099-01-01T00:00:00Z");
+
+	json_object_set_new(s, "images", json_pack("[{s:s,s:s},{s:s,s:s}]", "digest", D1, "repository", REPO,
+						   "digest", D2, "repository", REPO));
+	json_object_set_new(s, "revoked", json_pack("{s:[s]}", "digests", D1));
+	write_store(s, 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, D1, "trust.signature", "revoked");
+	EXPECT_OK(p, D2);	/* allowlisted, unsigned */
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(expired_key_window)
+{
+	struct og_trust_policy *p;
+	json_t *s = base_store(1, "2099-01-01T00:00:00Z");
+
+	json_object_set_new(json_array_get(json_object_get(s, "keys"), 0), "not_after",
+			    json_string("2020-01-01T00:00:00Z"));
+	write_store(s, 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, D1, "trust.signature", "expired key");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(expired_store)
+{
+	struct og_trust_policy *p;
+
+	write_store(base_store(1, "2030-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_OK(p, D1);
+	og_now_override = 1893456000 + 1;	/* 2030-01-01T00:00:01Z */
+	EXPECT_FINDING(p, D1, "trust.store", "expired at 2030-01-01T00:00:00Z");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(rollback_refused)
+{
+	struct og_trust_policy *p;
+
+	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_OK(p, D1);
+	/* an older, validly signed store is refused */
+	write_store(base_store(3, "2099-01-01T00:00:00Z"), 1, 0);
+	EXPECT_FINDING(p, D1, "trust.store", "rolled back: version 3 is lower than the accepted version 5");
+	write_store(base_store(6, "2099-01-01T00:00:00Z"), 1, 0);
+	EXPECT_OK(p, D1);
+	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
+	EXPECT_FINDING(p, D1, "trust.store", "rolled back");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(threshold)
+{
+	struct og_trust_policy *p;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(2, 1);
+	EXPECT_FINDING(p, D1, "trust.store", "signed by 1 of the required 2 root keys");
+	write_store(base_store(2, "2099-01-01T00:00:00Z"), 1, 1);
+	EXPECT_OK(p, D1);
+	og_trust_policy_free(p);
+	/* a store signed by a key that is not a root counts for nothing */
+	write_store(base_store(3, "2099-01-01T00:00:00Z"), 0, 1);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, D1, "trust.store", "signed by 0 of the required 1");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(store_tampering)
+{
+	struct og_trust_policy *p;
+	og_buf b = { 0 };
+	og_error e = { 0 };
+	char sp[320];
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	/* flipped byte in the store */
+	ck_assert_int_eq(og_read_file(store, 1 << 20, &b, &e), 0);
+	b.data[10] ^= 1;
+	wfile(store, b.data, b.len);
+	EXPECT_FINDING(p, D1, "trust.store", "bad signature by root key");
+	b.data[10] ^= 1;
+	/* truncated store */
+	wfile(store, b.data, b.len - 5);
+	EXPECT_FINDING(p, D1, "trust.store", "bad signature by root key");
+	wfile(store, b.data, b.len);
+	EXPECT_OK(p, D1);
+	og_buf_free(&b);
+	/* flipped byte in the signature file's signature */
+	snprintf(sp, sizeof sp, "%s.sig", store);
+	ck_assert_int_eq(og_read_file(sp, 1 << 20, &b, &e), 0);
+	{
+		char *s = strstr(b.data, "\"sig\": \"");
+		ck_assert_ptr_nonnull(s);
+		s[20] = s[20] == 'A' ? 'B' : 'A';
+	}
+	wfile(sp, b.data, b.len);
+	EXPECT_FINDING(p, D1, "trust.store", "signed by 0 of the required 1");
+	/* truncated signature file */
+	wfile(sp, b.data, b.len / 2);
+	EXPECT_FINDING(p, D1, "trust.store", "signature file");
+	unlink(sp);
+	EXPECT_FINDING(p, D1, "trust.store", "signature file");
+	og_buf_free(&b);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(store_oversized_and_duplicates)
+{
+	struct og_trust_policy *p;
+	char *big = malloc(OG_MAX_TRUST_STORE_BYTES + 2);
+	char kid[OG_KEYID_HEX];
+	og_error e = { 0 };
+	const char *dup = "{\"version\": 1, \"version\": 9, \"expires\": \"2099-01-01T00:00:00Z\"}";
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	memset(big, ' ', OG_MAX_TRUST_STORE_BYTES + 1);
+	big[0] = '{';
+	big[OG_MAX_TRUST_STORE_BYTES] = '}';
+	wfile(store, big, OG_MAX_TRUST_STORE_BYTES + 1);
+	free(big);
+	EXPECT_FINDING(p, D1, "trust.store", "larger than the limit");
+	/* duplicate keys, validly signed: refused when parsed */
+	wfile(store, dup, strlen(dup));
+	ck_assert_int_eq(og_trust_store_sign(store, kroot1, kid, &e), 0);
+	EXPECT_FINDING(p, D1, "trust.store", "duplicate");
+	/* unknown key in a validly signed store */
+	{
+		json_t *s = base_store(1, "2099-01-01T00:00:00Z");
+		json_object_set_new(s, "extra", json_true());
+		write_store(s, 1, 0);
+	}
+	EXPECT_FINDING(p, D1, "trust.store", "unknown key \"extra\"");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* Keys of a type we refuse never verify anything. */
+START_TEST(store_wrong_key_types)
+{
+	struct og_trust_policy *p;
+	EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	EVP_PKEY *k521 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
+	char *ps = pub_pem(small), *p5 = pub_pem(k521);
+	char smallp[320], k521p[320], out[16384];
+	json_t *s = json_pack("{s:i,s:s,s:[{s:s,s:[s]},{s:s,s:[s]}]}", "version", 1, "expires",
+			      "2099-01-01T00:00:00Z", "keys", "key", ps, "scopes", "*", "key", p5, "scopes", "*");
+	FILE *f;
+
+	write_store(s, 1, 0);
+	snprintf(smallp, sizeof smallp, "%s/small.key", dir);
+	snprintf(k521p, sizeof k521p, "%s/p521.key", dir);
+	write_priv(smallp, small);
+	write_priv(k521p, k521);
+	/* our own signing refuses them too */
+	ck_assert_int_eq(sign_image(smallp, REPO, D1), 2);
+	ck_assert_int_eq(sign_image(k521p, REPO, D1), 2);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, D1, "trust.signature", "unsigned");
+	/* and trust verify lists them as unusable */
+	f = fmemopen(out, sizeof out, "w");
+	{
+		struct og_trust_store_config c = { store, (const char *const[]){ root1 }, 1, 1, NULL, 0 };
+		struct og_trust_store *ts = NULL;
+		og_error e = { 0 };
+
+		ck_assert_int_eq(og_trust_store_load(&c, &ts, &e), 0);
+		og_trust_store_describe(ts, f);
+		og_trust_store_free(ts);
+	}
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "at least 2048 bits"));
+	ck_assert_ptr_nonnull(strstr(out, "unsupported key type"));
+	free(ps);
+	free(p5);
+	EVP_PKEY_free(small);
+	EVP_PKEY_free(k521);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* File an entry by hand (forgeries the CLI would not produce). */
+static void put_entry(struct og_sig_entry *en, const char *digest)
+{
+	char *text = og_sig_entry_encode(en);
+	const char *ds[] = { digest };
+	char id[OG_KEYID_HEX];
+	og_error e = { 0 };
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(og_sig_store_add(sigdir, text, ds, 1, id, &e) == 0, "%s", e.msg);
+	free(text);
+}
+
+static void sign_buf(EVP_PKEY *k, const char *msg, size_t len, og_buf *sig)
+{
+	unsigned char *s;
+	og_error e = { 0 };
+
+	ck_assert_int_eq(og_key_sign(k, msg, len, &s, &sig->len, &e), 0);
+	sig->data = (char *)s;
+}
+
+START_TEST(entry_forgeries)
+{
+	struct og_trust_policy *p;
+	struct og_sig_entry en;
+	char payload[1024];
+	const char *dup_payload;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	/* flipped signature byte */
+	memset(&en, 0, sizeof en);
+	snprintf(payload, sizeof payload,
+		 "{\"critical\":{\"identity\":{\"docker-reference\":\"%s\"},\"image\":{\"docker-manifest-digest\":\"%s\"},"
+		 "\"type\":\"cosign container image signature\"},\"optional\":null}", REPO, D1);
+	en.payload.data = payload;
+	en.payload.len = strlen(payload);
+	snprintf(en.repository, sizeof en.repository, "%s", REPO);
+	sign_buf(ksigner, payload, strlen(payload), &en.signature);
+	en.signature.data[en.signature.len / 2] ^= 1;
+	put_entry(&en, D1);
+	EXPECT_FINDING(p, D1, "trust.signature", "bad signature");
+	en.signature.data[en.signature.len / 2] ^= 1;
+	/* flipped payload byte (inside the repository name) */
+	payload[50] ^= 1;
+	put_entry(&en, D1);
+	EXPECT_FINDING(p, D1, "trust.signature", "bad signature");
+	payload[50] ^= 1;
+	free(en.signature.data);
+	/* duplicate keys in a validly signed payload */
+	dup_payload = "{\"critical\":{\"identity\":{\"docker-reference\":\"" REPO "\"},\"image\":{\"docker-manifest-digest\":\"" D2
+		      "\",\"docker-manifest-digest\":\"" D2 "\"},\"type\":\"cosign container image signature\"},\"optional\":null}";
+	en.payload.data = (char *)dup_payload;
+	en.payload.len = strlen(dup_payload);
+	sign_buf(ksigner, dup_payload, strlen(dup_payload), &en.signature);
+	put_entry(&en, D2);
+	EXPECT_FINDING(p, D2, "trust.signature", "duplicate");
+	free(en.signature.data);
+	/* a wrong repository hint does not stop a valid signature (hint is only a shortcut) */
+	snprintf(en.repository, sizeof en.repository, "registry.example.com/team-b/x");
+	en.payload.data = payload;
+	en.payload.len = strlen(payload);
+	{
+		char path[400], cmd[500];
+		snprintf(path, sizeof path, "%s/sha256/%s", sigdir, D1 + 7);
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	sign_buf(ksigner, payload, strlen(payload), &en.signature);
+	put_entry(&en, D1);
+	EXPECT_OK(p, D1);
+	free(en.signature.data);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+static void sha256_of(const char *data, size_t len, char out[OG_DIGEST_MAX])
+{
+	unsigned char md[32];
+	char hex[65];
+
+	SHA256((const unsigned char *)data, len, md);
+	og_hex_encode(md, 32, hex);
+	og_bfmt(out, OG_DIGEST_MAX, "sha256:%s", hex);
+}
+
+/* Config digest -> signed manifest -> (signed index) chain. */
+START_TEST(manifest_and_index_chain)
+{
+	struct og_trust_policy *p;
+	char manifest[512], index[512], mdig[OG_DIGEST_MAX], idig[OG_DIGEST_MAX];
+	char mpath[320], ipath[320], ppath[320], spath[320];
+	const char *config = D1;
+
+	snprintf(manifest, sizeof manifest,
+		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		 "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\",\"size\":1},"
+		 "\"layers\":[]}", config);
+	sha256_of(manifest, strlen(manifest), mdig);
+	snprintf(index, sizeof index,
+		 "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		 "\"digest\":\"%s\",\"size\":%zu}]}", mdig, strlen(manifest));
+	sha256_of(index, strlen(index), idig);
+	snprintf(mpath, sizeof mpath, "%s/manifest.json", dir);
+	snprintf(ipath, sizeof ipath, "%s/index.json", dir);
+	snprintf(ppath, sizeof ppath, "%s/payload.json", dir);
+	snprintf(spath, sizeof spath, "%s/sig.b64", dir);
+	wfile(mpath, manifest, strlen(manifest));
+	wfile(ipath, index, strlen(index));
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	{
+		/* sign the manifest digest, file it with the manifest */
+		const char *sign[] = { "sig", "sign", "--key", signer_priv, "--repository", REPO, "--digest", mdig,
+				       "--payload-out", ppath, "--signature-out", spath, NULL };
+		const char *add[] = { "sig", "add", "--payload", ppath, "--signature", spath, "--manifest", mpath,
+				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(sign), 0);
+		ck_assert_int_eq(run_sig(add), 0);
+	}
+	EXPECT_OK(p, config);
+	EXPECT_OK(p, mdig);
+	/* the index was not signed: filing it with the manifest signature is refused */
+	{
+		const char *add[] = { "sig", "add", "--payload", ppath, "--signature", spath, "--manifest", mpath,
+				      "--index", ipath, "--signatures-dir", sigdir, "--store", store,
+				      "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(add), 2);
+	}
+	/* a flipped manifest byte breaks the chain */
+	{
+		struct og_sig_entry en;
+		og_error e = { 0 };
+
+		memset(&en, 0, sizeof en);
+		ck_assert_int_eq(og_read_file(ppath, 65536, &en.payload, &e), 0);
+		{
+			og_cleanup_buf og_buf t = { 0 };
+			unsigned char *raw;
+			ck_assert_int_eq(og_read_file(spath, 8192, &t, &e), 0);
+			ck_assert_int_eq(og_base64_decode(t.data, t.len, 0, "s", &raw, &en.signature.len, &e), 0);
+			en.signature.data = (char *)raw;
+		}
+		en.manifest.data = strdup(manifest);
+		en.manifest.len = strlen(manifest);
+		en.manifest.data[3] ^= 1;
+		put_entry(&en, D2);
+		EXPECT_FINDING(p, D2, "trust.signature", "wrong digest");
+		og_sig_entry_free(&en);
+	}
+	/* sign the index instead: config accepted through index -> manifest */
+	{
+		const char *sign[] = { "sig", "sign", "--key", signer_priv, "--repository", REPO, "--digest", idig,
+				       "--payload-out", ppath, "--signature-out", spath, NULL };
+		const char *add[] = { "sig", "add", "--payload", ppath, "--signature", spath, "--manifest", mpath,
+				      "--index", ipath, "--signatures-dir", sigdir, "--store", store,
+				      "--root-key", root1, NULL };
+		char cmd[400];
+
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", sigdir);
+		ck_assert_int_eq(system(cmd), 0);
+		ck_assert_int_eq(run_sig(sign), 0);
+		ck_assert_int_eq(run_sig(add), 0);
+	}
+	EXPECT_OK(p, config);
+	EXPECT_OK(p, mdig);
+	EXPECT_OK(p, idig);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* A DSSE envelope with a cosign-3 style in-toto statement, via sig add --bundle. */
+static void dsse_entry(const char *ptype, const char *subject_digest, const char *path)
+{
+	char stmt[1024], *b64p, *b64s, *env;
+	unsigned char *pae;
+	size_t plen;
+	og_buf sig = { 0 };
+	og_error e = { 0 };
+
+	snprintf(stmt, sizeof stmt,
+		 "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"%s\",\"digest\":"
+		 "{\"sha256\":\"%s\"}}],\"predicateType\":\"%s\",\"predicate\":{}}", REPO, subject_digest + 7, ptype);
+	ck_assert_int_eq(og_dsse_pae(OG_INTOTO_PAYLOAD_TYPE, (unsigned char *)stmt, strlen(stmt), &pae, &plen, &e), 0);
+	sign_buf(ksigner, (char *)pae, plen, &sig);
+	b64p = og_base64_encode(stmt, strlen(stmt));
+	b64s = og_base64_encode(sig.data, sig.len);
+	ck_assert_int_ge(asprintf(&env, "{\"payloadType\":\"%s\",\"payload\":\"%s\",\"signatures\":[{\"keyid\":\"\",\"sig\":\"%s\"}]}",
+				  OG_INTOTO_PAYLOAD_TYPE, b64p, b64s), 0);
+	wfile(path, env, strlen(env));
+	free(env);
+	free(b64p);
+	free(b64s);
+	free(pae);
+	og_buf_free(&sig);
+}
+
+START_TEST(dsse_statement_accepted)
+{
+	struct og_trust_policy *p;
+	char path[320];
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	snprintf(path, sizeof path, "%s/env.json", dir);
+	dsse_entry(OG_DEFAULT_PREDICATE_TYPE, D1, path);
+	{
+		const char *add[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
+				      "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(add), 0);
+	}
+	EXPECT_OK(p, D1);
+	/* a predicate type the policy does not accept */
+	dsse_entry("https://slsa.dev/provenance/v0.2", D2, path);
+	{
+		const char *add[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
+				      "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(add), 0);
+	}
+	EXPECT_FINDING(p, D2, "trust.signature", "predicate type");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* Real cosign output through the whole pipeline: A01 (config digest via its
+ * manifest) accepted, N03 (modified manifest) refused. */
+START_TEST(cosign_fixture_pipeline)
+{
+	char fxd[4096], a01[4300], pub[4400], pl[4400], sg[4400], mf[4400];
+	struct og_trust_policy *p;
+	og_buf key = { 0 };
+	og_error e = { 0 };
+	json_t *s;
+
+	if (!tu_have_shared_fixtures()) {
+		printf("SKIP cosign_fixture_pipeline: shared fixtures not found at %s\n", tu_shared_fixtures());
+		return;
+	}
+	og_bfmt(fxd, sizeof fxd, "%s/cosign", tu_shared_fixtures());
+	og_bfmt(a01, sizeof a01, "%s/A01-ci-cosign-valid-p256", fxd);
+	og_bfmt(pub, sizeof pub, "%s/pub.pem", a01);
+	og_bfmt(pl, sizeof pl, "%s/payload.json", a01);
+	og_bfmt(sg, sizeof sg, "%s/signature.b64", a01);
+	og_bfmt(mf, sizeof mf, "%s/manifest.json", a01);
+	ck_assert_int_eq(og_read_file(pub, 16384, &key, &e), 0);
+	s = json_pack("{s:i,s:s,s:[{s:s,s:[s]}]}", "version", 1, "expires", "2099-01-01T00:00:00Z", "keys",
+		      "key", key.data, "scopes", "192.168.64.2:5000/*");
+	og_buf_free(&key);
+	write_store(s, 1, 0);
+	p = policy(1, 0);
+	{
+		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg, "--manifest", mf,
+				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(add), 0);
+	}
+	{
+		/* config digest of A01's manifest */
+		og_buf m = { 0 };
+		json_t *doc;
+		const char *cfg;
+
+		ck_assert_int_eq(og_read_file(mf, 1 << 20, &m, &e), 0);
+		doc = og_json_parse(m.data, m.len, "m", &e);
+		cfg = json_string_value(json_object_get(json_object_get(doc, "config"), "digest"));
+		EXPECT_OK(p, cfg);
+		json_decref(doc);
+		og_buf_free(&m);
+	}
+	EXPECT_OK(p, "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00");
+	/* N03: sig add refuses a manifest that is not the signed digest */
+	og_bfmt(mf, sizeof mf, "%s/N03-ci-cosign-modified-manifest/manifest.json", fxd);
+	og_bfmt(pl, sizeof pl, "%s/N03-ci-cosign-modified-manifest/payload.json", fxd);
+	og_bfmt(sg, sizeof sg, "%s/N03-ci-cosign-modified-manifest/signature.b64", fxd);
+	{
+		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg, "--manifest", mf,
+				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(add), 2);
+	}
+	/* N01: signed by an unknown key */
+	og_bfmt(pl, sizeof pl, "%s/N01-ci-unknown-cosign-key/payload.json", fxd);
+	og_bfmt(sg, sizeof sg, "%s/N01-ci-unknown-cosign-key/signature.b64", fxd);
+	{
+		char cmd[600];
+		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg,
+				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
+
+		og_bfmt(cmd, sizeof cmd, "rm -rf '%s'", sigdir);
+		ck_assert_int_eq(system(cmd), 0);
+		ck_assert_int_eq(run_sig(add), 0);
+	}
+	EXPECT_FINDING(p, "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00",
+		       "trust.signature", "bad signature");
+	/* a certificate bundle is refused at sig add with the documented message */
+	{
+		char b[4400];
+		const char *add[] = { "sig", "add", "--bundle", b, "--repository", REPO, "--signatures-dir", sigdir,
+				      "--store", store, "--root-key", root1, NULL };
+
+		og_bfmt(b, sizeof b, "%s/BC01-conf-bundle-v0.3-dsse-intoto-CERT/bundle.json", fxd);
+		ck_assert_int_eq(run_sig(add), 2);
+	}
+	og_trust_policy_free(p);
+}
+END_TEST
+
+START_TEST(policy_errors)
+{
+	static const char *bad[] = {
+		"{\"required\": true, \"root_keys\": [\"/r.pem\"], \"bogus\": 1}",
+		"{\"required\": true}",
+		"{\"required\": true, \"root_keys\": [\"/r.pem\"], \"threshold\": 2}",
+		"{\"required\": true, \"root_keys\": [\"/r.pem\"], \"threshold\": 0}",
+		"{\"required\": true, \"root_keys\": [\"relative.pem\"]}",
+		"{\"required\": true, \"root_keys\": [\"/r.pem\"], \"store\": \"trust.json\"}",
+		"{\"required\": true, \"root_keys\": [\"/r.pem\"], \"rekor_keys\": [\"/rekor.pem\"]}",
+		"{\"required\": true, \"root_keys\": [\"/r.pem\"], \"predicate_types\": []}",
+		"[]",
+	};
+	char out[4096];
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		og_error e = { 0 };
+		json_t *j = og_json_parse(bad[i], strlen(bad[i]), "t", &e);
+		struct og_trust_policy *p = NULL;
+
+		ck_assert_ptr_nonnull(j);
+		ck_assert_msg(og_trust_policy_parse(j, "$.trust", &p, &e) < 0, "accepted: %s", bad[i]);
+		ck_assert_ptr_nonnull(strstr(e.msg, "$.trust"));
+		json_decref(j);
+	}
+	{
+		og_error e = { 0 };
+		const char *good = "{\"root_keys\": [\"/a.pem\", \"/b.pem\"], \"threshold\": 2, \"rekor_keys\": []}";
+		json_t *j = og_json_parse(good, strlen(good), "t", &e);
+		struct og_trust_policy *p = NULL;
+
+		ck_assert_int_eq(og_trust_policy_parse(j, "$.trust", &p, &e), 0);
+		ck_assert_int_eq(og_trust_required(p), 1);
+		f = fmemopen(out, sizeof out, "w");
+		og_trust_policy_describe(p, f);
+		fclose(f);
+		ck_assert_ptr_nonnull(strstr(out, "2 of 2"));
+		ck_assert_ptr_nonnull(strstr(out, OG_DEFAULT_PREDICATE_TYPE));
+		og_trust_policy_free(p);
+		json_decref(j);
+	}
+}
+END_TEST
+
+START_TEST(trust_cli)
+{
+	char kpath[320];
+	const char *verify[] = { "trust", "verify", "--store", store, "--root-key", root1, "--state-dir", statedir, NULL };
+	const char *sign[] = { "trust", "sign", "--key", kpath, store, NULL };
+
+	snprintf(kpath, sizeof kpath, "%s/root1.key", dir);
+	write_priv(kpath, kroot1);
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 0, 0);
+	ck_assert_int_eq(og_cmd_trust(5, (char **)sign), 0);
+	ck_assert_int_eq(og_cmd_trust(8, (char **)verify), 0);
+	og_now_override = 4102444800 + 10;	/* after 2100-01-01 */
+	ck_assert_int_eq(og_cmd_trust(8, (char **)verify), 1);
+	og_now_override = 0;
+	ck_assert_int_eq(og_cmd_trust(2, (char *[]){ "trust", "bogus", NULL }), 2);
+	{
+		const char *sv[] = { "sig", "verify", D1, "--store", store, "--root-key", root1, "--signatures-dir",
+				     sigdir, "--state-dir", statedir, NULL };
+		ck_assert_int_eq(run_sig(sv), 1);
+		ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+		ck_assert_int_eq(run_sig(sv), 0);
+	}
+	{
+		const char *ls[] = { "sig", "ls", "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(ls), 0);
+	}
+}
+END_TEST
+
+START_TEST(scope_matching)
+{
+	ck_assert(og_trust_scope_match("registry.example.com/team-a/*", "registry.example.com/team-a/app"));
+	ck_assert(og_trust_scope_match("registry.example.com/team-a/*", "registry.example.com/team-a/x/y"));
+	ck_assert(!og_trust_scope_match("registry.example.com/team-a/*", "registry.example.com/team-ab/x"));
+	ck_assert(!og_trust_scope_match("registry.example.com/team-a/*", "registry.example.com/team-a"));
+	ck_assert(og_trust_scope_match("registry.example.com/team-a/app", "registry.example.com/team-a/app"));
+	ck_assert(!og_trust_scope_match("registry.example.com/team-a/app", "registry.example.com/team-a/app2"));
+	ck_assert(og_trust_scope_match("*", "docker.io/library/alpine"));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("trust");
+	TCase *t = tcase_create("trust");
+
+	tcase_set_timeout(t, 120);
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, signed_image_accepted);
+	tcase_add_test(t, no_digest_identity);
+	tcase_add_test(t, not_required);
+	tcase_add_test(t, payload_for_other_digest);
+	tcase_add_test(t, key_out_of_scope);
+	tcase_add_test(t, key_not_in_store);
+	tcase_add_test(t, revoked_key);
+	tcase_add_test(t, revoked_digest_beats_allowlist_and_signature);
+	tcase_add_test(t, expired_key_window);
+	tcase_add_test(t, expired_store);
+	tcase_add_test(t, rollback_refused);
+	tcase_add_test(t, threshold);
+	tcase_add_test(t, store_tampering);
+	tcase_add_test(t, store_oversized_and_duplicates);
+	tcase_add_test(t, store_wrong_key_types);
+	tcase_add_test(t, entry_forgeries);
+	tcase_add_test(t, manifest_and_index_chain);
+	tcase_add_test(t, dsse_statement_accepted);
+	tcase_add_test(t, cosign_fixture_pipeline);
+	tcase_add_test(t, policy_errors);
+	tcase_add_test(t, trust_cli);
+	tcase_add_test(t, scope_matching);
+	suite_add_tcase(s, t);
+	return tu_run(s);
+}

@@ -1,0 +1,475 @@
+/* `ocigate sig add|ls|verify|sign`: feed and inspect the image signature
+ * directory, and sign images cosign-compatibly without cosign. */
+#include "base64.h"
+#include "cosign.h"
+#include "crypto_util.h"
+#include "dsse.h"
+#include "fileio.h"
+#include "identity.h"
+#include "jsonutil.h"
+#include "keys.h"
+#include "sig_store.h"
+#include "sigstore.h"
+#include "trust_cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/sha.h>
+
+#define OG_MAX_SIG_FILE_BYTES 8192	/* a base64 signature file */
+
+static int usage(FILE *f, int rc)
+{
+	fprintf(f,
+		"usage: ocigate sig add (--payload FILE --signature FILE | --bundle FILE)\n"
+		"                       [--manifest FILE [--index FILE]] [--repository REPO] [options]\n"
+		"       ocigate sig ls [options]\n"
+		"       ocigate sig verify DIGEST [options]\n"
+		"       ocigate sig sign --key PRIVATE.pem --repository REPO --digest sha256:HEX\n"
+		"                        [--payload-out FILE] [--signature-out FILE] [--add] [options]\n"
+		"add: file a cosign simple-signing payload+signature, a Sigstore bundle or a DSSE\n"
+		"     envelope (with the image manifest/index bytes, so a config digest can be\n"
+		"     linked to the signed manifest) in the signature directory.\n"
+		"verify: check DIGEST as the hook does; exit 0 accepted, 1 refused.\n"
+		"sign: write a cosign-compatible payload and base64 signature (and/or --add it).\n"
+		OG_TRUST_CLI_USAGE);
+	return rc;
+}
+
+static int fail(og_error *e, int rc)
+{
+	fprintf(stderr, "ocigate sig: %s\n", e->msg);
+	return rc;
+}
+
+static void sha256_of(const og_buf *b, char out[OG_DIGEST_MAX])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	char hex[65];
+
+	SHA256((const unsigned char *)b->data, b->len, md);
+	og_hex_encode(md, sizeof md, hex);
+	og_bfmt(out, OG_DIGEST_MAX, "sha256:%s", hex);
+}
+
+/* Read a base64 signature file: trailing whitespace allowed, nothing else. */
+static int read_sig_file(const char *path, og_buf *out, og_error *e)
+{
+	og_cleanup_buf og_buf b = { 0 };
+	unsigned char *raw;
+
+	if (og_read_file(path, OG_MAX_SIG_FILE_BYTES, &b, e) < 0)
+		return -1;
+	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' ||
+			     b.data[b.len - 1] == ' '))
+		b.len--;
+	if (og_base64_decode(b.data, b.len, 0, path, &raw, &out->len, e) < 0)
+		return -1;
+	out->data = (char *)raw;
+	return 0;
+}
+
+static int add_digest(char list[][OG_DIGEST_MAX], size_t *n, const char *d)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(list[i], d) == 0)
+			return 0;
+	if (*n >= OG_MAX_SIG_DIGESTS || !og_digest_valid(d))
+		return -1;
+	og_bfmt(list[(*n)++], OG_DIGEST_MAX, "%s", d);
+	return 0;
+}
+
+/* The digests a bundle signs and the repository it names (if any). */
+static int bundle_digests(const og_buf *raw, char list[][OG_DIGEST_MAX], size_t *n, char *repo,
+			  size_t rsize, og_error *e)
+{
+	struct og_bundle b;
+	char hex[65], d[OG_DIGEST_MAX];
+
+	if (og_bundle_parse(raw->data, raw->len, &b, e) < 0)
+		return -1;
+	if (b.kind == OG_BUNDLE_MESSAGE) {
+		og_hex_encode(b.msg_digest, 32, hex);
+		og_bfmt(d, sizeof d, "sha256:%s", hex);
+		add_digest(list, n, d);
+	} else {
+		struct og_intoto *st = malloc(sizeof *st);
+		int r;
+
+		if (st == NULL) {
+			og_bundle_free(&b);
+			return og_fail_errno(e, ENOMEM, "bundle");
+		}
+		if (strcmp(b.env.payload_type, OG_INTOTO_PAYLOAD_TYPE) != 0)
+			r = og_fail(e, "DSSE payloadType is not %s", OG_INTOTO_PAYLOAD_TYPE);
+		else
+			r = og_intoto_parse(b.env.payload, b.env.payload_len, st, e);
+		for (size_t i = 0; r == 0 && i < st->nsub; i++) {
+			char dg[OG_DIGEST_MAX];
+
+			if (add_digest(list, n, st->digest[i]) < 0)
+				r = og_fail(e, "statement names more than %d subjects", OG_MAX_SIG_DIGESTS);
+			if (repo[0] == '\0' && st->name[i][0])
+				if (og_ref_parse(st->name[i], repo, rsize, dg, sizeof dg) < 0)
+					repo[0] = '\0';
+		}
+		free(st);
+		if (r < 0) {
+			og_bundle_free(&b);
+			return -1;
+		}
+	}
+	og_bundle_free(&b);
+	if (*n == 0)
+		return og_fail(e, "the bundle signs no sha256 digest");
+	return 0;
+}
+
+/* File the manifest (and index) too, under the manifest and config digests. */
+static int chain_digests(const struct og_sig_entry *en, char list[][OG_DIGEST_MAX], size_t *n,
+			 og_error *e)
+{
+	char mdig[OG_DIGEST_MAX], idig[OG_DIGEST_MAX];
+	json_auto_t *man = NULL;
+	json_t *cfg;
+	const char *cd;
+	int signed_ok = 0;
+
+	sha256_of(&en->manifest, mdig);
+	if (en->index.data != NULL) {
+		json_auto_t *idx = og_json_parse(en->index.data, en->index.len, "index", e);
+		json_t *list2, *m;
+		size_t i;
+		int listed = 0;
+
+		sha256_of(&en->index, idig);
+		if (idx == NULL || og_json_arr(idx, "manifests", "index", 1, &list2, e) < 0)
+			return -1;
+		json_array_foreach(list2, i, m)
+			listed |= json_is_object(m) && json_is_string(json_object_get(m, "digest")) &&
+				  strcmp(json_string_value(json_object_get(m, "digest")), mdig) == 0;
+		if (!listed)
+			return og_fail(e, "the index does not list the manifest %s", mdig);
+		for (size_t j = 0; j < *n; j++)
+			signed_ok |= strcmp(list[j], idig) == 0;
+		if (!signed_ok)
+			return og_fail(e, "the index %s is not the signed digest", idig);
+	} else {
+		for (size_t j = 0; j < *n; j++)
+			signed_ok |= strcmp(list[j], mdig) == 0;
+		if (!signed_ok)
+			return og_fail(e, "the manifest %s is not the signed digest", mdig);
+	}
+	man = og_json_parse(en->manifest.data, en->manifest.len, "manifest", e);
+	if (man == NULL || og_json_obj(man, "config", "manifest", 1, &cfg, e) < 0 ||
+	    og_json_str(cfg, "digest", "manifest.config", 1, &cd, e) < 0)
+		return -1;
+	if (add_digest(list, n, mdig) < 0 || add_digest(list, n, cd) < 0)
+		return og_fail(e, "manifest.config.digest: expected sha256:<64 lowercase hex>");
+	return 0;
+}
+
+static int file_entry(const char *dir, struct og_sig_entry *en, char list[][OG_DIGEST_MAX], size_t n,
+		      og_error *e)
+{
+	const char *ptrs[OG_MAX_SIG_DIGESTS];
+	og_cleanup_free char *text = og_sig_entry_encode(en);
+	char id[OG_KEYID_HEX];
+
+	if (text == NULL)
+		return og_fail_errno(e, ENOMEM, "encode");
+	for (size_t i = 0; i < n; i++)
+		ptrs[i] = list[i];
+	if (og_sig_store_add(dir, text, ptrs, n, id, e) < 0)
+		return -1;
+	printf("added signature %.16s under", id);
+	for (size_t i = 0; i < n; i++)
+		printf(" %s", list[i]);
+	printf("\n");
+	return 0;
+}
+
+static int cmd_add(int argc, char **argv)
+{
+	static const struct option opts[] = { OG_TRUST_CLI_LONGOPTS,
+					      { "payload", required_argument, NULL, 'p' },
+					      { "signature", required_argument, NULL, 's' },
+					      { "bundle", required_argument, NULL, 'b' },
+					      { "manifest", required_argument, NULL, 'm' },
+					      { "index", required_argument, NULL, 'i' },
+					      { "repository", required_argument, NULL, 'r' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	const char *payload = NULL, *sig = NULL, *bundle = NULL, *manifest = NULL, *index = NULL,
+		   *repo = NULL;
+	struct og_trust_cli cli = { 0 };
+	struct og_trust_policy *p = NULL;
+	struct og_sig_entry en;
+	char list[OG_MAX_SIG_DIGESTS][OG_DIGEST_MAX];
+	size_t n = 0;
+	og_error e = { 0 };
+	int c, r, rc = 2;
+
+	memset(&en, 0, sizeof en);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': payload = optarg; break;
+		case 's': sig = optarg; break;
+		case 'b': bundle = optarg; break;
+		case 'm': manifest = optarg; break;
+		case 'i': index = optarg; break;
+		case 'r': repo = optarg; break;
+		case 'h': return usage(stdout, 0);
+		default:
+			r = og_trust_cli_option(&cli, c, optarg, &e);
+			if (r < 0)
+				return fail(&e, 2);
+			if (r == 0)
+				return usage(stderr, 2);
+		}
+	}
+	if (optind != argc || (bundle != NULL) == (payload != NULL || sig != NULL) ||
+	    (payload != NULL) != (sig != NULL) || (index != NULL && manifest == NULL)) {
+		fprintf(stderr, "ocigate sig: add needs --payload and --signature, or --bundle "
+				"(and --index only with --manifest)\n");
+		return 2;
+	}
+	if (repo != NULL && og_repo_normalize(repo, en.repository, sizeof en.repository) < 0) {
+		fprintf(stderr, "ocigate sig: --repository: not a repository name\n");
+		return 2;
+	}
+	if (payload != NULL) {
+		struct og_cosign_payload cp;
+
+		if (og_read_file(payload, OG_MAX_COSIGN_PAYLOAD_BYTES, &en.payload, &e) < 0 ||
+		    read_sig_file(sig, &en.signature, &e) < 0 ||
+		    og_cosign_payload_parse(en.payload.data, en.payload.len, &cp, &e) < 0)
+			goto out;
+		add_digest(list, &n, cp.digest);
+		og_bfmt(en.repository, sizeof en.repository, "%s", cp.repository);
+	} else {
+		if (og_read_file(bundle, OG_MAX_BUNDLE_BYTES, &en.bundle, &e) < 0 ||
+		    bundle_digests(&en.bundle, list, &n, en.repository, sizeof en.repository, &e) < 0)
+			goto out;
+		if (en.repository[0] == '\0') {
+			og_fail(&e, "the bundle names no repository: give --repository");
+			goto out;
+		}
+	}
+	if (manifest != NULL &&
+	    (og_read_file(manifest, OG_MAX_MANIFEST_BYTES, &en.manifest, &e) < 0 ||
+	     (index != NULL && og_read_file(index, OG_MAX_MANIFEST_BYTES, &en.index, &e) < 0) ||
+	     chain_digests(&en, list, &n, &e) < 0))
+		goto out;
+	if (og_trust_cli_policy(&cli, &p, &e) < 0)
+		goto out;
+	if (file_entry(og_trust_policy_signatures_dir(p), &en, list, n, &e) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		fail(&e, rc);
+	og_trust_policy_free(p);
+	og_sig_entry_free(&en);
+	return rc;
+}
+
+static int simple_cmd(int argc, char **argv, int want_args, struct og_trust_policy **p)
+{
+	static const struct option opts[] = { OG_TRUST_CLI_LONGOPTS,
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct og_trust_cli cli = { 0 };
+	og_error e = { 0 };
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return usage(stdout, 0) - 1;
+		r = og_trust_cli_option(&cli, c, optarg, &e);
+		if (r < 0)
+			return fail(&e, 2);
+		if (r == 0)
+			return usage(stderr, 2);
+	}
+	if (argc - optind != want_args)
+		return usage(stderr, 2);
+	if (og_trust_cli_policy(&cli, p, &e) < 0)
+		return fail(&e, 2);
+	return 0;
+}
+
+static int cmd_ls(int argc, char **argv)
+{
+	struct og_trust_policy *p = NULL;
+	og_error e = { 0 };
+	int r = simple_cmd(argc, argv, 0, &p);
+
+	if (r != 0)
+		return r < 0 ? 0 : r;
+	r = og_sig_store_list(og_trust_policy_signatures_dir(p), stdout, &e);
+	og_trust_policy_free(p);
+	return r < 0 ? fail(&e, 2) : 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	struct og_trust_policy *p = NULL;
+	struct og_report rep = { 0 };
+	struct og_image img;
+	char accepted[600] = "";
+	og_error e = { 0 };
+	int r = simple_cmd(argc, argv, 1, &p);
+
+	if (r != 0)
+		return r < 0 ? 0 : r;
+	memset(&img, 0, sizeof img);
+	if (!og_digest_valid(argv[optind])) {
+		og_trust_policy_free(p);
+		fprintf(stderr, "ocigate sig: DIGEST must be sha256:<64 lowercase hex>\n");
+		return 2;
+	}
+	og_bfmt(img.digest, sizeof img.digest, "%s", argv[optind]);
+	img.kind = OG_DIGEST_MANIFEST;
+	r = og_trust_evaluate(p, &img, 0, &rep, accepted, sizeof accepted, &e);
+	og_trust_policy_free(p);
+	if (r < 0) {
+		og_report_free(&rep);
+		return fail(&e, 2);
+	}
+	if (rep.n == 0) {
+		printf("%s: accepted: %s\n", img.digest, accepted);
+		return 0;
+	}
+	for (size_t i = 0; i < rep.n; i++)
+		printf("%s: refused: %s: %s\n", img.digest, rep.items[i].rule, rep.items[i].message);
+	og_report_free(&rep);
+	return 1;
+}
+
+static int write_out(const char *path, const void *data, size_t len, og_error *e)
+{
+	og_cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	const char *p = data;
+
+	if (fd < 0)
+		return og_fail_errno(e, errno, "%s", path);
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return og_fail_errno(e, errno, "%s", path);
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int cmd_sign(int argc, char **argv)
+{
+	static const struct option opts[] = { OG_TRUST_CLI_LONGOPTS,
+					      { "key", required_argument, NULL, 'k' },
+					      { "repository", required_argument, NULL, 'r' },
+					      { "digest", required_argument, NULL, 'd' },
+					      { "payload-out", required_argument, NULL, 'p' },
+					      { "signature-out", required_argument, NULL, 's' },
+					      { "add", no_argument, NULL, 'a' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	const char *key = NULL, *repo = NULL, *digest = NULL, *pout = NULL, *sout = NULL;
+	struct og_trust_cli cli = { 0 };
+	struct og_trust_policy *p = NULL;
+	og_cleanup(EVP_PKEY_free) EVP_PKEY *k = NULL;
+	og_cleanup_free char *payload = NULL, *b64 = NULL;
+	og_cleanup_free unsigned char *sig = NULL;
+	size_t plen, slen;
+	og_error e = { 0 };
+	int c, r, add = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': key = optarg; break;
+		case 'r': repo = optarg; break;
+		case 'd': digest = optarg; break;
+		case 'p': pout = optarg; break;
+		case 's': sout = optarg; break;
+		case 'a': add = 1; break;
+		case 'h': return usage(stdout, 0);
+		default:
+			r = og_trust_cli_option(&cli, c, optarg, &e);
+			if (r < 0)
+				return fail(&e, 2);
+			if (r == 0)
+				return usage(stderr, 2);
+		}
+	}
+	if (optind != argc || !key || !repo || !digest || (!pout && !sout && !add)) {
+		fprintf(stderr, "ocigate sig: sign needs --key, --repository, --digest and at least one "
+				"of --payload-out, --signature-out, --add\n");
+		return 2;
+	}
+	if (og_cosign_payload_build(repo, digest, &payload, &plen, &e) < 0 ||
+	    og_key_load_private(key, &k, &e) < 0 || og_key_sign(k, payload, plen, &sig, &slen, &e) < 0)
+		return fail(&e, 2);
+	b64 = og_base64_encode(sig, slen);
+	if (b64 == NULL)
+		return 2;
+	if ((pout && write_out(pout, payload, plen, &e) < 0) ||
+	    (sout && write_out(sout, b64, strlen(b64), &e) < 0))
+		return fail(&e, 2);
+	if (add) {
+		struct og_sig_entry en;
+		struct og_cosign_payload cp;
+		char list[1][OG_DIGEST_MAX];
+
+		memset(&en, 0, sizeof en);
+		if (og_cosign_payload_parse(payload, plen, &cp, &e) < 0)
+			return fail(&e, 2);
+		og_bfmt(list[0], OG_DIGEST_MAX, "%s", digest);
+		og_bfmt(en.repository, sizeof en.repository, "%s", cp.repository);
+		en.payload.data = payload;
+		en.payload.len = plen;
+		en.signature.data = (char *)sig;
+		en.signature.len = slen;
+		if (og_trust_cli_policy(&cli, &p, &e) < 0)
+			return fail(&e, 2);
+		r = file_entry(og_trust_policy_signatures_dir(p), &en, list, 1, &e);
+		og_trust_policy_free(p);
+		if (r < 0)
+			return fail(&e, 2);
+	}
+	return 0;
+}
+
+int og_cmd_sig(int argc, char **argv)
+{
+	if (og_crypto_init() < 0) {
+		fprintf(stderr, "ocigate sig: OpenSSL initialisation failed\n");
+		return 2;
+	}
+	if (argc < 2)
+		return usage(stderr, 2);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage(stdout, 0);
+	if (strcmp(argv[1], "add") == 0)
+		return cmd_add(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ls") == 0)
+		return cmd_ls(argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "sign") == 0)
+		return cmd_sign(argc - 1, argv + 1);
+	fprintf(stderr, "ocigate sig: unknown subcommand \"%.40s\"\n", argv[1]);
+	return usage(stderr, 2);
+}

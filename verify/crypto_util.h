@@ -1,0 +1,24 @@
+/* Cleanup handles for the OpenSSL types the trust code owns, defined once
+ * here for the whole verify/ area, and the one place OpenSSL is initialised
+ * (never with config loading: a root-run hook must not read openssl.cnf). */
+#ifndef OCIGATE_CRYPTO_UTIL_H
+#define OCIGATE_CRYPTO_UTIL_H
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/ec.h>
+#include "cleanup.h"
+
+OG_DEFINE_CLEANUP(EVP_PKEY, EVP_PKEY_free)
+OG_DEFINE_CLEANUP(EVP_PKEY_CTX, EVP_PKEY_CTX_free)
+OG_DEFINE_CLEANUP(EVP_MD_CTX, EVP_MD_CTX_free)
+OG_DEFINE_CLEANUP(ECDSA_SIG, ECDSA_SIG_free)
+OG_DEFINE_CLEANUP(BIO, BIO_free)
+
+static inline int og_crypto_init(void)
+{
+	return OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) == 1 ? 0 : -1;
+}
+
+#endif

@@ -1,0 +1,39 @@
+/* Shared by the `trust` and `sig` subcommands: build the trust policy from
+ * --policy (default /etc/ocigate/policy.json, only its "trust" section) and
+ * the --store/--root-key/--threshold/--state-dir/--signatures-dir overrides. */
+#ifndef OCIGATE_TRUST_CLI_H
+#define OCIGATE_TRUST_CLI_H
+
+#include "trust_policy.h"
+#include "trust_store.h"
+
+#define OG_TRUST_CLI_LONGOPTS                                              \
+	{ "policy", required_argument, NULL, 'P' },                        \
+	{ "store", required_argument, NULL, 'S' },                         \
+	{ "root-key", required_argument, NULL, 'R' },                      \
+	{ "threshold", required_argument, NULL, 'T' },                     \
+	{ "state-dir", required_argument, NULL, 'D' },                     \
+	{ "signatures-dir", required_argument, NULL, 'G' }
+
+#define OG_TRUST_CLI_USAGE                                                              \
+	"  --policy FILE          policy to read the \"trust\" section from (default "   \
+	OG_DEFAULT_POLICY ")\n"                                                          \
+	"  --store FILE           trust store (overrides the policy)\n"                  \
+	"  --root-key FILE        root public key (repeatable; overrides the policy)\n"  \
+	"  --threshold N          root signatures required (overrides the policy)\n"     \
+	"  --state-dir DIR        rollback state directory (overrides the policy)\n"     \
+	"  --signatures-dir DIR   image signature directory (overrides the policy)\n"
+
+struct og_trust_cli {
+	const char *policy;
+	struct og_trust_overrides o;
+};
+
+/* Handle one of the options above; 1 when it was one, 0 if not, -1 on error. */
+int og_trust_cli_option(struct og_trust_cli *c, int opt, const char *arg, og_error *e);
+int og_trust_cli_policy(const struct og_trust_cli *c, struct og_trust_policy **out, og_error *e);
+
+/* The store settings of a policy (borrowed strings). */
+void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_trust_store_config *c);
+
+#endif

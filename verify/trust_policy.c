@@ -1,0 +1,370 @@
+/* The "trust" policy section.
+ *
+ *   "trust": {
+ *     "required": true,            bool; default true when the section exists.  false: no
+ *                                  image-trust check at all.
+ *     "store": "/etc/ocigate/trust.json",      trust store (absolute path); its detached
+ *                                  signatures are read from STORE.sig
+ *     "root_keys": ["/etc/ocigate/root1.pem"], PEM public keys pinned as roots (absolute
+ *                                  paths, 1..16; required when "required" is true)
+ *     "threshold": 1,              k: how many distinct root keys must have signed the
+ *                                  store (1..number of root_keys; default 1)
+ *     "state_dir": "/var/lib/ocigate",         where the highest accepted store version is
+ *                                  kept (file "trust-version") for rollback protection
+ *     "signatures_dir": "/var/lib/ocigate/signatures",  image signature directory
+ *     "predicate_types": ["https://sigstore.dev/cosign/sign/v1"],  in-toto predicate types
+ *                                  accepted from DSSE signatures (1..16; this default)
+ *     "rekor_keys": []             Rekor public keys; must be empty for now (transparency-log
+ *                                  verification is not implemented; a non-empty list is an
+ *                                  error rather than a silently ignored setting)
+ *   }
+ * Unknown keys are errors. */
+#include "trust_policy.h"
+#include "base64.h"
+#include "fileio.h"
+#include "identity.h"
+#include "jsonutil.h"
+#include "sig_store.h"
+#include "sig_verify.h"
+#include "trust_store.h"
+#include "trust_cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct og_trust_policy {
+	int required;
+	char *store, *state_dir, *signatures_dir;
+	char *root_keys[OG_MAX_ROOT_KEYS];
+	size_t nroot;
+	int threshold;
+	char *predicate_types[OG_MAX_PREDICATE_TYPES];
+	size_t npred;
+};
+
+static int abs_path(const json_t *sec, const char *key, const char *path, const char *def, char **out,
+		    og_error *e)
+{
+	const char *s = def;
+
+	if (og_json_str(sec, key, path, 0, &s, e) < 0)
+		return -1;
+	if (s[0] != '/' || strlen(s) >= 4096)
+		return og_fail(e, "%s.%s: must be an absolute path", path, key);
+	*out = strdup(s);
+	if (*out == NULL)
+		return og_fail_errno(e, ENOMEM, "%s", path);
+	return 0;
+}
+
+static int parse_section(struct og_trust_policy *p, const json_t *sec, const char *path, og_error *e)
+{
+	static const char *const keys[] = { "required", "store", "root_keys", "threshold", "state_dir",
+					    "signatures_dir", "predicate_types", "rekor_keys", NULL };
+	json_t *roots = NULL, *preds = NULL, *rekor = NULL, *v;
+	int64_t threshold = 1;
+	size_t i;
+	int r;
+
+	if (!json_is_object(sec))
+		return og_fail(e, "%s: expected an object, found %s", path, og_json_type(sec));
+	p->required = 1;
+	if (og_json_only_keys(sec, path, keys, e) < 0 ||
+	    og_json_bool(sec, "required", path, 0, &p->required, e) < 0 ||
+	    abs_path(sec, "store", path, OG_DEFAULT_TRUST_STORE, &p->store, e) < 0 ||
+	    abs_path(sec, "state_dir", path, OG_DEFAULT_STATE_DIR, &p->state_dir, e) < 0 ||
+	    abs_path(sec, "signatures_dir", path, OG_DEFAULT_SIGNATURES_DIR, &p->signatures_dir, e) < 0 ||
+	    og_json_arr(sec, "root_keys", path, 0, &roots, e) < 0 ||
+	    (r = og_json_arr(sec, "predicate_types", path, 0, &preds, e)) < 0 ||
+	    og_json_arr(sec, "rekor_keys", path, 0, &rekor, e) < 0)
+		return -1;
+	if (json_array_size(roots) > OG_MAX_ROOT_KEYS)
+		return og_fail(e, "%s.root_keys: more than %d keys", path, OG_MAX_ROOT_KEYS);
+	json_array_foreach(roots, i, v) {
+		if (!json_is_string(v) || json_string_value(v)[0] != '/')
+			return og_fail(e, "%s.root_keys[%zu]: expected an absolute path", path, i);
+		p->root_keys[i] = strdup(json_string_value(v));
+		if (p->root_keys[i] == NULL)
+			return og_fail_errno(e, ENOMEM, "%s", path);
+		p->nroot = i + 1;
+	}
+	if (p->required && p->nroot == 0)
+		return og_fail(e, "%s.root_keys: at least one root key is required", path);
+	if (og_json_int(sec, "threshold", path, 0, 1, OG_MAX_ROOT_KEYS, &threshold, e) < 0)
+		return -1;
+	if (p->nroot > 0 && (size_t)threshold > p->nroot)
+		return og_fail(e, "%s.threshold: %d is more than the %zu root keys", path, (int)threshold,
+			       p->nroot);
+	p->threshold = (int)threshold;
+	if (r == 0) {
+		if (json_array_size(preds) == 0 || json_array_size(preds) > OG_MAX_PREDICATE_TYPES)
+			return og_fail(e, "%s.predicate_types: expected 1 to %d types", path,
+				       OG_MAX_PREDICATE_TYPES);
+		json_array_foreach(preds, i, v) {
+			if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 255)
+				return og_fail(e, "%s.predicate_types[%zu]: expected a type URI", path, i);
+			p->predicate_types[i] = strdup(json_string_value(v));
+			if (p->predicate_types[i] == NULL)
+				return og_fail_errno(e, ENOMEM, "%s", path);
+			p->npred = i + 1;
+		}
+	}
+	if (json_array_size(rekor) > 0)
+		return og_fail(e, "%s.rekor_keys: transparency-log verification is not supported yet; "
+			       "leave the list empty", path);
+	return 0;
+}
+
+int og_trust_policy_parse(const json_t *trust_section, const char *path, struct og_trust_policy **out,
+			  og_error *e)
+{
+	struct og_trust_policy *p = calloc(1, sizeof *p);
+
+	if (p == NULL)
+		return og_fail_errno(e, ENOMEM, "%s", path);
+	if (trust_section == NULL) {
+		p->required = 0;
+		p->threshold = 1;
+		p->store = strdup(OG_DEFAULT_TRUST_STORE);
+		p->state_dir = strdup(OG_DEFAULT_STATE_DIR);
+		p->signatures_dir = strdup(OG_DEFAULT_SIGNATURES_DIR);
+		if (p->store == NULL || p->state_dir == NULL || p->signatures_dir == NULL) {
+			og_trust_policy_free(p);
+			return og_fail_errno(e, ENOMEM, "%s", path);
+		}
+	} else if (parse_section(p, trust_section, path, e) < 0) {
+		og_trust_policy_free(p);
+		return -1;
+	}
+	if (p->npred == 0) {
+		p->predicate_types[0] = strdup(OG_DEFAULT_PREDICATE_TYPE);
+		if (p->predicate_types[0] == NULL) {
+			og_trust_policy_free(p);
+			return og_fail_errno(e, ENOMEM, "%s", path);
+		}
+		p->npred = 1;
+	}
+	*out = p;
+	return 0;
+}
+
+void og_trust_policy_free(struct og_trust_policy *p)
+{
+	if (p == NULL)
+		return;
+	free(p->store);
+	free(p->state_dir);
+	free(p->signatures_dir);
+	for (size_t i = 0; i < p->nroot; i++)
+		free(p->root_keys[i]);
+	for (size_t i = 0; i < p->npred; i++)
+		free(p->predicate_types[i]);
+	free(p);
+}
+
+int og_trust_required(const struct og_trust_policy *p)
+{
+	return p->required;
+}
+
+const char *og_trust_policy_signatures_dir(const struct og_trust_policy *p)
+{
+	return p->signatures_dir;
+}
+
+void og_trust_policy_describe(const struct og_trust_policy *p, FILE *out)
+{
+	fprintf(out, "image trust: %s\n", p->required ? "required" : "not required");
+	fprintf(out, "  trust store: %s (signatures %s.sig)\n", p->store, p->store);
+	fprintf(out, "  root keys (%d of %zu must sign):\n", p->threshold, p->nroot);
+	for (size_t i = 0; i < p->nroot; i++)
+		fprintf(out, "    %s\n", p->root_keys[i]);
+	fprintf(out, "  rollback state: %s/%s\n", p->state_dir, OG_TRUST_STATE_FILE);
+	fprintf(out, "  signatures: %s\n", p->signatures_dir);
+	fprintf(out, "  accepted predicate types:\n");
+	for (size_t i = 0; i < p->npred; i++)
+		fprintf(out, "    %s\n", p->predicate_types[i]);
+}
+
+static int replace(char **slot, const char *v, og_error *e)
+{
+	char *c;
+
+	if (v == NULL)
+		return 0;
+	c = strdup(v);
+	if (c == NULL)
+		return og_fail_errno(e, ENOMEM, "override");
+	free(*slot);
+	*slot = c;
+	return 0;
+}
+
+int og_trust_policy_override(struct og_trust_policy *p, const struct og_trust_overrides *o, og_error *e)
+{
+	if (replace(&p->store, o->store, e) < 0 || replace(&p->state_dir, o->state_dir, e) < 0 ||
+	    replace(&p->signatures_dir, o->signatures_dir, e) < 0)
+		return -1;
+	if (o->nroot > 0) {
+		if (o->nroot > OG_MAX_ROOT_KEYS)
+			return og_fail(e, "more than %d root keys", OG_MAX_ROOT_KEYS);
+		for (size_t i = 0; i < p->nroot; i++)
+			free(p->root_keys[i]);
+		p->nroot = 0;
+		for (size_t i = 0; i < o->nroot; i++) {
+			p->root_keys[i] = strdup(o->root_keys[i]);
+			if (p->root_keys[i] == NULL)
+				return og_fail_errno(e, ENOMEM, "override");
+			p->nroot = i + 1;
+		}
+	}
+	if (o->threshold > 0)
+		p->threshold = o->threshold;
+	if ((size_t)p->threshold > p->nroot && p->nroot > 0)
+		return og_fail(e, "threshold %d is more than the %zu root keys", p->threshold, p->nroot);
+	p->required = 1;
+	return 0;
+}
+
+int og_trust_policy_load_file(const char *path, struct og_trust_policy **out, og_error *e)
+{
+	og_cleanup_buf og_buf b = { 0 };
+	json_auto_t *doc = NULL;
+	json_t *sec;
+
+	if (og_read_file(path, OG_MAX_POLICY_BYTES, &b, e) < 0)
+		return og_wrap(e, "policy");
+	doc = og_json_parse(b.data, b.len, path, e);
+	if (doc == NULL)
+		return og_wrap(e, "policy");
+	if (!json_is_object(doc))
+		return og_fail(e, "policy %s: expected a JSON object", path);
+	sec = json_object_get(doc, "trust");
+	if (og_trust_policy_parse(sec, "$.trust", out, e) < 0)
+		return og_wrap(e, "policy %s", path);
+	return 0;
+}
+
+/* Findings quote store and parser messages: keep them printable. */
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
+
+static int finding(struct og_report *r, const char *rule, const char *msg, og_error *e)
+{
+	char buf[OG_ERROR_MAX + 256];
+
+	og_bfmt(buf, sizeof buf, "%s", msg);
+	sanitize(buf);
+	if (og_report_add(r, rule, "%s", buf) < 0)
+		return og_fail_errno(e, ENOMEM, "report");
+	return 0;
+}
+
+static int check_signatures(const struct og_trust_policy *p, struct og_trust_store *s,
+			    const char *digest, struct og_report *r, char *accepted, size_t asize,
+			    og_error *e)
+{
+	struct og_sig_entry *entries = NULL;
+	struct og_sig_verify_opts o = { (const char *const *)p->predicate_types, p->npred, 0 };
+	struct og_sig_verdict best, v;
+	og_error le = { 0 };
+	char msg[1024];
+	size_t n = 0;
+
+	if (og_sig_store_lookup(p->signatures_dir, digest, &entries, &n, &le) < 0) {
+		og_bfmt(msg, sizeof msg, "image %s: cannot read signatures: %s", digest, le.msg);
+		return finding(r, "trust.signature", msg, e);
+	}
+	if (n == 0) {
+		og_sig_entries_free(entries, n);
+		og_bfmt(msg, sizeof msg, "image %s is unsigned: no signature in %s and not in the trust "
+			"store's allowlist", digest, p->signatures_dir);
+		return finding(r, "trust.signature", msg, e);
+	}
+	memset(&best, 0, sizeof best);
+	/* Happy path first (only keys matching each entry's repository), then
+	 * every key, which also explains a refusal precisely. */
+	for (int all = 0; all < 2; all++) {
+		o.all_keys = all;
+		for (size_t i = 0; i < n; i++) {
+			if (og_sig_entry_verify(s, &entries[i], digest, &o, &v, e) < 0) {
+				og_sig_entries_free(entries, n);
+				return -1;
+			}
+			if (v.outcome == OG_SIG_ACCEPTED) {
+				if (accepted)
+					og_bfmt(accepted, asize, "%s", v.message);
+				og_sig_entries_free(entries, n);
+				return 0;
+			}
+			if (v.outcome >= best.outcome)
+				best = v;
+		}
+	}
+	og_sig_entries_free(entries, n);
+	og_bfmt(msg, sizeof msg, "image %s: %s (%zu signature%s checked): %s", digest,
+		og_sig_outcome_name(best.outcome), n, n == 1 ? "" : "s", best.message);
+	return finding(r, "trust.signature", msg, e);
+}
+
+void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_trust_store_config *c)
+{
+	c->store_path = p->store;
+	c->root_keys = (const char *const *)p->root_keys;
+	c->nroot = p->nroot;
+	c->threshold = p->threshold;
+	c->state_dir = p->state_dir;
+	c->update_state = 1;
+}
+
+int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *img, int update_state,
+		      struct og_report *r, char *accepted, size_t asize, og_error *e)
+{
+	struct og_trust_store_config c;
+	struct og_trust_store *s = NULL;
+	og_error le = { 0 };
+	const char *allow;
+	char msg[1200];
+	int ret;
+
+	if (!p->required)
+		return 0;
+	og_trust_policy_store_config(p, &c);
+	c.update_state = update_state;
+	if (!og_digest_valid(img->digest)) {
+		og_bfmt(msg, sizeof msg, "no image digest found for %s; image trust requires one%s%s",
+			img->name[0] ? "this image" : "this container", img->problem[0] ? " (" : "",
+			img->problem[0] ? img->problem : "");
+		if (img->problem[0])
+			og_bfmt(msg + strlen(msg), sizeof msg - strlen(msg), ")");
+		return finding(r, "image.identity", msg, e);
+	}
+	if (og_trust_store_load(&c, &s, &le) < 0) {
+		og_bfmt(msg, sizeof msg, "%s", le.msg);
+		return finding(r, "trust.store", msg, e);
+	}
+	/* A revoked digest is refused whatever else vouches for it. */
+	if (og_trust_digest_revoked(s, img->digest)) {
+		og_bfmt(msg, sizeof msg, "image %s is revoked in the trust store", img->digest);
+		ret = finding(r, "trust.signature", msg, e);
+	} else if ((allow = og_trust_allowlisted(s, img->digest)) != NULL) {
+		if (accepted)
+			og_bfmt(accepted, asize, "allowlisted in the trust store (%s)", allow);
+		ret = 0;
+	} else {
+		ret = check_signatures(p, s, img->digest, r, accepted, asize, e);
+	}
+	og_trust_store_free(s);
+	return ret;
+}
+
+int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, struct og_report *r,
+		   og_error *e)
+{
+	return og_trust_evaluate(p, img, 1, r, NULL, 0, e);
+}

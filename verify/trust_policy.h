@@ -1,0 +1,52 @@
+/* The policy's "trust" section and the image-trust check the hook runs.
+ * Keys are documented at the top of trust_policy.c. */
+#ifndef OCIGATE_TRUST_POLICY_H
+#define OCIGATE_TRUST_POLICY_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "error.h"
+#include "image.h"
+#include "report.h"
+
+#define OG_DEFAULT_POLICY "/etc/ocigate/policy.json"
+#define OG_DEFAULT_TRUST_STORE "/etc/ocigate/trust.json"
+#define OG_DEFAULT_STATE_DIR "/var/lib/ocigate"
+#define OG_DEFAULT_SIGNATURES_DIR "/var/lib/ocigate/signatures"
+#define OG_DEFAULT_PREDICATE_TYPE "https://sigstore.dev/cosign/sign/v1"
+#define OG_MAX_PREDICATE_TYPES 16
+#define OG_MAX_POLICY_BYTES (1024 * 1024)
+
+struct og_trust_policy;
+
+int og_trust_policy_parse(const json_t *trust_section, const char *path, struct og_trust_policy **out,
+			  og_error *e);
+void og_trust_policy_free(struct og_trust_policy *p);
+void og_trust_policy_describe(const struct og_trust_policy *p, FILE *out);
+int og_trust_required(const struct og_trust_policy *p);
+
+/* Adds findings "image.identity", "trust.store", "trust.signature"; returns 0
+ * after adding any, -1 only for an operational failure. */
+int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, struct og_report *r,
+		   og_error *e);
+
+int og_cmd_trust(int argc, char **argv);	/* trust sign|verify */
+int og_cmd_sig(int argc, char **argv);		/* sig add|ls|verify|sign */
+
+/* For the CLI: override settings after parsing (NULL/0 leaves a setting). */
+struct og_trust_overrides {
+	const char *store, *signatures_dir, *state_dir;
+	const char *root_keys[16];
+	size_t nroot;
+	int threshold;
+};
+int og_trust_policy_override(struct og_trust_policy *p, const struct og_trust_overrides *o, og_error *e);
+/* The check with control over state updates; `accepted` (may be NULL)
+ * receives why the image was accepted. */
+int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *img, int update_state,
+		      struct og_report *r, char *accepted, size_t accepted_size, og_error *e);
+const char *og_trust_policy_signatures_dir(const struct og_trust_policy *p);
+/* Load the "trust" (and optionally "image") section of a policy file. */
+int og_trust_policy_load_file(const char *path, struct og_trust_policy **out, og_error *e);
+
+#endif

@@ -1,0 +1,89 @@
+// The host's trust store: a JSON document signed by k of the n root keys the
+// policy pins (detached signature file STORE.sig), with rollback protection
+// (highest accepted version persisted under a state directory) and expiry.
+//
+// Store document (every key below is checked; unknown keys are errors):
+//   {"version": 7,                          integer >= 1, must never go down
+//    "expires": "2027-01-01T00:00:00Z",      RFC 3339; refused from then on
+//    "keys": [{"name": "team-a",             optional label
+//              "key": "-----BEGIN PUBLIC KEY-----\n...",  PEM SubjectPublicKeyInfo
+//              "scopes": ["registry.example.com/team-a/*"],
+//              "not_before": "...", "not_after": "..."}],  optional RFC 3339
+//    "images": [{"digest": "sha256:...", "repository": "registry.example.com/x"}],
+//    "revoked": {"keys": ["<keyid hex>"], "digests": ["sha256:..."]}}
+// A key id is the hex SHA-256 of the key's DER SubjectPublicKeyInfo.
+// Scope patterns: "*" (any repository), "host/path" (exactly that
+// repository) or "host/path/*" (anything below host/path/).
+//
+// Signature file STORE.sig:
+//   {"signatures": [{"keyid": "<root keyid hex>", "sig": "<base64>"}]}
+// each a signature over the exact bytes of STORE by one root key.
+#ifndef OCIGATE_TRUST_STORE_H
+#define OCIGATE_TRUST_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <openssl/evp.h>
+#include <jansson.h>
+#include "error.h"
+#include "keys.h"
+
+#define OG_MAX_TRUST_STORE_BYTES (4 * 1024 * 1024)
+#define OG_MAX_TRUST_SIG_BYTES 65536
+#define OG_MAX_TRUST_SIGS 32
+#define OG_MAX_ROOT_KEYS 16
+#define OG_MAX_STORE_KEYS 1024
+#define OG_MAX_KEY_SCOPES 64
+#define OG_TRUST_STATE_FILE "trust-version"
+
+struct og_trust_store_config {
+	const char *store_path;
+	const char *const *root_keys;	/* PEM public key files */
+	size_t nroot;
+	int threshold;			/* k of nroot */
+	const char *state_dir;		/* rollback state; NULL: no rollback check */
+	int update_state;		/* persist a newer version once accepted */
+};
+
+struct og_trust_key {
+	const char *name;		/* "" when unnamed */
+	const char *pem;		/* borrowed from the document */
+	json_t *scopes;			/* array of strings, borrowed */
+	int64_t not_before, not_after;	/* 0: unbounded */
+	EVP_PKEY *pkey;			/* parsed lazily */
+	char keyid[OG_KEYID_HEX];
+	int state;			/* 0 unparsed, 1 ok, -1 unusable */
+	char error[256];		/* why unusable */
+};
+
+struct og_trust_store {
+	json_t *doc;
+	int64_t version, expires;
+	size_t nkeys;
+	struct og_trust_key *keys;
+	json_t *images, *revoked_keys, *revoked_digests;	/* borrowed, may be NULL */
+	size_t nsigned;			/* root keys whose signature verified */
+	int64_t previous_version;	/* from the state file, 0 if none */
+};
+
+/* Verify the signature file, then parse and check the store.  Every
+ * refusal is -1 with the reason ("trust store PATH: expired at ...",
+ * "... rolled back: version 3 is lower than the accepted version 5", ...). */
+int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_store **out, og_error *e);
+void og_trust_store_free(struct og_trust_store *s);
+
+/* Parse key i if needed: 0 and *k, or -1 with the reason. */
+int og_trust_store_key(struct og_trust_store *s, size_t i, EVP_PKEY **k, og_error *e);
+int og_trust_scope_match(const char *pattern, const char *repo);
+int og_trust_key_in_scope(const struct og_trust_key *k, const char *repo);
+int og_trust_key_revoked(const struct og_trust_store *s, const char *keyid);
+int og_trust_digest_revoked(const struct og_trust_store *s, const char *digest);
+/* The allowlist entry's repository for digest, or NULL when not listed. */
+const char *og_trust_allowlisted(const struct og_trust_store *s, const char *digest);
+void og_trust_store_describe(struct og_trust_store *s, FILE *out);
+
+/* Add (or replace) the signature of `priv` over the store in STORE.sig. */
+int og_trust_store_sign(const char *store_path, EVP_PKEY *priv, char keyid[OG_KEYID_HEX], og_error *e);
+
+#endif
