@@ -1,6 +1,8 @@
 #include "policy_sections.h"
 #include "policy.h"
+#include "identity.h"
 #include "scan_policy.h"
+#include "trust_policy.h"
 
 #include <fnmatch.h>
 
@@ -22,8 +24,9 @@ int og_rule_id_known(const char *pattern)
 
 int og_policy_sections_parse(struct og_policy *p, const json_t *doc, og_error *e)
 {
-	if (json_object_get(doc, "image") || json_object_get(doc, "trust"))
-		return og_fail(e, "$: image and trust sections are not supported by this build");
+	if (og_identity_policy_parse(json_object_get(doc, "image"), "$.image", &p->identity, e) < 0 ||
+	    og_trust_policy_parse(json_object_get(doc, "trust"), "$.trust", &p->trust, e) < 0)
+		return -1;
 	if (og_scan_policy_parse(json_object_get(doc, "scan"), "$.scan", &p->scan, e) < 0)
 		return -1;
 	return 0;
@@ -31,11 +34,17 @@ int og_policy_sections_parse(struct og_policy *p, const json_t *doc, og_error *e
 
 void og_policy_sections_free(struct og_policy *p)
 {
+	og_identity_policy_free(p->identity);
+	og_trust_policy_free(p->trust);
 	og_scan_policy_free(p->scan);
+	p->identity = NULL;
+	p->trust = NULL;
 	p->scan = NULL;
 }
 
 void og_policy_sections_describe(const struct og_policy *p, FILE *out)
 {
+	og_identity_policy_describe(p->identity, out);
+	og_trust_policy_describe(p->trust, out);
 	og_scan_policy_describe(p->scan, out);
 }

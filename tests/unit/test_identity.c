@@ -1,0 +1,150 @@
+/* Image identity from annotations, in policy order. */
+#include "testutil.h"
+#include "identity.h"
+#include "jsonutil.h"
+
+#define HEX "634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00"
+
+static struct og_identity_policy *pol(const char *json)
+{
+	og_error e = { 0 };
+	json_t *j = json ? og_json_parse(json, strlen(json), "t", &e) : NULL;
+	struct og_identity_policy *p = NULL;
+
+	ck_assert_msg(og_identity_policy_parse(j, "$.image", &p, &e) == 0, "%s", e.msg);
+	json_decref(j);
+	return p;
+}
+
+static struct og_image resolve(struct og_identity_policy *p, const char *ann)
+{
+	og_error e = { 0 };
+	json_t *a = og_json_parse(ann, strlen(ann), "a", &e);
+	struct og_image img;
+
+	memset(&img, 0, sizeof img);
+	struct og_identity_input in = { .annotations = a };
+
+	ck_assert_int_eq(og_identity_resolve(p, &in, &img, &e), 0);
+	json_decref(a);
+	return img;
+}
+
+START_TEST(defaults_crio_and_containerd)
+{
+	struct og_identity_policy *p = pol(NULL);
+	struct og_image img;
+
+	img = resolve(p, "{\"io.kubernetes.cri-o.ImageRef\": \"" HEX "\"}");
+	ck_assert_str_eq(img.digest, "sha256:" HEX);
+	ck_assert_int_eq(img.kind, OG_DIGEST_CONFIG);
+	img = resolve(p, "{\"io.kubernetes.cri.image-name\": \"registry.example.com/a/b@sha256:" HEX "\"}");
+	ck_assert_str_eq(img.digest, "sha256:" HEX);
+	ck_assert_int_eq(img.kind, OG_DIGEST_MANIFEST);
+	ck_assert_str_eq(img.repository, "registry.example.com/a/b");
+	/* tag only: a name, no digest */
+	img = resolve(p, "{\"io.kubernetes.cri.image-name\": \"alpine:3.19\"}");
+	ck_assert_str_eq(img.digest, "");
+	ck_assert_str_eq(img.repository, "docker.io/library/alpine");
+	/* config digest from CRI-O, name from the reference */
+	img = resolve(p, "{\"io.kubernetes.cri-o.ImageRef\": \"sha256:" HEX "\", \"io.kubernetes.cri.image-name\": \"quay.io/x/y:1\"}");
+	ck_assert_int_eq(img.kind, OG_DIGEST_CONFIG);
+	ck_assert_str_eq(img.repository, "quay.io/x/y");
+	og_identity_policy_free(p);
+}
+END_TEST
+
+START_TEST(hostile_values_ignored)
+{
+	struct og_identity_policy *p = pol(NULL);
+	struct og_image img;
+
+	img = resolve(p, "{\"io.kubernetes.cri-o.ImageRef\": \"../../etc/passwd\"}");
+	ck_assert_str_eq(img.digest, "");
+	img = resolve(p, "{\"io.kubernetes.cri-o.ImageRef\": \"" HEX "0\"}");
+	ck_assert_str_eq(img.digest, "");
+	img = resolve(p, "{\"io.kubernetes.cri-o.ImageRef\": \"SHA256:" HEX "\"}");
+	ck_assert_str_eq(img.digest, "");
+	img = resolve(p, "{\"io.kubernetes.cri.image-name\": \"a/b@sha256:" HEX "x\"}");
+	ck_assert_str_eq(img.digest, "");
+	img = resolve(p, "{\"io.kubernetes.cri.image-name\": \"a b/c@sha256:" HEX "\"}");
+	ck_assert_str_eq(img.digest, "");
+	img = resolve(p, "{\"io.kubernetes.cri-o.ImageRef\": 5}");
+	ck_assert_str_eq(img.digest, "");
+	og_identity_policy_free(p);
+}
+END_TEST
+
+START_TEST(order_and_kinds)
+{
+	struct og_identity_policy *p = pol("{\"identity\": [{\"annotation\": \"m\", \"kind\": \"manifest\"},"
+					   "{\"source\": \"annotation\", \"annotation\": \"c\", \"kind\": \"config\"}]}");
+	struct og_image img;
+	char out[1024];
+	FILE *f;
+
+	img = resolve(p, "{\"c\": \"" HEX "\", \"m\": \"sha256:" HEX "\"}");
+	ck_assert_int_eq(img.kind, OG_DIGEST_MANIFEST);
+	ck_assert_ptr_nonnull(strstr(img.source, "m"));
+	img = resolve(p, "{\"m\": \"" HEX "\"}");	/* manifest needs the prefix */
+	ck_assert_str_eq(img.digest, "");
+	f = fmemopen(out, sizeof out, "w");
+	og_identity_policy_describe(p, f);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(out, "annotation c (config)"));
+	og_identity_policy_free(p);
+}
+END_TEST
+
+START_TEST(policy_errors)
+{
+	static const char *bad[] = {
+		"{\"identity\": [{\"annotation\": \"a\", \"kind\": \"tag\"}]}",
+		"{\"identity\": [{\"annotation\": \"a\"}]}",
+		"{\"identity\": [{\"annotation\": \"a\", \"kind\": \"config\", \"x\": 1}]}",
+		"{\"identity\": [{\"source\": \"containerd\", \"kind\": \"config\"}]}",
+		"{\"identity\": {}}",
+		"{\"other\": []}",
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		og_error e = { 0 };
+		json_t *j = og_json_parse(bad[i], strlen(bad[i]), "t", &e);
+		struct og_identity_policy *p = NULL;
+
+		ck_assert_msg(og_identity_policy_parse(j, "$.image", &p, &e) < 0, "accepted %s", bad[i]);
+		ck_assert_ptr_nonnull(strstr(e.msg, "$.image"));
+		json_decref(j);
+	}
+}
+END_TEST
+
+START_TEST(reference_parsing)
+{
+	char repo[OG_REF_MAX], dg[OG_DIGEST_MAX];
+
+	ck_assert_int_eq(og_ref_parse("localhost:5000/app:v1", repo, sizeof repo, dg, sizeof dg), 0);
+	ck_assert_str_eq(repo, "localhost:5000/app");
+	ck_assert_int_eq(og_ref_parse("library/busybox", repo, sizeof repo, dg, sizeof dg), 0);
+	ck_assert_str_eq(repo, "docker.io/library/busybox");
+	ck_assert_int_eq(og_ref_parse("index.docker.io/x/y", repo, sizeof repo, dg, sizeof dg), 0);
+	ck_assert_str_eq(repo, "docker.io/x/y");
+	ck_assert_int_ne(og_ref_parse("Registry.io/UPPER/x", repo, sizeof repo, dg, sizeof dg), 0);
+	ck_assert_int_ne(og_ref_parse("a//b", repo, sizeof repo, dg, sizeof dg), 0);
+	ck_assert_int_ne(og_ref_parse("", repo, sizeof repo, dg, sizeof dg), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("identity");
+	TCase *t = tcase_create("identity");
+
+	tcase_add_test(t, defaults_crio_and_containerd);
+	tcase_add_test(t, hostile_values_ignored);
+	tcase_add_test(t, order_and_kinds);
+	tcase_add_test(t, policy_errors);
+	tcase_add_test(t, reference_parsing);
+	suite_add_tcase(s, t);
+	return tu_run(s);
+}

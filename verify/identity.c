@@ -1,0 +1,458 @@
+#include "identity.h"
+#include "base64.h"
+#include "cleanup.h"
+#include "containerd_client.h"
+#include "jsonutil.h"
+#include "podman_storage.h"
+
+#include <limits.h>
+#include <unistd.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum source_type { SRC_ANNOTATION = 0, SRC_CONTAINERD, SRC_PODMAN };
+enum source_kind { KIND_CONFIG, KIND_MANIFEST, KIND_REFERENCE };
+
+#define OG_CONTAINERD_DEFAULT_TIMEOUT_MS 500
+
+struct identity_source {
+	enum source_type type;
+	enum source_kind kind;
+	char *annotation;
+	char path[PATH_MAX];	/* containerd socket or podman graph root */
+	char ns[128];		/* containerd namespace, "" = from the bundle path */
+	int timeout_ms;
+};
+
+struct og_identity_policy {
+	struct identity_source src[OG_MAX_IDENTITY_SOURCES];
+	size_t n;
+};
+
+static const char *kind_name(enum source_kind k)
+{
+	switch (k) {
+	case KIND_CONFIG: return "config";
+	case KIND_MANIFEST: return "manifest";
+	case KIND_REFERENCE: return "reference";
+	}
+	return "?";
+}
+
+static int add_annotation(struct og_identity_policy *p, const char *name, enum source_kind kind)
+{
+	struct identity_source *s = &p->src[p->n];
+
+	s->annotation = strdup(name);
+	if (s->annotation == NULL)
+		return -1;
+	s->type = SRC_ANNOTATION;
+	s->kind = kind;
+	p->n++;
+	return 0;
+}
+
+static int add_engine(struct og_identity_policy *p, enum source_type type, const char *where,
+		      const char *ns, int timeout_ms)
+{
+	struct identity_source *s = &p->src[p->n];
+
+	if (strlen(where) >= sizeof s->path || strlen(ns) >= sizeof s->ns)
+		return -1;
+	s->type = type;
+	memcpy(s->path, where, strlen(where) + 1);
+	memcpy(s->ns, ns, strlen(ns) + 1);
+	s->timeout_ms = timeout_ms;
+	p->n++;
+	return 0;
+}
+
+static int parse_engine(struct og_identity_policy *p, const json_t *item, const char *path,
+			enum source_type type, og_error *e)
+{
+	static const char *const ckeys[] = { "source", "socket", "namespace", "timeout_ms", NULL };
+	static const char *const pkeys[] = { "source", "graphroot", NULL };
+	const char *where = type == SRC_CONTAINERD ? OG_CONTAINERD_DEFAULT_SOCKET
+						   : OG_PODMAN_DEFAULT_GRAPHROOT;
+	const char *ns = "";
+	int64_t t = OG_CONTAINERD_DEFAULT_TIMEOUT_MS;
+
+	if (og_json_only_keys(item, path, type == SRC_CONTAINERD ? ckeys : pkeys, e) < 0 ||
+	    og_json_str(item, type == SRC_CONTAINERD ? "socket" : "graphroot", path, 0, &where, e) < 0)
+		return -1;
+	if (type == SRC_CONTAINERD &&
+	    (og_json_str(item, "namespace", path, 0, &ns, e) < 0 ||
+	     og_json_int(item, "timeout_ms", path, 0, 1, 10000, &t, e) < 0))
+		return -1;
+	if (where[0] != '/')
+		return og_fail(e, "%s: \"%.64s\" is not an absolute path", path, where);
+	if (add_engine(p, type, where, ns, (int)t) < 0)
+		return og_fail(e, "%s: path or namespace too long", path);
+	return 0;
+}
+
+static int parse_source(struct og_identity_policy *p, const json_t *item, const char *path,
+			og_error *e)
+{
+	static const char *const keys[] = { "source", "annotation", "kind", NULL };
+	const char *source = "annotation", *name = NULL, *kind = NULL;
+	enum source_kind k;
+
+	if (!json_is_object(item))
+		return og_fail(e, "%s: expected an object, found %s", path, og_json_type(item));
+	if (og_json_str(item, "source", path, 0, &source, e) < 0)
+		return -1;
+	if (strcmp(source, "containerd") == 0)
+		return parse_engine(p, item, path, SRC_CONTAINERD, e);
+	if (strcmp(source, "podman") == 0)
+		return parse_engine(p, item, path, SRC_PODMAN, e);
+	if (strcmp(source, "annotation") != 0)
+		return og_fail(e, "%s.source: unknown identity source \"%.64s\" (supported: "
+			       "annotation, containerd, podman)", path, source);
+	if (og_json_only_keys(item, path, keys, e) < 0)
+		return -1;
+	if (og_json_str(item, "annotation", path, 1, &name, e) < 0 ||
+	    og_json_str(item, "kind", path, 1, &kind, e) < 0)
+		return -1;
+	if (*name == '\0' || strlen(name) > 253)
+		return og_fail(e, "%s.annotation: must be 1 to 253 characters", path);
+	if (strcmp(kind, "config") == 0)
+		k = KIND_CONFIG;
+	else if (strcmp(kind, "manifest") == 0)
+		k = KIND_MANIFEST;
+	else if (strcmp(kind, "reference") == 0)
+		k = KIND_REFERENCE;
+	else
+		return og_fail(e, "%s.kind: unknown kind \"%.64s\" (expected config, manifest or reference)",
+			       path, kind);
+	if (add_annotation(p, name, k) < 0)
+		return og_fail_errno(e, ENOMEM, "%s", path);
+	return 0;
+}
+
+int og_identity_policy_parse(const json_t *image_section, const char *path,
+			     struct og_identity_policy **out, og_error *e)
+{
+	static const char *const keys[] = { "identity", NULL };
+	struct og_identity_policy *p = calloc(1, sizeof *p);
+	json_t *list = NULL;
+	char ipath[256];
+	size_t i;
+	json_t *item;
+	int r;
+
+	if (p == NULL)
+		return og_fail_errno(e, ENOMEM, "%s", path);
+	if (image_section == NULL) {
+		/* Defaults that work on each engine: CRI-O's annotation, then
+		 * containerd and containers/storage (each applies only to its own
+		 * bundles), then containerd's image-name when it pins a digest. */
+		if (add_annotation(p, "io.kubernetes.cri-o.ImageRef", KIND_CONFIG) < 0 ||
+		    add_engine(p, SRC_CONTAINERD, OG_CONTAINERD_DEFAULT_SOCKET, "",
+			       OG_CONTAINERD_DEFAULT_TIMEOUT_MS) < 0 ||
+		    add_engine(p, SRC_PODMAN, OG_PODMAN_DEFAULT_GRAPHROOT, "", 0) < 0 ||
+		    add_annotation(p, "io.kubernetes.cri.image-name", KIND_REFERENCE) < 0) {
+			og_identity_policy_free(p);
+			return og_fail_errno(e, ENOMEM, "%s", path);
+		}
+		*out = p;
+		return 0;
+	}
+	if (!json_is_object(image_section)) {
+		og_identity_policy_free(p);
+		return og_fail(e, "%s: expected an object, found %s", path, og_json_type(image_section));
+	}
+	if (og_json_only_keys(image_section, path, keys, e) < 0 ||
+	    (r = og_json_arr(image_section, "identity", path, 0, &list, e)) < 0) {
+		og_identity_policy_free(p);
+		return -1;
+	}
+	if (r == 1) {
+		og_identity_policy_free(p);
+		return og_identity_policy_parse(NULL, path, out, e);
+	}
+	if (json_array_size(list) > OG_MAX_IDENTITY_SOURCES) {
+		og_identity_policy_free(p);
+		return og_fail(e, "%s.identity: more than %d sources", path, OG_MAX_IDENTITY_SOURCES);
+	}
+	json_array_foreach(list, i, item) {
+		og_bfmt(ipath, sizeof ipath, "%s.identity[%zu]", path, i);
+		if (parse_source(p, item, ipath, e) < 0) {
+			og_identity_policy_free(p);
+			return -1;
+		}
+	}
+	*out = p;
+	return 0;
+}
+
+void og_identity_policy_free(struct og_identity_policy *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		free(p->src[i].annotation);
+	free(p);
+}
+
+void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out)
+{
+	fprintf(out, "image identity sources (first digest found wins):\n");
+	if (p->n == 0)
+		fprintf(out, "  (none)\n");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct identity_source *s = &p->src[i];
+
+		switch (s->type) {
+		case SRC_ANNOTATION:
+			fprintf(out, "  %zu. annotation %s (%s)\n", i + 1, s->annotation,
+				kind_name(s->kind));
+			break;
+		case SRC_CONTAINERD:
+			fprintf(out, "  %zu. containerd at %s, namespace %s, %d ms timeout\n", i + 1,
+				s->path, s->ns[0] ? s->ns : "from the bundle path", s->timeout_ms);
+			break;
+		case SRC_PODMAN:
+			fprintf(out, "  %zu. containers/storage record under %s\n", i + 1, s->path);
+			break;
+		}
+	}
+}
+
+static int ref_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+	       c == '-' || c == '_' || c == '/' || c == ':';
+}
+
+int og_repo_normalize(const char *in, char *out, size_t size)
+{
+	const char *slash = strchr(in, '/');
+	size_t len = strlen(in);
+	int n;
+
+	if (len == 0 || len >= OG_REF_MAX || in[0] == '/' || in[len - 1] == '/' || strstr(in, "//"))
+		return -1;
+	for (const char *c = in; *c; c++)
+		if (!ref_char_ok(*c) || (*c >= 'A' && *c <= 'Z' && (slash == NULL || c > slash)))
+			return -1;
+	/* Path components are lowercase; only the registry host may have case or a port. */
+	if (slash != NULL && strchr(slash, ':') != NULL)
+		return -1;
+	if (slash == NULL) {
+		if (strchr(in, ':') != NULL)
+			return -1;
+		n = og_bfmt(out, size, "docker.io/library/%s", in);
+	} else {
+		size_t hlen = (size_t)(slash - in);
+		int is_host = memchr(in, '.', hlen) || memchr(in, ':', hlen) ||
+			      (hlen == 9 && strncmp(in, "localhost", 9) == 0);
+
+		if (!is_host) {
+			if (memchr(in, ':', hlen))
+				return -1;
+			n = og_bfmt(out, size, "docker.io/%s", in);
+		} else if (hlen == 15 && strncmp(in, "index.docker.io", 15) == 0) {
+			n = og_bfmt(out, size, "docker.io%s", slash);
+		} else {
+			n = og_bfmt(out, size, "%s", in);
+		}
+	}
+	if (n < 0 || (size_t)n >= size)
+		return -1;
+	/* docker.io/alpine means docker.io/library/alpine */
+	if (strncmp(out, "docker.io/", 10) == 0 && strchr(out + 10, '/') == NULL) {
+		char tmp[OG_REF_MAX];
+
+		n = og_bfmt(tmp, sizeof tmp, "docker.io/library/%s", out + 10);
+		if (n < 0 || (size_t)n >= sizeof tmp || (size_t)n >= size)
+			return -1;
+		memcpy(out, tmp, (size_t)n + 1);
+	}
+	return 0;
+}
+
+int og_ref_parse(const char *ref, char *repo, size_t repo_size, char *digest, size_t digest_size)
+{
+	char name[OG_REF_MAX];
+	const char *at = strchr(ref, '@');
+	size_t nlen;
+	char *slash, *colon;
+
+	if (digest_size > 0)
+		digest[0] = '\0';
+	nlen = at ? (size_t)(at - ref) : strlen(ref);
+	if (nlen == 0 || nlen >= sizeof name)
+		return -1;
+	memcpy(name, ref, nlen);
+	name[nlen] = '\0';
+	if (at != NULL) {
+		if (!og_digest_valid(at + 1) || strlen(at + 1) >= digest_size)
+			return -1;
+		memcpy(digest, at + 1, strlen(at + 1) + 1);
+	}
+	/* A tag is a ':' after the last '/' (a ':' before it is a registry port). */
+	slash = strrchr(name, '/');
+	colon = strrchr(slash ? slash : name, ':');
+	if (colon != NULL) {
+		const char *t = colon + 1;
+		size_t tl = strlen(t);
+
+		if (tl == 0 || tl > 128)
+			return -1;
+		for (; *t; t++)
+			if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
+			      (*t >= '0' && *t <= '9') || *t == '_' || *t == '.' || *t == '-'))
+				return -1;
+		*colon = '\0';
+	}
+	return og_repo_normalize(name, repo, repo_size);
+}
+
+/* Annotation text is hostile: it is only ever matched against fixed forms
+ * and copied once it has been validated. */
+static int resolve_one(const struct identity_source *s, const char *v, struct og_image *img)
+{
+	char repo[OG_REF_MAX], digest[OG_DIGEST_MAX];
+
+	if (strlen(v) > OG_MAX_ANNOTATION_VALUE)
+		return 0;
+	switch (s->kind) {
+	case KIND_CONFIG:
+		if (og_hex_valid(v, 64)) {
+			og_bfmt(img->digest, sizeof img->digest, "sha256:%s", v);
+		} else if (og_digest_valid(v)) {
+			og_bfmt(img->digest, sizeof img->digest, "%s", v);
+		} else {
+			return 0;
+		}
+		img->kind = OG_DIGEST_CONFIG;
+		break;
+	case KIND_MANIFEST:
+		if (!og_digest_valid(v))
+			return 0;
+		og_bfmt(img->digest, sizeof img->digest, "%s", v);
+		img->kind = OG_DIGEST_MANIFEST;
+		break;
+	case KIND_REFERENCE:
+		if (og_ref_parse(v, repo, sizeof repo, digest, sizeof digest) < 0)
+			return 0;
+		if (img->name[0] == '\0') {
+			og_bfmt(img->name, sizeof img->name, "%s", v);
+			og_bfmt(img->repository, sizeof img->repository, "%s", repo);
+		}
+		if (digest[0] == '\0')
+			return 0;
+		og_bfmt(img->digest, sizeof img->digest, "%s", digest);
+		img->kind = OG_DIGEST_MANIFEST;
+		break;
+	}
+	og_bfmt(img->source, sizeof img->source, "annotation %.48s", s->annotation);
+	return 1;
+}
+
+/* An engine source: 1 when it gave a digest, 0 when it does not apply or
+ * failed (the failure is kept in img->problem for the image.identity finding). */
+static int resolve_engine(const struct identity_source *s, const struct og_identity_input *in,
+			  struct og_image *img)
+{
+	char digest[OG_DIGEST_MAX], name[OG_REF_MAX], ns[sizeof s->ns];
+	enum og_digest_kind kind = OG_DIGEST_CONFIG;
+	og_error le = { 0 };
+
+	if (in->container_id == NULL || in->container_id[0] == '\0')
+		return 0;
+	if (s->type == SRC_CONTAINERD) {
+		/* Only containerd's own bundles: other engines' containers are not its. */
+		if (s->ns[0] != '\0')
+			og_bfmt(ns, sizeof ns, "%s", s->ns);
+		else if (in->bundle == NULL ||
+			 og_containerd_namespace_from_bundle(in->bundle, ns, sizeof ns, &le) < 0)
+			return 0;
+		name[0] = '\0';
+		if (og_containerd_image(s->path, ns, in->container_id, s->timeout_ms, digest, &kind,
+					name, &le) < 0) {
+			og_bfmt(img->problem, sizeof img->problem, "containerd: %s", le.msg);
+			return 0;
+		}
+		if (name[0] != '\0' && img->name[0] == '\0')
+			og_bfmt(img->name, sizeof img->name, "%s", name);
+		og_bfmt(img->source, sizeof img->source, "containerd");
+	} else {
+		char path[PATH_MAX + 64];
+
+		/* Applies when this graph root has a container record file at all. */
+		og_bfmt(path, sizeof path, "%s/overlay-containers/containers.json", s->path);
+		if (access(path, F_OK) != 0)
+			return 0;
+		if (og_podman_image(s->path, in->container_id, digest, &le) < 0) {
+			og_bfmt(img->problem, sizeof img->problem, "containers/storage: %s", le.msg);
+			return 0;
+		}
+		og_bfmt(img->source, sizeof img->source, "containers/storage");
+	}
+	og_bfmt(img->digest, sizeof img->digest, "%s", digest);
+	img->kind = kind;
+	if (img->name[0] != '\0' && img->repository[0] == '\0') {
+		char repo[OG_REF_MAX], dg[OG_DIGEST_MAX];
+		if (og_ref_parse(img->name, repo, sizeof repo, dg, sizeof dg) == 0)
+			og_bfmt(img->repository, sizeof img->repository, "%s", repo);
+	}
+	return 1;
+}
+
+/* Fill name and repository from a later reference annotation, when the
+ * source that gave the digest gave no name. */
+static void name_from_later(const struct og_identity_policy *p, size_t from,
+			    const json_t *annotations, struct og_image *img)
+{
+	for (size_t j = from; j < p->n && img->name[0] == '\0'; j++) {
+		json_t *w;
+		char repo[OG_REF_MAX], dg[OG_DIGEST_MAX];
+
+		if (p->src[j].type != SRC_ANNOTATION || p->src[j].kind != KIND_REFERENCE)
+			continue;
+		w = json_object_get(annotations, p->src[j].annotation);
+		if (w == NULL || !json_is_string(w) ||
+		    strlen(json_string_value(w)) > OG_MAX_ANNOTATION_VALUE)
+			continue;
+		if (og_ref_parse(json_string_value(w), repo, sizeof repo, dg, sizeof dg) == 0) {
+			og_bfmt(img->name, sizeof img->name, "%s", json_string_value(w));
+			og_bfmt(img->repository, sizeof img->repository, "%s", repo);
+		}
+	}
+}
+
+int og_identity_resolve(const struct og_identity_policy *p, const struct og_identity_input *in,
+			struct og_image *img, og_error *e)
+{
+	const json_t *annotations = json_is_object(in->annotations) ? in->annotations : NULL;
+
+	(void)e;
+	img->digest[0] = '\0';
+	img->problem[0] = '\0';
+	img->kind = OG_DIGEST_NONE;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct identity_source *s = &p->src[i];
+		json_t *v;
+
+		if (s->type != SRC_ANNOTATION) {
+			if (resolve_engine(s, in, img)) {
+				name_from_later(p, i + 1, annotations, img);
+				return 0;
+			}
+			continue;
+		}
+		v = json_object_get(annotations, s->annotation);
+		if (v == NULL || !json_is_string(v))
+			continue;
+		if (resolve_one(s, json_string_value(v), img)) {
+			/* Keep looking for a name if the digest source gave none. */
+			name_from_later(p, i + 1, annotations, img);
+			return 0;
+		}
+	}
+	return 0;
+}

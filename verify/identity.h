@@ -1,0 +1,61 @@
+/* Image identity: where the hook learns the digest of the image a container
+ * runs.  The policy's "image" section lists sources in order; the first one
+ * that yields a digest wins.
+ *
+ *   "image": {"identity": [
+ *       {"annotation": "io.kubernetes.cri-o.ImageRef", "kind": "config"},
+ *       {"source": "containerd", "socket": "/run/containerd/containerd.sock",
+ *        "namespace": "k8s.io", "timeout_ms": 500},
+ *       {"source": "podman", "graphroot": "/var/lib/containers/storage"},
+ *       {"annotation": "io.kubernetes.cri.image-name", "kind": "reference"}]}
+ *
+ * Sources (the default list is the one above, with those values):
+ * "annotation" reads a container annotation; only annotations the engine
+ * sets after the pod's own are trustworthy (see README).  "containerd" asks
+ * containerd for the container's record (CRI metadata ImageRef, else the
+ * image's target digest); it applies to bundles under containerd's runtime
+ * state (the namespace comes from the bundle path unless given).  "podman"
+ * reads containers/storage's record of the container (Podman, and CRI-O
+ * hosts without the annotation); it applies when the graph root has it.
+ *
+ * kind "config": image ID, "sha256:<64hex>" or bare 64 hex (CRI-O);
+ * kind "manifest": "sha256:<64hex>" manifest digest;
+ * kind "reference": "name@sha256:<64hex>" (a tag-only reference yields the
+ * name but no digest). */
+#ifndef OCIGATE_IDENTITY_H
+#define OCIGATE_IDENTITY_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "error.h"
+#include "image.h"
+
+#define OG_MAX_IDENTITY_SOURCES 16
+#define OG_MAX_ANNOTATION_VALUE 1024	/* longer annotation values are ignored as malformed */
+
+struct og_identity_policy;
+
+int og_identity_policy_parse(const json_t *image_section, const char *path,
+			     struct og_identity_policy **out, og_error *e);
+void og_identity_policy_free(struct og_identity_policy *p);
+void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out);
+/* What identity sources may look at. */
+struct og_identity_input {
+	const json_t *annotations;	/* object of strings, or NULL */
+	const char *container_id;	/* from the OCI state, or NULL */
+	const char *bundle;		/* absolute bundle path, or NULL */
+};
+
+/* Fill img from the sources in order.  No digest found is not an error:
+ * img->digest stays "" and img->problem says why an applicable source failed. */
+int og_identity_resolve(const struct og_identity_policy *p, const struct og_identity_input *in,
+			struct og_image *img, og_error *e);
+
+/* Split an image reference "host/path[:tag][@sha256:hex]" into its
+ * normalised repository ("docker.io/library/alpine" for "alpine") and its
+ * digest ("" when there is none).  -1 when it is not a valid reference. */
+int og_ref_parse(const char *ref, char *repo, size_t repo_size, char *digest, size_t digest_size);
+/* Normalise a repository name (no tag or digest) the same way; -1 if invalid. */
+int og_repo_normalize(const char *in, char *out, size_t size);
+
+#endif
