@@ -30,7 +30,18 @@ HARDEN   := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protectio
 OPT      ?= -O2 -g
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Ihook -Ipolicy -Iverify \
                -DOCIGATE_VERSION='"$(VERSION)"' -MMD -MP
-BASE_LDFLAGS := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
+BASE_LDFLAGS := -Wl,-z,relro,-z,now -Wl,--as-needed
+# The hook runs at every container start: a static PIE starts in a fraction of
+# the time a dynamically linked one needs to load libcrypto and friends
+# (docs/benchmarks.md).  LINK=dynamic builds the usual distribution binary.
+LINK     ?= static
+ifeq ($(LINK),static)
+BIN_LDFLAGS := -static-pie
+BIN_LIBS     = $(shell $(PKG_CONFIG) --static --libs $(DEPS_PC))
+else
+BIN_LDFLAGS := -pie
+BIN_LIBS     = $(PKG_LIBS)
+endif
 SAN      ?=
 ALL_CFLAGS  = $(BASE_CFLAGS) $(SAN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(BASE_LDFLAGS) $(SAN) $(LDFLAGS)
@@ -53,12 +64,12 @@ $(B)/libocigate.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/ocigate: $(B)/hook/main.o $(B)/libocigate.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(BIN_LDFLAGS) $(ALL_LDFLAGS) $(BIN_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libocigate.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests/unit -o $@ $< $(B)/libocigate.a \
-	  $(ALL_LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS)
+	  -pie $(ALL_LDFLAGS) $(PKG_LIBS) $(CHECK_LIBS)
 
 # Test dependencies (compilers, libraries, runc, crun, busybox) are installed
 # with apt-get when missing, so `make check` works on a fresh Debian 12.
@@ -75,7 +86,7 @@ check-e2e: $(B)/ocigate
 	@OCIGATE_BIN=$(abspath $(B)/ocigate) sh tests/e2e/run.sh
 
 check-asan:
-	$(MAKE) B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	$(MAKE) B=build-asan LINK=dynamic OPT='-O1 -g -fno-omit-frame-pointer' \
 	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' check-unit check-e2e
 
 demo: deps $(B)/ocigate
@@ -83,14 +94,133 @@ demo: deps $(B)/ocigate
 
 install: $(B)/ocigate
 	install -D -m 0755 $(B)/ocigate $(DESTDIR)$(SBINDIR)/ocigate
-	install -D -m 0644 packaging/policy.json $(DESTDIR)$(SYSCONFDIR)/ocigate/policy.json
-	install -d -m 0700 $(DESTDIR)$(LOCALSTATEDIR)/lib/ocigate
+	$(PKG_INSTALL)
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ocigate
-	-rmdir $(DESTDIR)$(LOCALSTATEDIR)/lib/ocigate 2>/dev/null
+	$(PKG_UNINSTALL)
 
 clean:
 	rm -rf build build-asan
 
 -include $(LIB_OBJ:.o=.d) $(B)/hook/main.d
+
+# Fuzzing and static analysis (tests/fuzz/README.md)
+#   make fuzz [FUZZ_SECONDS=60]  every libFuzzer target (clang, ASan+UBSan) for N s each;
+#                                findings in $(B)/fuzz/crashes/<target>/, fails on any
+#   make fuzz-smoke              the same, 10 s per target (CI)
+#   make fuzz-replay [SAN=...]   each target built with $(CC) + tests/fuzz/replay_main.c,
+#                                run over its seeds, corpus and regression inputs
+#   make analyze                 cppcheck and clang --analyze over hook/ policy/ verify/
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
+FZ           := $(B)/fuzz
+FZ_REPLAY    := $(FZ)/replay$(if $(SAN),-san)
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_HDRS    := $(wildcard tests/fuzz/*.h)
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -Ihook -Ipolicy -Iverify \
+                -Itests/fuzz -DOCIGATE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP $(FUZZ_SAN)
+FUZZ_OBJ     := $(LIB_SRC:%.c=$(FZ)/obj/%.o)
+FZ_REPLAY_OBJ := $(LIB_SRC:%.c=$(FZ_REPLAY)/obj/%.o)
+# Build sub-steps in parallel unless make already runs with -j.
+FUZZ_SUBMAKE = $(MAKE) -k --no-print-directory $(if $(findstring jobserver,$(MAKEFLAGS)),,-j$(FUZZ_JOBS))
+
+# Library objects for the fuzz builds.  A source that does not compile (work in
+# progress elsewhere) is reported and left out; only targets needing it fail.
+define fuzz_try_cc
+	@mkdir -p $(dir $@); rm -f $@
+	@if $(1) -c -o $@ $< 2>$@.err; then cat $@.err >&2; rm -f $@.err; \
+	else echo "fuzz: skipped $< (does not compile, see $@.err)" >&2; head -n 5 $@.err >&2; fi
+endef
+
+$(FZ)/obj/%.o: %.c
+	$(call fuzz_try_cc,$(FUZZ_CC) $(FUZZ_CFLAGS) -w -fsanitize=fuzzer-no-link)
+
+$(FZ_REPLAY)/obj/%.o: %.c
+	$(call fuzz_try_cc,$(CC) $(ALL_CFLAGS))
+
+$(FZ)/libocigate-fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	$(AR) rcsD $@ $(wildcard $(FUZZ_OBJ))
+
+$(FZ_REPLAY)/libocigate.a: $(FZ_REPLAY_OBJ)
+	@rm -f $@
+	$(AR) rcsD $@ $(wildcard $(FZ_REPLAY_OBJ))
+
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDRS) $(FZ)/libocigate-fuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Wall -Wextra -Werror -fsanitize=fuzzer -o $@ $< \
+	  $(FZ)/libocigate-fuzz.a $(PKG_LIBS)
+
+$(FZ_REPLAY)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_HDRS) $(FZ_REPLAY)/libocigate.a
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/replay_main.c $(FZ_REPLAY)/libocigate.a \
+	  $(ALL_LDFLAGS) $(PKG_LIBS)
+
+.PHONY: fuzz fuzz-smoke fuzz-replay fuzz-corpus analyze
+fuzz-corpus:
+	@sh tests/fuzz/make-corpus.sh
+
+fuzz: fuzz-corpus
+	@$(FUZZ_SUBMAKE) $(FUZZ_TARGETS:%=$(FZ)/fuzz_%) || true
+	@FUZZ_JOBS=$(FUZZ_JOBS) bash tests/fuzz/run-fuzz.sh $(FZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+fuzz-replay: fuzz-corpus
+	@$(FUZZ_SUBMAKE) $(FUZZ_TARGETS:%=$(FZ_REPLAY)/fuzz_%) || true
+	@sh tests/fuzz/run-replay.sh $(FZ_REPLAY) $(FUZZ_TARGETS)
+
+-include $(FUZZ_OBJ:.o=.d) $(FZ_REPLAY_OBJ:.o=.d)
+
+# Packages
+#   make install/uninstall also handle the man pages, the oci-hooks(5) file, the
+#   default policy (never overwritten; removed only while unmodified) and the
+#   state directory (0700; removed only while empty: it holds admin data).
+#   make deb   dpkg-buildpackage + lintian (fails on errors) -> $(B)/deb/
+#   make rpm   rpmbuild -bb from a tarball of the tree     -> $(B)/rpm/RPMS/
+#   Both package a copy of the files git tracks plus untracked, unignored ones.
+# oci-hooks(5) reads this fixed directory whatever PREFIX is; the hook's path in
+# the installed file follows SBINDIR.
+HOOKSDIR ?= /usr/share/containers/oci/hooks.d
+PKG_MAN  := $(B)/man/ocigate.8.gz $(B)/man/ocigate-policy.5.gz
+PKG_POLICY = $(DESTDIR)$(SYSCONFDIR)/ocigate/policy.json
+PKG_STATE  = $(DESTDIR)$(LOCALSTATEDIR)/lib/ocigate
+
+.PHONY: deb rpm
+
+$(B)/man/%.gz: packaging/%
+	@mkdir -p $(dir $@)
+	gzip -9n < $< > $@
+
+install: $(PKG_MAN)
+
+define PKG_INSTALL
+install -D -m 0644 $(B)/man/ocigate.8.gz $(DESTDIR)$(MANDIR)/man8/ocigate.8.gz
+install -D -m 0644 $(B)/man/ocigate-policy.5.gz $(DESTDIR)$(MANDIR)/man5/ocigate-policy.5.gz
+install -d -m 0755 $(DESTDIR)$(HOOKSDIR)
+sed 's|"/usr/sbin/ocigate"|"$(SBINDIR)/ocigate"|' packaging/ocigate-hooks.json > $(DESTDIR)$(HOOKSDIR)/ocigate.json
+chmod 0644 $(DESTDIR)$(HOOKSDIR)/ocigate.json
+@if [ -e $(PKG_POLICY) ]; then echo "keeping the existing $(PKG_POLICY)"; \
+else echo "install -D -m 0644 packaging/policy.json $(PKG_POLICY)"; \
+install -D -m 0644 packaging/policy.json $(PKG_POLICY); fi
+install -d -m 0700 $(PKG_STATE)
+endef
+
+define PKG_UNINSTALL
+rm -f $(DESTDIR)$(MANDIR)/man8/ocigate.8.gz $(DESTDIR)$(MANDIR)/man5/ocigate-policy.5.gz
+rm -f $(DESTDIR)$(HOOKSDIR)/ocigate.json
+@rmdir $(DESTDIR)$(HOOKSDIR) $(DESTDIR)$(dir $(HOOKSDIR)) $(DESTDIR)$(dir $(patsubst %/,%,$(dir $(HOOKSDIR)))) 2>/dev/null || true
+@if cmp -s packaging/policy.json $(PKG_POLICY); then echo "rm -f $(PKG_POLICY)"; rm -f $(PKG_POLICY); \
+elif [ -e $(PKG_POLICY) ]; then echo "keeping $(PKG_POLICY): it differs from the shipped policy"; fi
+@rmdir $(DESTDIR)$(SYSCONFDIR)/ocigate 2>/dev/null || true
+@if [ -d $(PKG_STATE) ] && ! rmdir $(PKG_STATE) 2>/dev/null; then \
+echo "keeping $(PKG_STATE): not empty (trust state, signatures, verdicts)"; fi
+endef
+
+deb:
+	sh packaging/build-package.sh deb $(VERSION) $(B)
+
+rpm:
+	sh packaging/build-package.sh rpm $(VERSION) $(B)

@@ -21,15 +21,18 @@
  * Unknown keys are errors. */
 #include "trust_policy.h"
 #include "base64.h"
+#include "cleanup.h"
 #include "fileio.h"
 #include "identity.h"
 #include "jsonutil.h"
 #include "sig_store.h"
 #include "sig_verify.h"
+#include "trust_cache.h"
 #include "trust_store.h"
 #include "trust_cli.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -267,7 +270,7 @@ static int finding(struct og_report *r, const char *rule, const char *msg, og_er
 
 static int check_signatures(const struct og_trust_policy *p, struct og_trust_store *s,
 			    const char *digest, struct og_report *r, char *accepted, size_t asize,
-			    og_error *e)
+			    char keyid[OG_KEYID_HEX], og_error *e)
 {
 	struct og_sig_entry *entries = NULL;
 	struct og_sig_verify_opts o = { (const char *const *)p->predicate_types, p->npred, 0 };
@@ -299,6 +302,7 @@ static int check_signatures(const struct og_trust_policy *p, struct og_trust_sto
 			if (v.outcome == OG_SIG_ACCEPTED) {
 				if (accepted)
 					og_bfmt(accepted, asize, "%s", v.message);
+				og_bfmt(keyid, OG_KEYID_HEX, "%s", v.keyid);
 				og_sig_entries_free(entries, n);
 				return 0;
 			}
@@ -322,6 +326,63 @@ void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_tru
 	c->update_state = 1;
 }
 
+/* FNV-1a over the settings that decide trust: a change of policy must not
+ * reuse a verification made under the old one. */
+static void policy_fingerprint(const struct og_trust_policy *p, char out[17])
+{
+	uint64_t h = 1469598103934665603ULL;
+	char num[16];
+
+	const char *parts[4 + OG_MAX_ROOT_KEYS + OG_MAX_PREDICATE_TYPES];
+	size_t n = 0;
+
+	og_bfmt(num, sizeof num, "%d", p->threshold);
+	parts[n++] = p->store;
+	parts[n++] = p->state_dir;
+	parts[n++] = p->signatures_dir;
+	parts[n++] = num;
+	for (size_t i = 0; i < p->nroot; i++)
+		parts[n++] = p->root_keys[i];
+	for (size_t i = 0; i < p->npred; i++)
+		parts[n++] = p->predicate_types[i];
+	for (size_t i = 0; i < n; i++) {
+		for (const unsigned char *c = (const unsigned char *)parts[i]; *c; c++)
+			h = (h ^ *c) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;	/* separator */
+	}
+	og_bfmt(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static int cache_fingerprint(const struct og_trust_policy *p, const char *digest, char *fp,
+			     size_t size)
+{
+	char pfp[17];
+	struct og_trust_cache_inputs in = {
+		.policy_fingerprint = pfp,
+		.store = p->store,
+		.state_dir = p->state_dir,
+		.signatures_dir = p->signatures_dir,
+		.root_keys = (const char *const *)p->root_keys,
+		.nroot = p->nroot,
+		.digest = digest,
+	};
+
+	policy_fingerprint(p, pfp);
+	return og_trust_cache_fingerprint(&in, fp, size);
+}
+
+/* How long an acceptance stays valid without re-verification. */
+static int64_t valid_until(const struct og_trust_store *s, const char *keyid)
+{
+	int64_t until = s->expires;
+
+	for (size_t i = 0; keyid[0] && i < s->nkeys; i++)
+		if (strcmp(s->keys[i].keyid, keyid) == 0 && s->keys[i].not_after != 0 &&
+		    (until == 0 || s->keys[i].not_after < until))
+			until = s->keys[i].not_after;
+	return until;
+}
+
 int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *img, int update_state,
 		      struct og_report *r, char *accepted, size_t asize, og_error *e)
 {
@@ -329,8 +390,9 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 	struct og_trust_store *s = NULL;
 	og_error le = { 0 };
 	const char *allow;
-	char msg[1200];
-	int ret;
+	char msg[1200], keyid[OG_KEYID_HEX] = "", why[512] = "";
+	og_cleanup_free char *fp = NULL, *fp_after = NULL;
+	int ret, cacheable;
 
 	if (!p->required)
 		return 0;
@@ -344,6 +406,19 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 			og_bfmt(msg + strlen(msg), sizeof msg - strlen(msg), ")");
 		return finding(r, "image.identity", msg, e);
 	}
+	/* The hook's common case: nothing changed since this digest was last
+	 * verified (see trust_cache.h).  CLI checks (update_state 0) always verify. */
+	fp = malloc(OG_TRUST_CACHE_FP_MAX);
+	fp_after = malloc(OG_TRUST_CACHE_FP_MAX);
+	if (fp == NULL || fp_after == NULL)
+		return og_fail_errno(e, ENOMEM, "trust");
+	cacheable = update_state &&
+		    cache_fingerprint(p, img->digest, fp, OG_TRUST_CACHE_FP_MAX) == 0;
+	if (cacheable && og_trust_cache_lookup(p->state_dir, img->digest, fp, why, sizeof why)) {
+		if (accepted)
+			og_bfmt(accepted, asize, "%s", why);
+		return 0;
+	}
 	if (og_trust_store_load(&c, &s, &le) < 0) {
 		og_bfmt(msg, sizeof msg, "%s", le.msg);
 		return finding(r, "trust.store", msg, e);
@@ -352,13 +427,26 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 	if (og_trust_digest_revoked(s, img->digest)) {
 		og_bfmt(msg, sizeof msg, "image %s is revoked in the trust store", img->digest);
 		ret = finding(r, "trust.signature", msg, e);
+		cacheable = 0;
 	} else if ((allow = og_trust_allowlisted(s, img->digest)) != NULL) {
-		if (accepted)
-			og_bfmt(accepted, asize, "allowlisted in the trust store (%s)", allow);
+		og_bfmt(why, sizeof why, "allowlisted in the trust store (%s)", allow);
 		ret = 0;
 	} else {
-		ret = check_signatures(p, s, img->digest, r, accepted, asize, e);
+		size_t before = r->n;
+
+		ret = check_signatures(p, s, img->digest, r, why, sizeof why, keyid, e);
+		if (r->n != before)
+			cacheable = 0;
 	}
+	if (accepted && ret == 0)
+		og_bfmt(accepted, asize, "%s", why);
+	/* Record only when no input changed while we verified (the rollback
+	 * state moves when a newer store is first accepted: the next start
+	 * records it). */
+	if (ret == 0 && cacheable &&
+	    cache_fingerprint(p, img->digest, fp_after, OG_TRUST_CACHE_FP_MAX) == 0 &&
+	    strcmp(fp, fp_after) == 0)
+		og_trust_cache_store(p->state_dir, img->digest, fp, valid_until(s, keyid), why);
 	og_trust_store_free(s);
 	return ret;
 }

@@ -231,6 +231,72 @@ START_TEST(signed_image_accepted)
 }
 END_TEST
 
+/* The verification cache: the second start of the same image needs no
+ * cryptography, and any change to an input, a weakened cache directory or
+ * the passing of the store's expiry sends it back to full verification. */
+static int accepted_via_cache(struct og_trust_policy *p, const char *digest, int *findings)
+{
+	struct og_report r = { 0 };
+	struct og_image img;
+	og_error e = { 0 };
+	char why[600] = "";
+
+	memset(&img, 0, sizeof img);
+	snprintf(img.digest, sizeof img.digest, "%s", digest);
+	ck_assert_msg(og_trust_evaluate(p, &img, 1, &r, why, sizeof why, &e) == 0, "%s", e.msg);
+	*findings = (int)r.n;
+	og_report_free(&r);
+	return strstr(why, "verified before") != NULL;
+}
+
+START_TEST(verification_cache)
+{
+	struct og_trust_policy *p;
+	char path[600], cmd[700];
+	int n;
+	json_t *st;
+
+	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	/* first: full, and the rollback state moves (version 5 recorded), so
+	 * nothing is cached; second: full, recorded; third: from the record */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);
+	ck_assert_int_eq(n, 0);
+	/* a revocation changes the store: full verification refuses */
+	st = base_store(6, "2099-01-01T00:00:00Z");
+	json_object_set_new(st, "revoked", json_pack("{s:[s]}", "digests", D1));
+	write_store(st, 1, 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(n, 1);
+	/* back to a clean store (a higher version), verified and recorded again */
+	write_store(base_store(7, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);	/* state moved on the first: records now */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);
+	/* a signature entry touched in place invalidates it */
+	snprintf(cmd, sizeof cmd, "touch %s/sha256/%s/*", sigdir, D1 + 7);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);
+	/* a group-writable cache directory is not trusted */
+	snprintf(path, sizeof path, "%s/verified", statedir);
+	ck_assert_int_eq(chmod(path, 0770), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(chmod(path, 0700), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);
+	/* past the store's expiry the record is void and the store is refused */
+	og_now_override = 4102444800 + 86400;	/* 2100-01-02 */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(n, 1);
+	og_now_override = 0;
+	og_trust_policy_free(p);
+}
+END_TEST
+
 START_TEST(no_digest_identity)
 {
 	struct og_trust_policy *p;
@@ -918,6 +984,7 @@ int main(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, signed_image_accepted);
+	tcase_add_test(t, verification_cache);
 	tcase_add_test(t, no_digest_identity);
 	tcase_add_test(t, not_required);
 	tcase_add_test(t, payload_for_other_digest);

@@ -1,0 +1,178 @@
+#include "trust_cache.h"
+#include "base64.h"
+#include "cleanup.h"
+#include "fileio.h"
+#include "timeutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CACHE_DIR "verified"
+#define RECORD_MAX (OG_TRUST_CACHE_FP_MAX + 1024)
+#define MAX_ENTRIES_FINGERPRINTED 64
+
+static int append(char *fp, size_t size, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int append(char *fp, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(fp + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *len)
+		return -1;
+	*len += (size_t)n;
+	return 0;
+}
+
+/* Identity and change time of one file; a missing file is recorded as such. */
+static int stat_part(char *fp, size_t size, size_t *len, const char *tag, int dirfd,
+		     const char *path)
+{
+	struct stat st;
+
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)
+			return -1;
+		return append(fp, size, len, " %s=-", tag);
+	}
+	return append(fp, size, len, " %s=%ju:%ju:%jd:%jd.%ld:%jd.%ld", tag, (uintmax_t)st.st_dev,
+		      (uintmax_t)st.st_ino, (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec,
+		      st.st_mtim.tv_nsec, (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+}
+
+int og_trust_cache_fingerprint(const struct og_trust_cache_inputs *in, char *fp, size_t size)
+{
+	char path[4200];
+	size_t len = 0;
+	DIR *d;
+	struct dirent *de;
+	int count = 0;
+
+	if (append(fp, size, &len, "v1 policy=%s", in->policy_fingerprint) < 0 ||
+	    stat_part(fp, size, &len, "store", AT_FDCWD, in->store) < 0)
+		return -1;
+	og_bfmt(path, sizeof path, "%s.sig", in->store);
+	if (stat_part(fp, size, &len, "storesig", AT_FDCWD, path) < 0)
+		return -1;
+	for (size_t i = 0; i < in->nroot; i++)
+		if (stat_part(fp, size, &len, "root", AT_FDCWD, in->root_keys[i]) < 0)
+			return -1;
+	og_bfmt(path, sizeof path, "%s/trust-version", in->state_dir);
+	if (stat_part(fp, size, &len, "state", AT_FDCWD, path) < 0)
+		return -1;
+	/* The signature entries for this digest, each one: an entry rewritten
+	 * in place changes its own times, not its directory's. */
+	og_bfmt(path, sizeof path, "%s/sha256/%s", in->signatures_dir, in->digest + 7);
+	if (stat_part(fp, size, &len, "sigdir", AT_FDCWD, path) < 0)
+		return -1;
+	d = opendir(path);
+	if (d == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (++count > MAX_ENTRIES_FINGERPRINTED ||
+		    append(fp, size, &len, " %.80s", de->d_name) < 0 ||
+		    stat_part(fp, size, &len, "e", dirfd(d), de->d_name) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/* The cache directory, only when it is as trustworthy as the state it sits in. */
+static int open_cache_dir(const char *state_dir, int create)
+{
+	og_cleanup_close int sfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd;
+	struct stat st;
+
+	if (sfd < 0)
+		return -1;
+	if (create && mkdirat(sfd, CACHE_DIR, 0700) < 0 && errno != EEXIST)
+		return -1;
+	fd = openat(sfd, CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int og_trust_cache_lookup(const char *state_dir, const char *digest, const char *fp,
+			  char *accepted, size_t asize)
+{
+	og_cleanup_close int dfd = -1, fd = -1;
+	og_cleanup_buf og_buf b = { 0 };
+	og_error e = { 0 };
+	struct stat st;
+	char *nl1, *nl2, *end;
+	long long until;
+
+	if (!og_digest_valid(digest) || (dfd = open_cache_dir(state_dir, 0)) < 0)
+		return 0;
+	fd = openat(dfd, digest + 7, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022) != 0)
+		return 0;
+	if (og_read_fd(fd, RECORD_MAX, 0, "verification record", &b, &e) < 0)
+		return 0;
+	/* fingerprint \n until \n accepted \n */
+	nl1 = strchr(b.data, '\n');
+	if (nl1 == NULL)
+		return 0;
+	*nl1 = '\0';
+	if (strcmp(b.data, fp) != 0)
+		return 0;
+	nl2 = strchr(nl1 + 1, '\n');
+	if (nl2 == NULL)
+		return 0;
+	*nl2 = '\0';
+	errno = 0;
+	until = strtoll(nl1 + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || until < 0 || (until != 0 && og_now() >= until))
+		return 0;
+	end = strchr(nl2 + 1, '\n');
+	if (end != NULL)
+		*end = '\0';
+	og_bfmt(accepted, asize, "%s (verified before, inputs unchanged)", nl2 + 1);
+	return 1;
+}
+
+void og_trust_cache_store(const char *state_dir, const char *digest, const char *fp, int64_t until,
+			  const char *accepted)
+{
+	og_cleanup_close int dfd = -1;
+	og_cleanup_free char *rec = NULL;
+	char text[512];
+	og_error e = { 0 };
+	int n;
+
+	if (!og_digest_valid(digest) || (dfd = open_cache_dir(state_dir, 1)) < 0)
+		return;
+	/* The acceptance text is one printable line. */
+	og_bfmt(text, sizeof text, "%s", accepted);
+	for (char *p = text; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	n = asprintf(&rec, "%s\n%lld\n%s\n", fp, (long long)until, text);
+	if (n < 0)
+		return;
+	(void)og_write_file_atomic(dfd, digest + 7, rec, (size_t)n, 0600, &e);
+}

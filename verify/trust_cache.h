@@ -1,0 +1,41 @@
+/* The verification cache: a record that image digest D was accepted under
+ * exactly the current trust inputs, so that the common case (the same images
+ * starting again and again) needs no cryptography and no key parsing.
+ *
+ * Records live in STATE_DIR/verified/<64 hex>, beside the rollback state and
+ * under the same trust: root-owned, not group- or world-writable (checked on
+ * every read; a directory that fails the check is ignored, never trusted).
+ * A record holds a fingerprint of every input of the decision (the trust
+ * part of the policy; device, inode, size, mtime and ctime of the store, its
+ * signature file, each root key, the rollback state and every signature
+ * entry for D) and the time it stops being valid (the store's expiry or the
+ * accepting key's not_after, whichever is first).  Any change to any input
+ * changes the fingerprint, and the next start verifies in full.  Only
+ * acceptances are recorded: a refusal is always re-derived. */
+#ifndef OCIGATE_TRUST_CACHE_H
+#define OCIGATE_TRUST_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define OG_TRUST_CACHE_FP_MAX 4096
+
+struct og_trust_cache_inputs {
+	const char *policy_fingerprint;	/* the trust section's settings */
+	const char *store, *state_dir, *signatures_dir;
+	const char *const *root_keys;
+	size_t nroot;
+	const char *digest;		/* "sha256:<64 hex>" */
+};
+
+/* Build the fingerprint; -1 when an input cannot be examined (no caching). */
+int og_trust_cache_fingerprint(const struct og_trust_cache_inputs *in, char *fp, size_t size);
+/* 1 and the acceptance text when a valid record matches fp; 0 otherwise. */
+int og_trust_cache_lookup(const char *state_dir, const char *digest, const char *fp,
+			  char *accepted, size_t asize);
+/* Record an acceptance valid until `until` (0: no expiry); failures are
+ * ignored: the cache only ever saves work. */
+void og_trust_cache_store(const char *state_dir, const char *digest, const char *fp, int64_t until,
+			  const char *accepted);
+
+#endif
