@@ -3,8 +3,8 @@
 #include "scan_policy.h"
 #include "trust_policy.h"
 
-int og_check_image(const struct og_policy *p, struct og_container *c, struct og_report *r,
-		   og_error *e)
+int og_check_image(const struct og_policy *p, struct og_container *c,
+		   const struct og_identity_prefetch *pf, struct og_report *r, og_error *e)
 {
 	struct og_identity_input in = {
 		.annotations = c->annotations,
@@ -17,7 +17,7 @@ int og_check_image(const struct og_policy *p, struct og_container *c, struct og_
 	 * check needs the digest. */
 	if (!og_trust_required(p->trust) && !scanning)
 		return 0;
-	if (og_identity_resolve(p->identity, &in, &c->image, e) < 0)
+	if (og_identity_resolve(p->identity, &in, pf, &c->image, e) < 0)
 		return -1;
 	if (og_trust_check(p->trust, &c->image, r, e) < 0)
 		return -1;

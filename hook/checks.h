@@ -4,10 +4,11 @@
 #define OCIGATE_CHECKS_H
 
 #include "container.h"
+#include "identity.h"
 #include "policy.h"
 #include "report.h"
 
-int og_check_image(const struct og_policy *p, struct og_container *c, struct og_report *r,
-		   og_error *e);
+int og_check_image(const struct og_policy *p, struct og_container *c,
+		   const struct og_identity_prefetch *pf, struct og_report *r, og_error *e);
 
 #endif

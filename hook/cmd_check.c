@@ -36,7 +36,7 @@ static void print_text(const struct og_container *c, const struct og_report *r,
 	printf("container: %s\nbundle: %s\n", c->id, c->bundle);
 	if (c->image.name[0] || c->image.digest[0])
 		printf("image: %s %s\n", c->image.name, c->image.digest);
-	printf("decision: %s (mode %s)\n", og_verdict_name(d->verdict), p->audit ? "audit" : "enforce");
+	printf("decision: %s (mode %s)\n", og_result_name(d->result), p->audit ? "audit" : "enforce");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct og_finding *f = &r->items[i];
 		char msg[1024];
@@ -55,7 +55,7 @@ static void print_json(const struct og_container *c, const struct og_report *r,
 	json_t *findings = json_array();
 
 	json_object_set_new(out, "container", json_string(c->id));
-	json_object_set_new(out, "decision", json_string(og_verdict_name(d->verdict)));
+	json_object_set_new(out, "decision", json_string(og_result_name(d->result)));
 	json_object_set_new(out, "mode", json_string(p->audit ? "audit" : "enforce"));
 	json_object_set_new(out, "image", json_pack("{s:s,s:s}", "name", c->image.name, "digest",
 						    c->image.digest));
@@ -136,7 +136,7 @@ int og_cmd_check(int argc, char **argv)
 		if (json_is_string(name))
 			snprintf(c.image.name, sizeof c.image.name, "%s", json_string_value(name));
 	}
-	if (og_evaluate(&policy, &c, &r, &e) < 0) {
+	if (og_evaluate(&policy, &c, NULL, &r, &e) < 0) {
 		fprintf(stderr, "ocigate check: %s\n", e.msg);
 		rc = 2;
 		goto out;
@@ -146,7 +146,7 @@ int og_cmd_check(int argc, char **argv)
 		print_json(&c, &r, &d, &policy);
 	else
 		print_text(&c, &r, &d, &policy);
-	rc = d.verdict == OG_DENY ? 1 : 0;
+	rc = d.result == OG_DENY ? 1 : 0;
 out:
 	og_container_free(&c);
 	og_policy_free(&policy);

@@ -29,7 +29,7 @@ static void usage(FILE *out)
 
 static int finish(const struct og_decision *d)
 {
-	if (d->verdict == OG_DENY) {
+	if (d->result == OG_DENY) {
 		fprintf(stderr, "ocigate: container start refused (%s); see syslog for details\n",
 			d->rules);
 		return 1;
@@ -43,9 +43,9 @@ static int fail(const struct og_policy *p, const char *id, const char *stage, og
 
 	og_decide_error(p, &d);
 	og_log_error(p, id, stage, e->msg, &d);
-	if (d.verdict == OG_DENY)
+	if (d.result == OG_DENY)
 		fprintf(stderr, "ocigate: container start refused: %s\n", e->msg);
-	return d.verdict == OG_DENY ? 1 : 0;
+	return d.result == OG_DENY ? 1 : 0;
 }
 
 int og_cmd_hook(int argc, char **argv)
@@ -59,9 +59,10 @@ int og_cmd_hook(int argc, char **argv)
 	const char *policy_path = OG_DEFAULT_POLICY, *stage = "";
 	struct og_policy policy;
 	struct oci_state state = { 0 };
-	struct og_container c = { 0 };
+	struct og_container c = { .bundle_fd = -1 };
 	og_cleanup_report struct og_report r = { 0 };
-	og_cleanup_buf og_buf in = { 0 };
+	og_cleanup_buf og_buf in = { 0 }, config = { 0 };
+	struct og_identity_prefetch pf = { 0 };
 	struct og_decision d;
 	og_error e = { 0 };
 	int opt, rc;
@@ -93,8 +94,19 @@ int og_cmd_hook(int argc, char **argv)
 	og_deadline_describe(state.id, stage, policy.on_error_allow);
 	c.id = state.id;
 	c.stage = stage;
-	if (og_container_load(&c, state.bundle, state.annotations, &e) < 0 ||
-	    og_evaluate(&policy, &c, &r, &e) < 0) {
+	/* Gather what needs the outside world, then confine, then parse and
+	 * verify (see confine.h). */
+	if (og_container_read(&c, state.bundle, &config, &e) < 0) {
+		rc = fail(&policy, state.id, stage, &e);
+		goto out;
+	}
+	if (og_needs_identity(&policy)) {
+		struct og_identity_input idin = { .container_id = state.id, .bundle = state.bundle };
+		og_identity_prefetch(policy.identity, &idin, &pf);
+	}
+	if (og_confine_for_policy(&policy, NULL, &e) < 0 ||
+	    og_container_parse(&c, &config, state.annotations, &e) < 0 ||
+	    og_evaluate(&policy, &c, &pf, &r, &e) < 0) {
 		rc = fail(&policy, state.id, stage, &e);
 		goto out;
 	}

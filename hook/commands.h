@@ -6,5 +6,6 @@
 int og_cmd_hook(int argc, char **argv);
 int og_cmd_check(int argc, char **argv);
 int og_cmd_policy(int argc, char **argv);
+int og_cmd_confinement_test(int argc, char **argv);
 
 #endif

@@ -4,15 +4,19 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 void og_container_free(struct og_container *c)
 {
+	if (c->bundle_fd > 0)
+		close(c->bundle_fd);
+	c->bundle_fd = -1;
 	oci_config_free(&c->cfg);
 	json_decref(c->annotations);
 	c->annotations = NULL;
 }
 
-const char *og_verdict_name(enum og_verdict v)
+const char *og_result_name(enum og_result v)
 {
 	switch (v) {
 	case OG_ALLOW: return "allow";
@@ -72,14 +76,14 @@ void og_decide(const struct og_policy *p, const struct og_container *c, struct o
 			audit = 1;
 		add_rule(d->rules, sizeof d->rules, f->rule);
 	}
-	d->verdict = deny ? OG_DENY : audit ? OG_AUDIT : OG_ALLOW;
+	d->result = deny ? OG_DENY : audit ? OG_AUDIT : OG_ALLOW;
 }
 
 void og_decide_error(const struct og_policy *p, struct og_decision *d)
 {
 	memset(d, 0, sizeof *d);
 	d->error = 1;
-	d->verdict = p != NULL && p->on_error_allow ? OG_ALLOW : OG_DENY;
+	d->result = p != NULL && p->on_error_allow ? OG_ALLOW : OG_DENY;
 	snprintf(d->rules, sizeof d->rules, "error");
 }
 
@@ -107,9 +111,9 @@ void og_log_decision(const struct og_policy *p, const struct og_container *c,
 		       "violation container=\"%s\" rule=%s action=%s msg=\"%s\"", id, f->rule,
 		       og_finding_action(f), msg);
 	}
-	og_log(d->verdict == OG_DENY ? LOG_WARNING : LOG_INFO,
+	og_log(d->result == OG_DENY ? LOG_WARNING : LOG_INFO,
 	       "decision=%s container=\"%s\" stage=\"%s\" image=\"%s\" digest=\"%s\" mode=%s rules=\"%s\"",
-	       og_verdict_name(d->verdict), id, stage, image, digest, mode_word(p), d->rules);
+	       og_result_name(d->result), id, stage, image, digest, mode_word(p), d->rules);
 }
 
 void og_log_error(const struct og_policy *p, const char *cid, const char *cstage, const char *emsg,
@@ -121,7 +125,7 @@ void og_log_error(const struct og_policy *p, const char *cid, const char *cstage
 	og_sanitize(cstage ? cstage : "", stage, sizeof stage);
 	og_sanitize(emsg, msg, sizeof msg);
 	og_log(LOG_ERR, "error container=\"%s\" stage=\"%s\" msg=\"%s\"", id, stage, msg);
-	og_log(d->verdict == OG_DENY ? LOG_WARNING : LOG_INFO,
+	og_log(d->result == OG_DENY ? LOG_WARNING : LOG_INFO,
 	       "decision=%s container=\"%s\" stage=\"%s\" image=\"\" digest=\"\" mode=%s rules=\"error\"",
-	       og_verdict_name(d->verdict), id, stage, mode_word(p));
+	       og_result_name(d->result), id, stage, mode_word(p));
 }

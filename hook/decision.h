@@ -7,10 +7,10 @@
 #include "policy.h"
 #include "report.h"
 
-enum og_verdict { OG_ALLOW, OG_AUDIT, OG_DENY };
+enum og_result { OG_ALLOW, OG_AUDIT, OG_DENY };
 
 struct og_decision {
-	enum og_verdict verdict;
+	enum og_result result;
 	char rules[512];	/* comma-separated ids of enforced (or audited) violations */
 	int error;		/* an operational error decided it */
 };
@@ -20,7 +20,7 @@ void og_decide(const struct og_policy *p, const struct og_container *c, struct o
 	       struct og_decision *d);
 /* The decision for an operational error (message in e), per on_error. */
 void og_decide_error(const struct og_policy *p, struct og_decision *d);
-const char *og_verdict_name(enum og_verdict v);
+const char *og_result_name(enum og_result v);
 /* Action word for one finding: "deny", "audit", "exempt" or "off". */
 const char *og_finding_action(const struct og_finding *f);
 

@@ -1,6 +1,9 @@
 #include "evaluate.h"
 #include "checks.h"
+#include "confine.h"
 #include "runtime_rules.h"
+#include "scan_policy.h"
+#include "trust_policy.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,11 +13,19 @@
 static const char *const image_name_keys[] = { "io.kubernetes.cri.image-name",
 					       "io.kubernetes.cri-o.ImageName", NULL };
 
-int og_container_load(struct og_container *c, const char *bundle, json_t *state_annotations,
-		      og_error *e)
+int og_container_read(struct og_container *c, const char *bundle, og_buf *config, og_error *e)
 {
 	c->bundle = bundle;
-	if (oci_bundle_load(bundle, &c->cfg, e) < 0)
+	c->bundle_fd = oci_bundle_open(bundle, e);
+	if (c->bundle_fd < 0)
+		return -1;
+	return oci_bundle_read_config(c->bundle_fd, config, e);
+}
+
+int og_container_parse(struct og_container *c, const og_buf *config, json_t *state_annotations,
+		       og_error *e)
+{
+	if (oci_bundle_parse_config(c->bundle_fd, config, &c->cfg, e) < 0)
 		return -1;
 	if (c->cfg.annotations != NULL && json_object_size(c->cfg.annotations) > 0)
 		c->annotations = json_incref(c->cfg.annotations);
@@ -30,10 +41,36 @@ int og_container_load(struct og_container *c, const char *bundle, json_t *state_
 	return 0;
 }
 
-int og_evaluate(const struct og_policy *p, struct og_container *c, struct og_report *r,
-		og_error *e)
+int og_confine_for_policy(const struct og_policy *p, int *landlock, og_error *e)
+{
+	struct og_confine_paths paths = { 0 };
+
+	if (og_trust_policy_prepare_confinement(p->trust, &paths) < 0 ||
+	    (p->scan != NULL && p->scan->configured &&
+	     og_confine_add(&paths, p->scan->cache_dir, 0) < 0))
+		return og_fail(e, "confinement: too many paths");
+	return og_confine(&paths, landlock, e);
+}
+
+int og_needs_identity(const struct og_policy *p)
+{
+	return og_trust_required(p->trust) || (p->scan != NULL && p->scan->configured);
+}
+
+int og_container_load(struct og_container *c, const char *bundle, json_t *state_annotations,
+		      og_error *e)
+{
+	og_cleanup_buf og_buf config = { 0 };
+
+	if (og_container_read(c, bundle, &config, e) < 0)
+		return -1;
+	return og_container_parse(c, &config, state_annotations, e);
+}
+
+int og_evaluate(const struct og_policy *p, struct og_container *c,
+		const struct og_identity_prefetch *pf, struct og_report *r, og_error *e)
 {
 	if (og_check_runtime(&p->runtime, &c->cfg, r) < 0)
 		return og_fail(e, "out of memory recording findings");
-	return og_check_image(p, c, r, e);
+	return og_check_image(p, c, pf, r, e);
 }

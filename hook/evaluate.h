@@ -7,13 +7,29 @@
 #include "policy.h"
 #include "report.h"
 
-/* Read BUNDLE/config.json and settle the container's annotations:
- * config.json's when it has any, else the state's (may be NULL). */
+#include "fileio.h"
+#include "identity.h"
+
+/* Read BUNDLE/config.json's bytes (the bundle directory stays open in c). */
+int og_container_read(struct og_container *c, const char *bundle, og_buf *config, og_error *e);
+/* Parse them and settle the container's annotations: config.json's when it
+ * has any, else the state's (may be NULL). */
+int og_container_parse(struct og_container *c, const og_buf *config, json_t *state_annotations,
+		       og_error *e);
+/* Both, for `check`. */
 int og_container_load(struct og_container *c, const char *bundle, json_t *state_annotations,
 		      og_error *e);
 
-/* Run every check; -1 only for an operational error (e says what). */
-int og_evaluate(const struct og_policy *p, struct og_container *c, struct og_report *r,
-		og_error *e);
+/* Confine the process (confine.h) to what the policy's checks still need
+ * to open; landlock (may be NULL) says whether Landlock applied. */
+int og_confine_for_policy(const struct og_policy *p, int *landlock, og_error *e);
+
+/* 1 when the policy's checks need the image digest. */
+int og_needs_identity(const struct og_policy *p);
+
+/* Run every check; -1 only for an operational error (e says what).  pf
+ * holds the engine identity sources' answers when asked beforehand. */
+int og_evaluate(const struct og_policy *p, struct og_container *c,
+		const struct og_identity_prefetch *pf, struct og_report *r, og_error *e);
 
 #endif

@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "hook", og_cmd_hook, "run as an OCI hook (state on stdin)" },
 	{ "check", og_cmd_check, "dry-run a bundle against the policy" },
 	{ "policy", og_cmd_policy, "lint a policy file" },
+	{ "confinement-test", og_cmd_confinement_test, "show the hook's self-confinement in force" },
 	OG_EXTRA_COMMANDS
 	{ NULL, NULL, NULL },
 };

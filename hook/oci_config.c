@@ -178,12 +178,10 @@ static int check_root_path(int bundle_fd, const char *root, og_error *e)
 	return 0;
 }
 
-int oci_bundle_load(const char *bundle, struct oci_config *cfg, og_error *e)
+int oci_bundle_open(const char *bundle, og_error *e)
 {
-	og_cleanup_close int dfd = -1;
-	og_cleanup_buf og_buf buf = { 0 };
+	int dfd;
 
-	memset(cfg, 0, sizeof *cfg);
 	if (bundle == NULL || bundle[0] != '/')
 		return og_fail(e, "bundle \"%s\": not an absolute path", bundle ? bundle : "");
 	/* The bundle path comes from the runtime, which may reach it through a
@@ -191,11 +189,34 @@ int oci_bundle_load(const char *bundle, struct oci_config *cfg, og_error *e)
 	dfd = open(bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return og_fail_errno(e, errno, "bundle");
-	if (og_read_file_at(dfd, "config.json", OG_MAX_CONFIG_BYTES, &buf, e) < 0)
-		return og_wrap(e, "bundle");
-	if (oci_config_parse(buf.data, buf.len, cfg, e) < 0)
-		return og_wrap(e, "bundle");
-	if (check_root_path(dfd, cfg->root_path, e) < 0)
+	return dfd;
+}
+
+int oci_bundle_read_config(int bundle_fd, og_buf *out, og_error *e)
+{
+	if (og_read_file_at(bundle_fd, "config.json", OG_MAX_CONFIG_BYTES, out, e) < 0)
 		return og_wrap(e, "bundle");
 	return 0;
+}
+
+int oci_bundle_parse_config(int bundle_fd, const og_buf *config, struct oci_config *cfg,
+			    og_error *e)
+{
+	if (oci_config_parse(config->data, config->len, cfg, e) < 0)
+		return og_wrap(e, "bundle");
+	if (check_root_path(bundle_fd, cfg->root_path, e) < 0)
+		return og_wrap(e, "bundle");
+	return 0;
+}
+
+int oci_bundle_load(const char *bundle, struct oci_config *cfg, og_error *e)
+{
+	og_cleanup_close int dfd = -1;
+	og_cleanup_buf og_buf buf = { 0 };
+
+	memset(cfg, 0, sizeof *cfg);
+	dfd = oci_bundle_open(bundle, e);
+	if (dfd < 0 || oci_bundle_read_config(dfd, &buf, e) < 0)
+		return -1;
+	return oci_bundle_parse_config(dfd, &buf, cfg, e);
 }

@@ -36,9 +36,17 @@ struct oci_config {
 int oci_config_parse(const char *data, size_t len, struct oci_config *cfg, og_error *e);
 void oci_config_free(struct oci_config *cfg);
 
-/* Open the bundle directory (absolute path), read config.json below it
- * without following links, parse it, and check that root.path stays inside
- * the bundle (relative) or is not the host's root (absolute). */
+#include "fileio.h"
+
+/* Open the bundle directory (absolute path) as an O_PATH fd. */
+int oci_bundle_open(const char *bundle, og_error *e);
+/* Read config.json below it, without following links, size-limited. */
+int oci_bundle_read_config(int bundle_fd, og_buf *out, og_error *e);
+/* Parse it and check that root.path stays inside the bundle (relative) or
+ * is not the host's root (absolute). */
+int oci_bundle_parse_config(int bundle_fd, const og_buf *config, struct oci_config *cfg,
+			    og_error *e);
+/* All three. */
 int oci_bundle_load(const char *bundle, struct oci_config *cfg, og_error *e);
 
 #endif

@@ -425,8 +425,39 @@ static void name_from_later(const struct og_identity_policy *p, size_t from,
 	}
 }
 
+void og_identity_prefetch(const struct og_identity_policy *p, const struct og_identity_input *in,
+			  struct og_identity_prefetch *pf)
+{
+	memset(pf, 0, sizeof *pf);
+	for (size_t i = 0; i < p->n; i++)
+		if (p->src[i].type != SRC_ANNOTATION)
+			pf->found[i] = resolve_engine(&p->src[i], in, &pf->answer[i]);
+	pf->done = 1;
+}
+
+/* Take engine source i's answer from the prefetch: digest, kind, source,
+ * and the name when the image has none yet; a failure's reason. */
+static int take_prefetched(const struct og_identity_prefetch *pf, size_t i, struct og_image *img)
+{
+	const struct og_image *a = &pf->answer[i];
+
+	if (!pf->found[i]) {
+		if (a->problem[0] != '\0')
+			og_bfmt(img->problem, sizeof img->problem, "%s", a->problem);
+		return 0;
+	}
+	og_bfmt(img->digest, sizeof img->digest, "%s", a->digest);
+	og_bfmt(img->source, sizeof img->source, "%s", a->source);
+	img->kind = a->kind;
+	if (img->name[0] == '\0' && a->name[0] != '\0') {
+		og_bfmt(img->name, sizeof img->name, "%s", a->name);
+		og_bfmt(img->repository, sizeof img->repository, "%s", a->repository);
+	}
+	return 1;
+}
+
 int og_identity_resolve(const struct og_identity_policy *p, const struct og_identity_input *in,
-			struct og_image *img, og_error *e)
+			const struct og_identity_prefetch *pf, struct og_image *img, og_error *e)
 {
 	const json_t *annotations = json_is_object(in->annotations) ? in->annotations : NULL;
 
@@ -439,7 +470,8 @@ int og_identity_resolve(const struct og_identity_policy *p, const struct og_iden
 		json_t *v;
 
 		if (s->type != SRC_ANNOTATION) {
-			if (resolve_engine(s, in, img)) {
+			if (pf != NULL && pf->done ? take_prefetched(pf, i, img)
+						   : resolve_engine(s, in, img)) {
 				name_from_later(p, i + 1, annotations, img);
 				return 0;
 			}

@@ -46,10 +46,21 @@ struct og_identity_input {
 	const char *bundle;		/* absolute bundle path, or NULL */
 };
 
-/* Fill img from the sources in order.  No digest found is not an error:
+/* The engine sources' answers, asked for before the hook confines itself
+ * (they need a socket or a file outside the policy's own). */
+struct og_identity_prefetch {
+	int done;
+	int found[OG_MAX_IDENTITY_SOURCES];
+	struct og_image answer[OG_MAX_IDENTITY_SOURCES];
+};
+void og_identity_prefetch(const struct og_identity_policy *p, const struct og_identity_input *in,
+			  struct og_identity_prefetch *pf);
+
+/* Fill img from the sources in order (engine sources from pf when it is
+ * given and done, else asked now).  No digest found is not an error:
  * img->digest stays "" and img->problem says why an applicable source failed. */
 int og_identity_resolve(const struct og_identity_policy *p, const struct og_identity_input *in,
-			struct og_image *img, og_error *e);
+			const struct og_identity_prefetch *pf, struct og_image *img, og_error *e);
 
 /* Split an image reference "host/path[:tag][@sha256:hex]" into its
  * normalised repository ("docker.io/library/alpine" for "alpine") and its

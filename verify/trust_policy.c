@@ -22,6 +22,7 @@
 #include "trust_policy.h"
 #include "base64.h"
 #include "cleanup.h"
+#include "confine.h"
 #include "fileio.h"
 #include "identity.h"
 #include "jsonutil.h"
@@ -455,4 +456,21 @@ int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, 
 		   og_error *e)
 {
 	return og_trust_evaluate(p, img, 1, r, NULL, 0, e);
+}
+
+int og_trust_policy_prepare_confinement(const struct og_trust_policy *p, struct og_confine_paths *cp)
+{
+	static char sig_path[4200];	/* one policy per process */
+
+	if (p == NULL || !p->required)
+		return 0;
+	og_bfmt(sig_path, sizeof sig_path, "%s.sig", p->store);
+	(void)og_mkdir_p(p->state_dir, 0700, NULL);
+	if (og_confine_add(cp, p->store, 0) < 0 || og_confine_add(cp, sig_path, 0) < 0 ||
+	    og_confine_add(cp, p->signatures_dir, 0) < 0 || og_confine_add(cp, p->state_dir, 1) < 0)
+		return -1;
+	for (size_t i = 0; i < p->nroot; i++)
+		if (og_confine_add(cp, p->root_keys[i], 0) < 0)
+			return -1;
+	return 0;
 }

@@ -27,6 +27,12 @@ int og_trust_required(const struct og_trust_policy *p);
 
 /* Adds findings "image.identity", "trust.store", "trust.signature"; returns 0
  * after adding any, -1 only for an operational failure. */
+/* Add the files and directories the trust check opens to the hook's
+ * Landlock rules (see hook/confine.h), creating the state directory first
+ * so that it can be allowed. */
+struct og_confine_paths;
+int og_trust_policy_prepare_confinement(const struct og_trust_policy *p, struct og_confine_paths *cp);
+
 int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, struct og_report *r,
 		   og_error *e);
 

@@ -12,7 +12,7 @@ static struct og_policy policy(const char *text)
 	return p;
 }
 
-static enum og_verdict decide(const char *policy_text, json_t *ann, const char *image,
+static enum og_result decide(const char *policy_text, json_t *ann, const char *image,
 			      const char *rule1, const char *rule2, struct og_decision *d)
 {
 	struct og_policy p = policy(policy_text);
@@ -27,7 +27,7 @@ static enum og_verdict decide(const char *policy_text, json_t *ann, const char *
 	og_decide(&p, &c, &r, d);
 	og_report_free(&r);
 	og_policy_free(&p);
-	return d->verdict;
+	return d->result;
 }
 
 START_TEST(enforce_audit_off)
@@ -86,11 +86,11 @@ START_TEST(errors_follow_on_error)
 	struct og_decision d;
 
 	og_decide_error(&deny, &d);
-	ck_assert_int_eq(d.verdict, OG_DENY);
+	ck_assert_int_eq(d.result, OG_DENY);
 	og_decide_error(&allow, &d);
-	ck_assert_int_eq(d.verdict, OG_ALLOW);
+	ck_assert_int_eq(d.result, OG_ALLOW);
 	og_decide_error(NULL, &d);	/* no policy: fail closed */
-	ck_assert_int_eq(d.verdict, OG_DENY);
+	ck_assert_int_eq(d.result, OG_DENY);
 	og_policy_free(&deny);
 	og_policy_free(&allow);
 }

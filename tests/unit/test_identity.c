@@ -25,7 +25,7 @@ static struct og_image resolve(struct og_identity_policy *p, const char *ann)
 	memset(&img, 0, sizeof img);
 	struct og_identity_input in = { .annotations = a };
 
-	ck_assert_int_eq(og_identity_resolve(p, &in, &img, &e), 0);
+	ck_assert_int_eq(og_identity_resolve(p, &in, NULL, &img, &e), 0);
 	json_decref(a);
 	return img;
 }

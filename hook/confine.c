@@ -1,0 +1,176 @@
+#include "confine.h"
+#include "cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <seccomp.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+OG_DEFINE_CLEANUP(void, seccomp_release)
+OG_DEFINE_CLEANUP(struct _cap_struct, cap_free)
+
+int og_confine_add(struct og_confine_paths *p, const char *path, int writable)
+{
+	const char **list = writable ? p->write : p->read;
+	size_t *n = writable ? &p->nwrite : &p->nread;
+	size_t max = writable ? sizeof p->write / sizeof p->write[0] : OG_CONFINE_MAX_PATHS;
+
+	if (path == NULL || path[0] == '\0')
+		return 0;
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(list[i], path) == 0)
+			return 0;
+	if (*n >= max)
+		return -1;
+	list[(*n)++] = path;
+	return 0;
+}
+
+int og_drop_privileges(og_error *e)
+{
+	og_cleanup(cap_free) struct _cap_struct *caps = NULL;
+	int last = (int)cap_max_bits();
+
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return og_fail_errno(e, errno, "clear ambient capabilities");
+	for (int c = 0; c < last; c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return og_fail_errno(e, errno, "drop capability %d from the bounding set", c);
+	caps = cap_init();	/* empty effective, permitted, inheritable */
+	if (caps == NULL || cap_set_proc(caps) < 0)
+		return og_fail_errno(e, errno, "drop capabilities");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return og_fail_errno(e, errno, "set no_new_privs");
+	/* Re-check: a partial drop must not pass as a full one. */
+	cap_free(caps);
+	caps = cap_get_proc();
+	if (caps == NULL)
+		return og_fail_errno(e, errno, "read capabilities back");
+	for (int c = 0; c < last; c++) {
+		cap_flag_value_t v;
+		for (cap_flag_t f = CAP_EFFECTIVE; f <= CAP_INHERITABLE; f++)
+			if (cap_get_flag(caps, c, f, &v) < 0 || v != CAP_CLEAR)
+				return og_fail(e, "capability %d is still held after dropping", c);
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) > 0)
+			return og_fail(e, "capability %d is still in the bounding set", c);
+	}
+	return 0;
+}
+
+/* Landlock: best effort, as a kernel without it still gets the seccomp filter. */
+static int landlock_apply(const struct og_confine_paths *p, og_error *e)
+{
+	const uint64_t file_read = LANDLOCK_ACCESS_FS_READ_FILE;
+	const uint64_t dir_read = LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+	const uint64_t dir_write = dir_read | LANDLOCK_ACCESS_FS_WRITE_FILE |
+				   LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG |
+				   LANDLOCK_ACCESS_FS_MAKE_DIR;
+	struct landlock_ruleset_attr attr = {
+		.handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+				     LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
+				     LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
+				     LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
+				     LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
+				     LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+				     LANDLOCK_ACCESS_FS_MAKE_SYM,
+	};
+	og_cleanup_close int rs = -1;
+	long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+
+	if (abi < 1)
+		return 0;	/* not available: seccomp alone */
+	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+	if (rs < 0)
+		return og_fail_errno(e, errno, "landlock ruleset");
+	for (int w = 0; w < 2; w++) {
+		const char *const *list = w ? p->write : p->read;
+		size_t n = w ? p->nwrite : p->nread;
+
+		for (size_t i = 0; i < n; i++) {
+			struct landlock_path_beneath_attr pb = { 0 };
+			og_cleanup_close int fd = open(list[i], O_PATH | O_CLOEXEC);
+			struct stat st;
+
+			if (fd < 0 || fstat(fd, &st) < 0)
+				continue;	/* missing now: nothing to allow */
+			pb.parent_fd = fd;
+			pb.allowed_access = !S_ISDIR(st.st_mode) ? file_read : w ? dir_write : dir_read;
+			if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
+				return og_fail_errno(e, errno, "landlock rule for %s", list[i]);
+		}
+	}
+	if (syscall(SYS_landlock_restrict_self, rs, 0) < 0)
+		return og_fail_errno(e, errno, "landlock restrict");
+	return 1;
+}
+
+/* What evaluation, logging, atomic state writes and exit use.  Everything
+ * else fails with EPERM. */
+static const char *const allowed_syscalls[] = {
+	"read", "write", "readv", "writev", "pread64", "close", "lseek",
+	"fstat", "newfstatat", "stat", "lstat", "statx", "fstatfs",
+	"openat", "openat2", "open", "getdents64", "readlink", "readlinkat", "getcwd",
+	"fcntl", "dup", "dup2", "dup3", "fsync", "fdatasync", "fchmod", "mkdirat", "mkdir", "renameat", "renameat2",
+	"rename", "unlinkat", "unlink", "ftruncate",
+	"mmap", "munmap", "mremap", "mprotect", "brk", "madvise",
+	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "setitimer", "getitimer", "alarm",
+	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
+	"poll", "ppoll", "futex", "getrandom",
+	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid",
+	"sendto", "sendmsg", "recvfrom", "recvmsg",	/* the connected syslog socket */
+	"prctl",	/* libcap reads the bounding set: PR_CAPBSET_READ */
+	"exit", "exit_group", "restart_syscall",
+#if defined(__SANITIZE_ADDRESS__)
+	/* the sanitizer runtime's own needs (check-asan builds only) */
+	"sigaltstack", "prlimit64", "getrlimit", "sched_yield", "sched_getaffinity", "uname",
+#endif
+	NULL,
+};
+
+static int seccomp_apply(og_error *e)
+{
+	og_cleanup(seccomp_release) void *ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	int rc;
+
+	if (ctx == NULL)
+		return og_fail(e, "seccomp_init failed");
+	for (const char *const *s = allowed_syscalls; *s; s++) {
+		int nr = seccomp_syscall_resolve_name(*s);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;	/* not on this architecture */
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		if (rc < 0)
+			return og_fail_errno(e, -rc, "seccomp rule for %s", *s);
+	}
+	rc = seccomp_load(ctx);
+	if (rc < 0)
+		return og_fail_errno(e, -rc, "seccomp_load");
+	return 0;
+}
+
+int og_confine(const struct og_confine_paths *p, int *landlock_out, og_error *e)
+{
+	int ll;
+
+	/* syslog(3) formats local time: load the zone while files can be read. */
+	tzset();
+	if (og_drop_privileges(e) < 0)
+		return og_wrap(e, "confinement");
+	ll = landlock_apply(p, e);
+	if (ll < 0)
+		return og_wrap(e, "confinement");
+	if (landlock_out)
+		*landlock_out = ll;
+	if (seccomp_apply(e) < 0)
+		return og_wrap(e, "confinement");
+	return 0;
+}
