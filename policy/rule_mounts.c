@@ -9,6 +9,7 @@
 #include "runtime_rules.h"
 #include "log.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,15 @@ static int check_source(const struct og_runtime_policy *rp, const char *id, stru
 	int have_real = realpath(src, real) != NULL;
 
 	normalize(src, norm, sizeof norm);
+	/* A source we cannot resolve (the hook runs without capabilities) may
+	 * hide a link to anywhere: the runtime, with them, would follow it.  A
+	 * missing source has no link to follow. */
+	if (!have_real && errno != ENOENT && errno != ENOTDIR) {
+		og_sanitize(dst, sdst, sizeof sdst);
+		og_sanitize(src, ssrc, sizeof ssrc);
+		return og_report_add(r, id, "mount source \"%s\" at \"%s\" cannot be resolved (%s)",
+				     ssrc, sdst, strerror(errno));
+	}
 	for (size_t k = 0; k < rp->mounts_forbidden.n; k++) {
 		const char *entry = rp->mounts_forbidden.v[k];
 		const char *hit = forbidden_hit(norm, entry) ? norm

@@ -1,5 +1,7 @@
 /* Every runtime rule, pass and fail. */
 #include "rulehelp.h"
+#include "confine.h"
+#include <sys/wait.h>
 
 #define PROC(c) json_object_get((c), "process")
 #define LINUX(c) json_object_get((c), "linux")
@@ -192,6 +194,30 @@ START_TEST(mounts)
 	ck_assert_int_eq(symlink("/etc", "/tmp/ocigate-test-link-etc"), 0);
 	ck_assert_int_eq(mount_hits(BASELINE, "/tmp/ocigate-test-link-etc", NULL), 1);
 	unlink("/tmp/ocigate-test-link-etc");
+	/* a link in a directory only its owner may search: the confined hook
+	 * (uid 0, no capabilities) cannot resolve it, the runtime would */
+	if (geteuid() != 0) {
+		fprintf(stderr, "mounts: skipping the unsearchable-directory case (needs root to set up)\n");
+	} else {
+		pid_t pid;
+		int status;
+
+		ck_assert_int_eq(system("rm -rf /tmp/ocigate-test-locked && mkdir -p /tmp/ocigate-test-locked/d && "
+					"ln -s /etc /tmp/ocigate-test-locked/d/link && chown -R 65534 /tmp/ocigate-test-locked/d && "
+					"chmod 0700 /tmp/ocigate-test-locked/d"), 0);
+		ck_assert_int_eq(mount_hits(BASELINE, "/tmp/ocigate-test-locked/d/link", NULL), 1);	/* with caps: resolved */
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			og_error e = { 0 };
+			if (og_drop_privileges(&e) < 0)
+				_exit(99);
+			_exit(mount_hits(BASELINE, "/tmp/ocigate-test-locked/d/link", NULL));
+		}
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert_int_eq(WEXITSTATUS(status), 1);
+		ck_assert_int_eq(system("rm -rf /tmp/ocigate-test-locked"), 0);
+	}
 	/* /var/lib/containerd is forbidden itself, but not below it */
 	ck_assert_int_eq(mount_hits(BASELINE, "/var/lib/containerd", NULL), 1);
 	/* shared propagation */
