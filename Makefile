@@ -224,3 +224,10 @@ deb:
 
 rpm:
 	sh packaging/build-package.sh rpm $(VERSION) $(B)
+
+# Benchmarks (tests/bench/run.sh, docs/benchmarks.md): never part of `make check`.
+#   make bench    rebuild, then time the hook, runc starts, store sizes and peers side by side;
+#                 table in $(B)/bench/results.md, plot in $(B)/bench/latency.png (needs root)
+.PHONY: bench
+bench: $(B)/ocigate
+	OCIGATE_BIN=$(abspath $(B)/ocigate) BENCH_DIR=$(abspath $(B)/bench) bash tests/bench/run.sh
