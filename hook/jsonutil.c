@@ -119,8 +119,10 @@ int og_json_obj(const json_t *obj, const char *key, const char *path, int requir
 	json_t *v;
 	int r = lookup(obj, key, path, required, &v, e);
 
-	if (r != 0)
+	if (r != 0) {
+		*out = NULL;	/* never a stale value from an earlier lookup */
 		return r;
+	}
 	if (!json_is_object(v))
 		return wrong(e, path, key, "an object", v);
 	*out = v;
@@ -133,8 +135,10 @@ int og_json_arr(const json_t *obj, const char *key, const char *path, int requir
 	json_t *v;
 	int r = lookup(obj, key, path, required, &v, e);
 
-	if (r != 0)
+	if (r != 0) {
+		*out = NULL;	/* never a stale value from an earlier lookup */
 		return r;
+	}
 	if (!json_is_array(v))
 		return wrong(e, path, key, "an array", v);
 	*out = v;

@@ -16,7 +16,9 @@ json_t *og_json_parse(const char *data, size_t len, const char *what, og_error *
 int og_json_only_keys(const json_t *obj, const char *path, const char *const *allowed, og_error *e);
 
 /* Getters: return 0 when the key is present and of the right type, 1 when it
- * is absent and not required, -1 (with the path in the error) otherwise. */
+ * is absent and not required, -1 (with the path in the error) otherwise.
+ * An absent key leaves a string, boolean or integer *out untouched (so it
+ * can hold a default) and sets an object or array *out to NULL. */
 int og_json_str(const json_t *obj, const char *key, const char *path, int required, const char **out,
 		og_error *e);
 int og_json_bool(const json_t *obj, const char *key, const char *path, int required, int *out,

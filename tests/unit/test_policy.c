@@ -47,6 +47,9 @@ START_TEST(valid_policies)
 	ck_assert_int_eq(p.exemptions.n, 1);
 	og_policy_free(&p);
 	ck_assert_ptr_null(parse_error("{\"version\":1}"));
+	/* regression: a log section followed by no modes section (the shipped
+	 * default policy) was parsed as modes through a stale lookup result */
+	ck_assert_ptr_null(parse_error("{\"version\":1,\"log\":{\"facility\":\"auth\"}}"));
 }
 END_TEST
 
@@ -86,6 +89,20 @@ START_TEST(bad_policies)
 	ASSERT_ERR("{\"version\":1,\"exemptions\":{}}", "$.exemptions: expected an array");
 	ASSERT_ERR("[1]", "$: expected an object");
 	ASSERT_ERR("{\"version\":1", "invalid JSON");
+}
+END_TEST
+
+START_TEST(shipped_default_policy_is_valid)
+{
+	char path[8192];
+	struct og_policy p;
+	og_error e = { 0 };
+
+	snprintf(path, sizeof path, "%s/packaging/policy.json", getenv("OCIGATE_SRC") ? getenv("OCIGATE_SRC") : ".");
+	ck_assert_msg(og_policy_load(path, &p, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(p.audit, 1);	/* safe on a node without a trust store yet */
+	ck_assert_int_eq(p.runtime.preset, OG_PRESET_BASELINE);
+	og_policy_free(&p);
 }
 END_TEST
 
@@ -130,6 +147,7 @@ int main(void)
 
 	tcase_add_test(t, valid_policies);
 	tcase_add_test(t, bad_policies);
+	tcase_add_test(t, shipped_default_policy_is_valid);
 	tcase_add_test(t, load_refuses_links_and_big_files);
 	suite_add_tcase(s, t);
 	return tu_run(s);
