@@ -1,5 +1,6 @@
 /* ocigate: an OCI runtime hook that admits only hardened containers of
  * trusted, scanned images.  This file only dispatches subcommands. */
+#include "cmd_containerd_spec.h"
 #include "commands.h"
 #include "main_extra.h"
 
@@ -17,6 +18,7 @@ static const struct command commands[] = {
 	{ "check", og_cmd_check, "dry-run a bundle against the policy" },
 	{ "policy", og_cmd_policy, "lint a policy file" },
 	{ "confinement-test", og_cmd_confinement_test, "show the hook's self-confinement in force" },
+	{ "containerd-spec", og_cmd_containerd_spec, "print a containerd base runtime spec with the hook" },
 	OG_EXTRA_COMMANDS
 	{ NULL, NULL, NULL },
 };
