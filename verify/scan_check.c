@@ -96,20 +96,23 @@ static int check_age(const struct og_scan_policy *p, const struct og_verdict *v,
 		     struct og_report *r)
 {
 	int64_t now = og_now(), age = now - v->scanned_at;
-	char when[32], scanner[80], ver[80];
+	char when[32], scanner[80], ver[80] = "";
 
 	if (p->max_age <= 0)
 		return 0;
 	og_format_rfc3339(v->scanned_at, when, sizeof when);
 	og_scan_clean(v->scanner, scanner, sizeof scanner);
-	og_scan_clean(v->scanner_version, ver, sizeof ver);
+	if (v->scanner_version[0] != '\0') {
+		ver[0] = ' ';	/* "trivy 0.50.1", or just "trivy" */
+		og_scan_clean(v->scanner_version, ver + 1, sizeof ver - 1);
+	}
 	if (age < -OG_SCAN_FUTURE_SLACK)
 		return og_report_add(r, "scan.stale",
-				     "scan verdict for image %s has a scan time in the future (%s, %s %s)",
+				     "scan verdict for image %s has a scan time in the future (%s, %s%s)",
 				     image, when, scanner, ver);
 	if (age > p->max_age)
 		return og_report_add(r, "scan.stale",
-				     "scan verdict for image %s is %lldh old (%s by %s %s%s), older than "
+				     "scan verdict for image %s is %lldh old (%s by %s%s%s), older than "
 				     "max_age %s",
 				     image, (long long)(age / 3600), when, scanner, ver,
 				     v->scan_time_from_import ? "; import time, the report had no scan time" : "",

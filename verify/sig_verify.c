@@ -301,7 +301,7 @@ int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en,
 	}
 	if (v->outcome == OG_SIG_NO_KEY && tried_scoped)
 		set(v, OG_SIG_BAD_SIGNATURE, NULL, en->repository,
-		    "bad signature: no key in scope of the signature's repository verifies it");
+		    "no key in scope of the signature's repository verifies it");
 	og_bundle_free(&b);
 	return 0;
 }

@@ -1,0 +1,319 @@
+#!/bin/bash
+# Image trust end to end: real runc starts a hardened busybox bundle with ocigate registered as a
+# createRuntime hook and the image identity in CRI-O's io.kubernetes.cri-o.ImageRef annotation.
+# The hook must check the host's signed trust store (root-key signature, expiry, rollback) and the
+# image's cosign-compatible signature (made with `ocigate sig sign`, linked from the signed
+# manifest digest to the image ID by the stored manifest) before the container runs. Every case
+# asserts runc's exit code, the container's output, that nothing is left behind, and the syslog
+# decision and violation lines the hook really sent.
+# Test images and their digests: see lib_image.sh (IMG_CONFIG = image ID, IMG_MANIFEST = signed).
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+. "$(dirname "$0")/lib.sh"
+e2e_init "$@"
+. "$E2E_DIR/lib_image.sh"
+e2e_note "ocigate: $OCIGATE_BIN; syslog: $E2E_DEVLOG_HOW"
+why=$(engine_available runc) || e2e_skip_all "$why"
+img_init
+[ -z "$IMG_NEED" ] || img_abort "missing commands: $IMG_NEED (run packaging/install-deps.sh)"
+
+FUTURE=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
+PAST=$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)
+
+for k in root:ec rogue:ec ci:ed25519 teamb:ec; do
+	img_key "${k%%:*}" "${k#*:}" || img_abort "openssl cannot generate a ${k#*:} key"
+done
+
+# The main trust environment: store v1, signer "ci" (Ed25519) scoped to team-a, signed by root.
+img_trust_env main
+MAIN_STORE=$TRUST_STORE MAIN_STATE=$TRUST_STATE MAIN_SIGS=$TRUST_SIGS
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A"),$(img_store_key teamb 'registry.example.com/team-b/*')]"
+img_store_sign root
+MAIN_TRUST=$(img_trust_json)
+POL_ENFORCE=$(img_policy trust-enforce enforce "$MAIN_TRUST")
+POL_AUDIT=$(img_policy trust-audit audit "$MAIN_TRUST")
+
+use_main() { TRUST_STORE=$MAIN_STORE TRUST_STATE=$MAIN_STATE TRUST_SIGS=$MAIN_SIGS; }
+
+# ---------------------------------------------------------------- allowed
+
+t_begin "runc: a signed image starts (signature over the manifest, linked to the image ID)"
+use_main
+img_make signed
+SIGNED_CONFIG=$IMG_CONFIG
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+b=$(img_bundle signed "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id signed)
+img_expect_allowed "$b" "$id"
+assert_digest_logged "$id" "$SIGNED_CONFIG"
+assert_log_contains "decision=allow container=\"$(re_quote "$id")\" .*image=\"$(re_quote "$IMG_REPO_A"):1\.0\"" \
+	"decision line does not name the image from the ImageName annotation"
+[ "$(tr -d '[:space:]' <"$MAIN_STATE/trust-version" 2>/dev/null)" = 1 ] ||
+	fail "rollback state $MAIN_STATE/trust-version does not record version 1"
+t_end
+
+t_begin "runc: an unsigned image allowlisted by digest in the signed store starts"
+img_trust_env allowlist
+img_make allowlisted
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]" \
+	"$(jq -cn --arg d "$IMG_CONFIG" --arg r "$IMG_REPO_A" '[{digest: $d, repository: $r}]')"
+img_store_sign root
+b=$(img_bundle allowlisted "$(img_policy trust-allowlist enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")
+id=$(new_id allowlisted)
+img_expect_allowed "$b" "$id"
+assert_digest_logged "$id" "$IMG_CONFIG"
+t_end
+
+# ---------------------------------------------------------------- refused: the signature
+
+t_begin "runc: refused: unsigned image (trust.signature, unsigned)"
+use_main
+img_make unsigned
+UNSIGNED_HEX=$IMG_CONFIG_HEX UNSIGNED_CONFIG=$IMG_CONFIG
+b=$(img_bundle unsigned "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id unsigned)
+img_expect_denied "$b" "$id" trust.signature "image $IMG_CONFIG is unsigned"
+assert_digest_logged "$id" "$IMG_CONFIG"
+assert_err_matches "trust\.signature"
+t_end
+
+t_begin "runc: refused: a stored signature whose payload has one flipped byte (trust.signature)"
+use_main
+img_make tampered
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+n=0
+# Every stored copy of the signature (filed under the manifest digest and the image ID): decode
+# the payload, flip one bit of one byte inside the docker-reference, store it back.
+for f in "$MAIN_SIGS"/sha256/"${IMG_MANIFEST#sha256:}"/*.json "$MAIN_SIGS"/sha256/"$IMG_CONFIG_HEX"/*.json; do
+	[ -f "$f" ] || continue
+	python3 - "$f" <<'EOF' || fail "cannot tamper with $f"
+import base64, json, sys
+path = sys.argv[1]
+raw = open(path, "rb").read()
+doc = json.loads(raw)
+payload = bytearray(base64.b64decode(doc["payload"]))
+i = payload.index(b"team-a") + 5      # the "a" of team-a becomes "`"
+payload[i] ^= 0x01
+doc["payload"] = base64.b64encode(bytes(payload)).decode()
+open(path, "w").write(json.dumps(doc, separators=(",", ":")))
+EOF
+	n=$((n + 1))
+done
+[ "$n" -gt 0 ] || fail "no stored signature file found for the tampered image"
+b=$(img_bundle tampered "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id tampered)
+img_expect_denied "$b" "$id" trust.signature "bad signature"
+assert_log_not_contains "violation container=\"$(re_quote "$id")\" rule=trust.signature action=deny msg=\"[^\"]*unsigned" \
+	"a tampered signature is reported as 'unsigned' rather than as a bad signature"
+t_end
+
+t_begin "runc: refused: signed by a store key outside its repository scope (trust.signature)"
+use_main
+img_make outofscope
+# teamb is trusted, but only for registry.example.com/team-b/*; it signs a team-a image.
+img_sign teamb "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+b=$(img_bundle outofscope "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id outofscope)
+img_expect_denied "$b" "$id" trust.signature "out-of-scope key.*scopes do not cover $(re_quote "$IMG_REPO_A")"
+t_end
+
+t_begin "runc: refused: signed by a key that is not in the trust store (trust.signature)"
+use_main
+img_make strangerkey
+img_sign rogue "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+b=$(img_bundle strangerkey "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id stranger-key)
+img_expect_denied "$b" "$id" trust.signature "bad signature"
+t_end
+
+t_begin "runc: refused: revoked digest, although allowlisted and validly signed (trust.signature)"
+img_trust_env revoked
+img_make revoked
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]" \
+	"$(jq -cn --arg d "$IMG_CONFIG" --arg r "$IMG_REPO_A" '[{digest: $d, repository: $r}]')" \
+	"$(jq -cn --arg d "$IMG_CONFIG" '{keys: [], digests: [$d]}')"
+img_store_sign root
+b=$(img_bundle revoked "$(img_policy trust-revoked enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")
+id=$(new_id revoked)
+img_expect_denied "$b" "$id" trust.signature "$IMG_CONFIG is revoked"
+t_end
+
+t_begin "runc: refused: signature by a revoked signer key (trust.signature)"
+img_trust_env revokedkey
+img_make revokedkey
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+CI_KEYID=$(openssl pkey -pubin -in "$IMG_DIR/keys/ci.pub" -outform DER 2>/dev/null | sha256sum | cut -d' ' -f1)
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]" '[]' \
+	"$(jq -cn --arg k "$CI_KEYID" '{keys: [$k], digests: []}')"
+img_store_sign root
+b=$(img_bundle revokedkey "$(img_policy trust-revokedkey enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")
+id=$(new_id revoked-key)
+img_expect_denied "$b" "$id" trust.signature "revoked key.*${CI_KEYID:0:16}"
+t_end
+
+# ---------------------------------------------------------------- refused: the store
+
+t_begin "runc: refused: trust store signed by a key that is not a pinned root (trust.store)"
+img_trust_env rogue
+img_make rogue
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign rogue
+b=$(img_bundle rogue "$(img_policy trust-rogue enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")
+id=$(new_id rogue-store)
+img_expect_denied "$b" "$id" trust.store "signed by 0 of the required 1 root keys: no signature by root key"
+t_end
+
+t_begin "runc: refused: trust store edited after signing, one flipped byte (trust.store)"
+img_trust_env edited
+img_make edited
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+# Widen the scope after signing: team-a/* becomes team-`/* (one bit of one byte).
+python3 -c '
+import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read())
+b[b.index(b"team-a/*") + 5] ^= 0x01
+open(p, "wb").write(b)' "$TRUST_STORE" || fail "cannot edit the store"
+b=$(img_bundle edited "$(img_policy trust-edited enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")
+id=$(new_id edited-store)
+img_expect_denied "$b" "$id" trust.store "signed by 0 of the required 1 root keys: bad signature by root key"
+t_end
+
+t_begin "runc: refused: trust store rolled back to a lower version than one accepted (trust.store)"
+img_trust_env rollback
+img_make rollback
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+POL_ROLLBACK=$(img_policy trust-rollback enforce "$(img_trust_json)")
+# First version 2 is accepted by a real start; then an older (validly signed) version 1 is put back.
+img_store_write 2 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+cp "$TRUST_STORE" "$TRUST_STORE.v2"
+cp "$TRUST_STORE.sig" "$TRUST_STORE.v2.sig"
+b=$(img_bundle rollback-v2 "$POL_ROLLBACK" "$IMG_CONFIG_HEX")
+id=$(new_id rollback-v2)
+img_expect_allowed "$b" "$id"
+[ "$(tr -d '[:space:]' <"$TRUST_STATE/trust-version" 2>/dev/null)" = 2 ] ||
+	fail "after accepting version 2 the state file does not hold 2"
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+b=$(img_bundle rollback-v1 "$POL_ROLLBACK" "$IMG_CONFIG_HEX")
+id=$(new_id rollback-v1)
+img_expect_denied "$b" "$id" trust.store "rolled back: version 1 is lower than the accepted version 2"
+[ "$(tr -d '[:space:]' <"$TRUST_STATE/trust-version" 2>/dev/null)" = 2 ] ||
+	fail "the refused rollback changed the state file"
+# And version 2 put back is accepted again (the state was not lowered).
+cp "$TRUST_STORE.v2" "$TRUST_STORE"
+cp "$TRUST_STORE.v2.sig" "$TRUST_STORE.sig"
+id=$(new_id rollback-v2-again)
+img_expect_allowed "$(img_bundle rollback-v2b "$POL_ROLLBACK" "$IMG_CONFIG_HEX")" "$id"
+t_end
+
+# The hook keeps a verification cache (STATE_DIR/verified/<hex>) of acceptances; these two cases
+# make sure a warm start is still refused once what vouched for the image changed.
+t_begin "runc: an accepted image is refused at its next start once its stored signature is tampered with"
+img_trust_env warm
+img_make warm
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+POL_WARM=$(img_policy trust-warm enforce "$(img_trust_json)")
+# Start 1 accepts the store (moving the rollback state), start 2 records the acceptance, start 3
+# is served from the record; then the signature changes on disk.
+img_expect_allowed "$(img_bundle warm-1 "$POL_WARM" "$IMG_CONFIG_HEX")" "$(new_id warm-first)"
+img_expect_allowed "$(img_bundle warm-2 "$POL_WARM" "$IMG_CONFIG_HEX")" "$(new_id warm-second)"
+[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] ||
+	fail "no verification cache record $TRUST_STATE/verified/$IMG_CONFIG_HEX after two acceptances (this case tests its invalidation)"
+img_expect_allowed "$(img_bundle warm-3 "$POL_WARM" "$IMG_CONFIG_HEX")" "$(new_id warm-third)"
+for f in "$TRUST_SIGS"/sha256/*/*.json; do
+	[ -f "$f" ] || continue
+	python3 -c '
+import base64, json, sys
+p = sys.argv[1]; doc = json.load(open(p))
+s = bytearray(base64.b64decode(doc["signature"])); s[len(s) // 2] ^= 0x01
+doc["signature"] = base64.b64encode(bytes(s)).decode()
+open(p, "w").write(json.dumps(doc, separators=(",", ":")))' "$f" || fail "cannot tamper with $f"
+done
+id=$(new_id warm-tampered)
+img_expect_denied "$(img_bundle warm-4 "$POL_WARM" "$IMG_CONFIG_HEX")" "$id" trust.signature "bad signature"
+t_end
+
+t_begin "runc: an accepted image is refused at its next start once a new store version revokes it"
+img_trust_env revokelater
+img_make revokelater
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+POL_RL=$(img_policy trust-revokelater enforce "$(img_trust_json)")
+img_expect_allowed "$(img_bundle revokelater-1 "$POL_RL" "$IMG_CONFIG_HEX")" "$(new_id revokelater-first)"
+img_expect_allowed "$(img_bundle revokelater-1b "$POL_RL" "$IMG_CONFIG_HEX")" "$(new_id revokelater-recorded)"
+[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] || fail "no verification cache record after two acceptances"
+img_store_write 2 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]" '[]' \
+	"$(jq -cn --arg d "$IMG_CONFIG" '{keys: [], digests: [$d]}')"
+img_store_sign root
+id=$(new_id revokelater-second)
+img_expect_denied "$(img_bundle revokelater-2 "$POL_RL" "$IMG_CONFIG_HEX")" "$id" trust.signature "$IMG_CONFIG is revoked"
+t_end
+
+t_begin "runc: refused: expired trust store (trust.store)"
+img_trust_env expired
+img_make expired
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+img_store_write 1 "$PAST" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+b=$(img_bundle expired "$(img_policy trust-expired enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")
+id=$(new_id expired-store)
+img_expect_denied "$b" "$id" trust.store "expired at $PAST"
+t_end
+
+# ---------------------------------------------------------------- identity, audit, exemptions
+
+t_begin "runc: refused: no image identity (no ImageRef annotation) while trust is required (image.identity)"
+b=$(img_bundle noidentity "$POL_ENFORCE" -)
+id=$(new_id no-identity)
+img_expect_denied "$b" "$id" image.identity "no image digest"
+assert_log_contains "decision=deny container=\"$(re_quote "$id")\" .*digest=\"\"" \
+	"decision line of an image without identity does not show an empty digest"
+t_end
+
+t_begin "runc: audit mode lets an unsigned image run and logs decision=audit"
+b=$(img_bundle audit-unsigned "$POL_AUDIT" "$UNSIGNED_HEX")
+id=$(new_id audit-unsigned)
+img_expect_allowed "$b" "$id" audit
+assert_decision audit "$id" trust.signature
+assert_log_contains "decision=audit container=\"$(re_quote "$id")\" .*mode=audit" "decision line lacks mode=audit"
+assert_violation "$id" trust.signature audit
+assert_digest_logged "$id" "$UNSIGNED_CONFIG"
+t_end
+
+t_begin "runc: per-rule mode {\"trust.*\": \"audit\"} lets an unsigned image run under an enforcing policy"
+b=$(img_bundle modes-unsigned "$(img_policy trust-modes enforce "$MAIN_TRUST" null '{"modes": {"trust.*": "audit"}}')" \
+	"$UNSIGNED_HEX")
+id=$(new_id modes-unsigned)
+img_expect_allowed "$b" "$id" audit
+assert_violation "$id" trust.signature audit
+t_end
+
+t_begin "runc: an image-name exemption for runtime.* does not exempt trust rules"
+POL_EXEMPT_RT=$(img_policy trust-exempt-runtime enforce "$MAIN_TRUST" null \
+	"$(jq -cn --arg g "$IMG_REPO_A:*" '{exemptions: [{rules: ["runtime.*"], images: [$g], reason: "e2e"}]}')")
+b=$(img_bundle exempt-runtime "$POL_EXEMPT_RT" "$UNSIGNED_HEX")
+cfg_edit "$b" '.root.readonly = false'
+id=$(new_id exempt-runtime)
+img_expect_denied "$b" "$id" trust.signature "is unsigned"
+assert_violation "$id" runtime.readonly-rootfs exempt
+t_end
+
+t_begin "runc: an image-name exemption that lists trust.signature lets the unsigned image run"
+POL_EXEMPT_TRUST=$(img_policy trust-exempt-trust enforce "$MAIN_TRUST" null \
+	"$(jq -cn --arg g "$IMG_REPO_A:*" '{exemptions: [{rules: ["trust.signature"], images: [$g], reason: "e2e"}]}')")
+b=$(img_bundle exempt-trust "$POL_EXEMPT_TRUST" "$UNSIGNED_HEX")
+id=$(new_id exempt-trust)
+run_container runc "$b" "$id"
+assert_rc 0
+assert_out_contains "$IMG_GREETING"
+assert_decision allow "$id"
+assert_violation "$id" trust.signature exempt
+assert_nothing_left runc "$id"
+t_end

@@ -1,0 +1,199 @@
+#!/bin/bash
+# Scan verdicts end to end: Trivy-format reports are imported with `ocigate verdict import` into a
+# root-owned verdict cache; real runc then starts a hardened busybox bundle whose CRI-O
+# io.kubernetes.cri-o.ImageRef annotation names the image ID the report names, with ocigate
+# registered as a createRuntime hook enforcing the policy's "scan" section. Every case asserts
+# runc's exit code, the container's output, that nothing is left behind, and the syslog decision
+# and violation lines (rule ids, container id, counts) the hook really sent.
+# Reports are written here by hand in `trivy image -f json` shape (see
+# tests/fixtures/scanners/trivy-small.json); one case imports a real Trivy report from the shared
+# fixtures (../shared/fixtures/scanners, override with OCIGATE_SHARED_FIXTURES).
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+. "$(dirname "$0")/lib.sh"
+e2e_init "$@"
+. "$E2E_DIR/lib_image.sh"
+e2e_note "ocigate: $OCIGATE_BIN; syslog: $E2E_DEVLOG_HOW"
+why=$(engine_available runc) || e2e_skip_all "$why"
+img_init
+[ -z "$IMG_NEED" ] || img_abort "missing commands: $IMG_NEED (run packaging/install-deps.sh)"
+
+SHARED_FIXTURES=${OCIGATE_SHARED_FIXTURES:-$E2E_REPO/../shared/fixtures}
+NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+DAYS_AGO_30=$(date -u -d '-30 days' +%Y-%m-%dT%H:%M:%SZ)
+IN_30_DAYS=$(date -u -d '+30 days' +%Y-%m-%d)
+YESTERDAY=$(date -u -d '-2 days' +%Y-%m-%d) # a bare date is valid through that whole UTC day
+
+# The verdict cache: root-owned, 0700 (mktemp), as the hook's StrictModes-like check requires.
+SCAN_CACHE=$(mktemp -d "$IMG_DIR/verdicts.XXXXXX")
+
+# scan_json [EXTRA_JSON]: the policy's scan section (required, 7 days, no critical or high).
+scan_json() {
+	local extra='{}'
+	[ -z "${1:-}" ] || extra=$1
+	jq -cn --arg c "$SCAN_CACHE" --argjson extra "$extra" \
+		'{required: true, cache_dir: $c, max_age: "7d", max: {critical: 0, high: 0}, ignore_unfixed: false} + $extra'
+}
+
+# trivy_report FILE CREATED_AT FINDINGS_JSON: a `trivy image -f json` report naming the current
+# test image (IMG_CONFIG as Metadata.ImageID, IMG_MANIFEST in RepoDigests).
+trivy_report() {
+	jq -n --arg created "$2" --arg id "$IMG_CONFIG" --arg rd "$IMG_REPO_A@$IMG_MANIFEST" --arg repo "$IMG_REPO_A" \
+		--argjson vulns "$3" '{
+		SchemaVersion: 2, CreatedAt: $created, ArtifactName: ($repo + ":1.0"), ArtifactType: "container_image",
+		Metadata: {ImageID: $id, RepoTags: [$repo + ":1.0"], RepoDigests: [$rd],
+		           OS: {Family: "alpine", Name: "3.19.1"}},
+		Results: [{Target: ($repo + ":1.0 (alpine 3.19.1)"), Class: "os-pkgs", Type: "alpine",
+		           Vulnerabilities: $vulns}]}' >"$1" || fail "cannot write report $1"
+}
+
+# vuln ID SEVERITY [FIXED_VERSION]: one Trivy finding (no fixed version: status affected).
+vuln() {
+	jq -cn --arg id "$1" --arg sev "$2" --arg fixed "${3:-}" '{VulnerabilityID: $id, PkgName: "libexample",
+		InstalledVersion: "1.0.0-r0", Severity: $sev}
+		+ (if $fixed == "" then {Status: "affected"} else {FixedVersion: $fixed, Status: "fixed"} end)'
+}
+
+# import_report NAME CREATED_AT FINDINGS_JSON: make test image NAME, write its report, import it.
+import_report() {
+	img_make "$1"
+	local r=$IMG_DIR/reports/$1.trivy.json
+	trivy_report "$r" "$2" "$3"
+	"$OCIGATE_BIN" verdict import --cache-dir "$SCAN_CACHE" "$r" >/dev/null 2>"$IMG_DIR/last.err" ||
+		fail "ocigate verdict import $r failed: $(cat "$IMG_DIR/last.err")"
+}
+
+cache_file() { echo "$SCAN_CACHE/sha256/${1:7:2}/${1#sha256:}.json"; }
+
+POL_ENFORCE=$(img_policy scan-enforce enforce null "$(scan_json)")
+POL_AUDIT=$(img_policy scan-audit audit null "$(scan_json)")
+
+# ---------------------------------------------------------------- allowed
+
+t_begin "runc: an image whose fresh verdict is within the thresholds starts"
+import_report clean "$NOW" "[$(vuln CVE-2099-0101 MEDIUM 1.0.1-r0),$(vuln CVE-2099-0102 LOW)]"
+b=$(img_bundle clean "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id scan-clean)
+img_expect_allowed "$b" "$id"
+assert_digest_logged "$id" "$IMG_CONFIG"
+t_end
+
+# ---------------------------------------------------------------- refused
+
+t_begin "runc: refused: verdict over threshold (scan.severity, counts and ids in the message)"
+import_report vulnerable "$NOW" "[$(vuln CVE-2099-0201 CRITICAL 2.0.0-r0),$(vuln CVE-2099-0202 CRITICAL),
+	$(vuln CVE-2099-0203 HIGH 2.0.1-r0),$(vuln CVE-2099-0204 MEDIUM 2.0.1-r0)]"
+VULN_HEX=$IMG_CONFIG_HEX VULN_CONFIG=$IMG_CONFIG
+b=$(img_bundle vulnerable "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id scan-over)
+img_expect_denied "$b" "$id" scan.severity "$IMG_CONFIG.* has 2 critical \(max 0\), 1 high \(max 0\) vulnerabilities"
+assert_violation_msg "$id" scan.severity "CVE-2099-0201, CVE-2099-0202, CVE-2099-0203"
+assert_log_not_contains "violation container=\"$(re_quote "$id")\" rule=scan.severity .*CVE-2099-0204" \
+	"the message names a MEDIUM finding although medium has no maximum"
+assert_err_matches "scan\.severity"
+assert_digest_logged "$id" "$IMG_CONFIG"
+t_end
+
+t_begin "runc: refused: stale verdict, scanned 30 days ago with max_age 7d (scan.stale)"
+import_report stale "$DAYS_AGO_30" '[]'
+b=$(img_bundle stale "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id scan-stale)
+img_expect_denied "$b" "$id" scan.stale "$IMG_CONFIG.* is 72[0-9]h old .*older than max_age 7d"
+t_end
+
+t_begin "runc: refused: no verdict for the image (scan.verdict)"
+img_make unscanned
+b=$(img_bundle unscanned "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id scan-missing)
+img_expect_denied "$b" "$id" scan.verdict "no scan verdict for image .*\($IMG_CONFIG\) in $SCAN_CACHE"
+t_end
+
+t_begin "runc: an exception before its until date lets the over-threshold image start"
+import_report excepted "$NOW" "[$(vuln CVE-2099-0301 CRITICAL 3.0.1-r0),$(vuln CVE-2099-0302 LOW)]"
+EXC_HEX=$IMG_CONFIG_HEX
+b=$(img_bundle excepted "$(img_policy scan-exc-valid enforce null "$(scan_json "$(jq -cn --arg u "$IN_30_DAYS" \
+	'{exceptions: [{id: "CVE-2099-0301", until: $u, reason: "e2e: fix rolls out next sprint"}]}')")")" \
+	"$IMG_CONFIG_HEX")
+id=$(new_id scan-exc-valid)
+img_expect_allowed "$b" "$id"
+t_end
+
+t_begin "runc: refused: the same exception after its until date no longer applies and the log says expired"
+b=$(img_bundle excepted-expired "$(img_policy scan-exc-expired enforce null "$(scan_json "$(jq -cn --arg u "$YESTERDAY" \
+	'{exceptions: [{id: "CVE-2099-0301", until: $u, reason: "e2e: fix rolls out next sprint"}]}')")")" \
+	"$EXC_HEX")
+id=$(new_id scan-exc-expired)
+img_expect_denied "$b" "$id" scan.severity "1 critical \(max 0\).*CVE-2099-0301.*exception for CVE-2099-0301 expired $YESTERDAY"
+t_end
+
+t_begin "runc: ignore_unfixed lets an image whose only critical finding has no fix start"
+import_report unfixed "$NOW" "[$(vuln CVE-2099-0401 CRITICAL)]"
+b=$(img_bundle unfixed "$(img_policy scan-unfixed enforce null "$(scan_json '{"ignore_unfixed": true}')")" "$IMG_CONFIG_HEX")
+id=$(new_id scan-ignore-unfixed)
+img_expect_allowed "$b" "$id"
+t_end
+
+t_begin "runc: audit mode lets the over-threshold image run and logs decision=audit"
+b=$(img_bundle audit-vulnerable "$POL_AUDIT" "$VULN_HEX")
+id=$(new_id scan-audit)
+img_expect_allowed "$b" "$id" audit
+assert_decision audit "$id" scan.severity
+assert_log_contains "decision=audit container=\"$(re_quote "$id")\" .*mode=audit" "decision line lacks mode=audit"
+assert_violation "$id" scan.severity audit
+assert_violation_msg "$id" scan.severity "2 critical \(max 0\), 1 high \(max 0\)"
+assert_digest_logged "$id" "$VULN_CONFIG"
+t_end
+
+t_begin "runc: refused: a group-writable verdict file is not trusted (scan.verdict)"
+import_report groupwritable "$NOW" '[]'
+f=$(cache_file "$IMG_CONFIG")
+[ -f "$f" ] || fail "verdict file $f not found (cache layout changed?)"
+chmod g+w "$f"
+b=$(img_bundle groupwritable "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id scan-group-writable)
+img_expect_denied "$b" "$id" scan.verdict "cannot be trusted: .*group- or world-writable"
+assert_log_not_contains "decision=deny container=\"$(re_quote "$id")\" .*rules=\"[^\"]*scan\.severity" \
+	"an untrusted verdict was still evaluated for severity"
+t_end
+
+t_begin "runc: refused: a verdict file not owned by root is not trusted (scan.verdict)"
+import_report foreignowner "$NOW" '[]'
+f=$(cache_file "$IMG_CONFIG")
+chown 1000:1000 "$f" || fail "chown failed"
+b=$(img_bundle foreignowner "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+id=$(new_id scan-foreign-owner)
+img_expect_denied "$b" "$id" scan.verdict "cannot be trusted: .*owned by uid 1000"
+t_end
+
+# A real report from Trivy's own test data: its critical findings must refuse the container.
+REAL=$SHARED_FIXTURES/scanners/trivy-alpine-39.json
+if [ ! -f "$REAL" ]; then
+	t_skip "runc: refused: real Trivy report with critical findings (scan.severity)" \
+		"shared fixture $REAL absent (set OCIGATE_SHARED_FIXTURES)"
+else
+	t_begin "runc: refused: real Trivy report ($(basename "$REAL")) with critical findings (scan.severity)"
+	REAL_ID=$(jq -r '.Metadata.ImageID' "$REAL")
+	# Expected counts straight from the report (each finding once per vulnerability and package).
+	REAL_CRIT=$(jq '[.Results[]?.Vulnerabilities[]? | select(.Severity == "CRITICAL") | [.VulnerabilityID, .PkgName]]
+		| unique | length' "$REAL")
+	REAL_HIGH=$(jq '[.Results[]?.Vulnerabilities[]? | select(.Severity == "HIGH") | [.VulnerabilityID, .PkgName]]
+		| unique | length' "$REAL")
+	REAL_FIRST=$(jq -r '[.Results[]?.Vulnerabilities[]? | select(.Severity == "CRITICAL")][0].VulnerabilityID' "$REAL")
+	"$OCIGATE_BIN" verdict import --cache-dir "$SCAN_CACHE" "$REAL" >/dev/null 2>"$IMG_DIR/last.err" ||
+		fail "ocigate verdict import $REAL failed: $(cat "$IMG_DIR/last.err")"
+	[ "$REAL_CRIT" -gt 0 ] || fail "the fixture has no critical finding (expected some)"
+	# The report dates from 2021: no max_age here, so the only rule hit is scan.severity.
+	b=$(img_bundle real-trivy "$(img_policy scan-real enforce null "$(jq -cn --arg c "$SCAN_CACHE" \
+		'{required: true, cache_dir: $c, max: {critical: 0, high: 0}}')")" "${REAL_ID#sha256:}")
+	cfg_edit "$b" '.annotations[$n] = $a' --arg n "$IMG_NAME_ANNOTATION" --arg a "$(jq -r .ArtifactName "$REAL")"
+	id=$(new_id scan-real-trivy)
+	want="$REAL_ID.* has $REAL_CRIT critical \(max 0\)"
+	[ "$REAL_HIGH" -eq 0 ] || want="$want, $REAL_HIGH high \(max 0\)"
+	img_expect_denied "$b" "$id" scan.severity "$want vulnerabilities after suppressions: $REAL_FIRST"
+	assert_decision deny "$id" scan.severity
+	assert_log_not_contains "decision=deny container=\"$(re_quote "$id")\" .*rules=\"[^\"]*scan\.stale" \
+		"scan.stale reported although the policy sets no max_age"
+	assert_digest_logged "$id" "$REAL_ID"
+	assert_log_contains "decision=deny container=\"$(re_quote "$id")\" .*image=\"$(re_quote "$(jq -r .ArtifactName "$REAL")")\"" \
+		"decision line does not name the image from the ImageName annotation"
+	t_end
+fi
