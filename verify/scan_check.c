@@ -102,7 +102,7 @@ static int check_age(const struct og_scan_policy *p, const struct og_verdict *v,
 		return 0;
 	og_format_rfc3339(v->scanned_at, when, sizeof when);
 	og_scan_clean(v->scanner, scanner, sizeof scanner);
-	if (v->scanner_version[0] != '\0') {
+	if (v->scanner_version != NULL && v->scanner_version[0] != '\0') {
 		ver[0] = ' ';	/* "trivy 0.50.1", or just "trivy" */
 		og_scan_clean(v->scanner_version, ver + 1, sizeof ver - 1);
 	}
