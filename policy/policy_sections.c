@@ -29,6 +29,9 @@ int og_policy_sections_parse(struct og_policy *p, const json_t *doc, og_error *e
 		return -1;
 	if (og_scan_policy_parse(json_object_get(doc, "scan"), "$.scan", &p->scan, e) < 0)
 		return -1;
+	/* Verdicts may be signed by the trust store's keys. */
+	p->scan->trust_keys = og_trust_policy_verdict_keys;
+	p->scan->trust_keys_ctx = p->trust;
 	return 0;
 }
 

@@ -16,6 +16,22 @@
 
 #define OG_SCAN_MSG_IDS 5	/* vulnerability ids named in a scan.severity message */
 
+/* The trust store's keys, fetched once per process on the first signed
+ * file (the policy struct holds them as a cache, not as policy). */
+static int store_keys(const struct og_scan_policy *cp, og_error *e)
+{
+	struct og_scan_policy *p = (struct og_scan_policy *)cp;
+
+	if (p->store_keys_loaded)
+		return p->nstore_keys > 0 ? 0 : og_fail(e, "no usable key in the trust store");
+	p->store_keys_loaded = 1;
+	if (p->trust_keys == NULL)
+		return og_fail(e, "no trust store is configured");
+	if (p->trust_keys(p->trust_keys_ctx, &p->store_keys, &p->nstore_keys, e) < 0)
+		return -1;
+	return p->nstore_keys > 0 ? 0 : og_fail(e, "no usable key in the trust store");
+}
+
 /* Load one cache file (verdict or VEX) for digest: strict ownership checks,
  * signature check on the raw bytes, then *payload_len bytes to parse. */
 static int load_raw(const struct og_scan_policy *p, int cachefd, enum og_cache_kind kind,
@@ -29,10 +45,16 @@ static int load_raw(const struct og_scan_policy *p, int cachefd, enum og_cache_k
 		return r;
 	if (og_scan_split(buf->data, buf->len, payload_len, &sig, &sig_len, e) < 0)
 		return -1;
-	if (p->require_signed &&
-	    og_scan_verify(buf->data, *payload_len, sig, sig_len, p->keys, p->nkeys, e) < 0)
+	if (!p->require_signed)
+		return 0;
+	if (p->nkeys > 0 &&
+	    og_scan_verify(buf->data, *payload_len, sig, sig_len, p->keys, p->nkeys, e) == 0)
+		return 0;
+	if (!p->signers_from_trust_store)
 		return -1;
-	return 0;
+	if (store_keys(p, e) < 0)
+		return og_wrap(e, "signer keys from the trust store");
+	return og_scan_verify(buf->data, *payload_len, sig, sig_len, p->store_keys, p->nstore_keys, e);
 }
 
 int og_scan_load_verdict(const struct og_scan_policy *p, int cachefd, const char *digest,

@@ -17,7 +17,10 @@
  *                                 the scan.severity message
  *     "require_signed": false,    verdict and VEX cache files must carry a signature by one of
  *     "signer_keys": ["/etc/ocigate/scanner.pub.pem"]   these PEM public keys (Ed25519 or
- *                                 ECDSA P-256); required non-empty when require_signed is true
+ *                                 ECDSA P-256),
+ *     "signers": "trust_store"    and/or by a key of the verified trust store (not revoked,
+ *                                 inside its validity window; Ed25519 or ECDSA P-256); with
+ *                                 require_signed, at least one of the two is needed
  *   }
  *
  * A missing section means scanning is not required (nothing is checked unless
@@ -38,7 +41,7 @@
 
 static const char *const scan_keys[] = { "required", "cache_dir", "max_age", "max", "ignore_unfixed",
 					 "use_vex", "exceptions", "require_signed", "signer_keys",
-					 NULL };
+					 "signers", NULL };
 static const char *const max_keys[] = { "critical", "high", "medium", "low", "unknown", NULL };
 static const char *const exc_keys[] = { "id", "until", "reason", NULL };
 
@@ -55,6 +58,9 @@ void og_scan_policy_free(struct og_scan_policy *p)
 	}
 	free(p->keys);
 	free(p->key_paths);
+	for (size_t i = 0; i < p->nstore_keys; i++)
+		EVP_PKEY_free(p->store_keys[i]);
+	free(p->store_keys);
 	free(p);
 }
 
@@ -174,8 +180,17 @@ static int parse_section(const json_t *s, struct og_scan_policy *p, og_error *e)
 		return -1;
 	if (r == 0 && parse_keys(arr, p, e) < 0)
 		return -1;
-	if (p->require_signed && p->nkeys == 0)
-		return og_fail(e, "scan.require_signed: true needs at least one key in scan.signer_keys");
+	switch (og_json_str(s, "signers", "scan", 0, &str, e)) {
+	case -1:
+		return -1;
+	case 0:
+		if (strcmp(str, "trust_store") != 0)
+			return og_fail(e, "scan.signers: \"%.40s\" is not \"trust_store\"", str);
+		p->signers_from_trust_store = 1;
+	}
+	if (p->require_signed && p->nkeys == 0 && !p->signers_from_trust_store)
+		return og_fail(e, "scan.require_signed: true needs keys in scan.signer_keys or "
+			       "\"signers\": \"trust_store\"");
 	return 0;
 }
 
@@ -243,6 +258,6 @@ void og_scan_policy_describe(const struct og_scan_policy *p, FILE *out)
 		fprintf(out, "scan: signed verdicts required, %zu signer key(s):", p->nkeys);
 		for (size_t i = 0; i < p->nkeys; i++)
 			fprintf(out, " %s", p->key_paths[i]);
-		fprintf(out, "\n");
+		fprintf(out, "%s\n", p->signers_from_trust_store ? " and the trust store's keys" : "");
 	}
 }

@@ -44,6 +44,15 @@ struct og_scan_policy {
 	char **key_paths;
 	size_t nkeys;
 	uid_t owner_uid;		/* expected owner of the cache (StrictModes); 0 */
+	/* "signers": "trust_store": the verified trust store's usable keys sign
+	 * verdicts too.  The policy wires the source in (policy_sections.c);
+	 * the keys are fetched once, on the first signed file. */
+	int signers_from_trust_store;
+	int (*trust_keys)(const void *ctx, EVP_PKEY ***keys, size_t *n, og_error *e);
+	const void *trust_keys_ctx;
+	EVP_PKEY **store_keys;
+	size_t nstore_keys;
+	int store_keys_loaded;
 };
 
 int og_scan_policy_parse(const json_t *scan_section, const char *path, struct og_scan_policy **out,

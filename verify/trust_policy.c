@@ -29,6 +29,7 @@
 #include "sig_store.h"
 #include "sig_verify.h"
 #include "trust_cache.h"
+#include "timeutil.h"
 #include "trust_store.h"
 #include "trust_cli.h"
 
@@ -462,7 +463,8 @@ int og_trust_policy_prepare_confinement(const struct og_trust_policy *p, struct 
 {
 	static char sig_path[4200];	/* one policy per process */
 
-	if (p == NULL || !p->required)
+	/* Not required but with root keys: the store may still sign verdicts. */
+	if (p == NULL || (!p->required && p->nroot == 0))
 		return 0;
 	og_bfmt(sig_path, sizeof sig_path, "%s.sig", p->store);
 	(void)og_mkdir_p(p->state_dir, 0700, NULL);
@@ -472,5 +474,47 @@ int og_trust_policy_prepare_confinement(const struct og_trust_policy *p, struct 
 	for (size_t i = 0; i < p->nroot; i++)
 		if (og_confine_add(cp, p->root_keys[i], 0) < 0)
 			return -1;
+	return 0;
+}
+
+int og_trust_policy_verdict_keys(const void *ctx, EVP_PKEY ***keys, size_t *n, og_error *e)
+{
+	const struct og_trust_policy *p = ctx;
+	struct og_trust_store_config c;
+	struct og_trust_store *s = NULL;
+	int64_t now = og_now();
+
+	*keys = NULL;
+	*n = 0;
+	if (p == NULL || p->root_keys[0] == NULL)
+		return og_fail(e, "the policy's trust section names no root keys");
+	og_trust_policy_store_config(p, &c);
+	c.update_state = 0;	/* the image check moves the rollback state, not this */
+	if (og_trust_store_load(&c, &s, e) < 0)
+		return -1;
+	*keys = calloc(s->nkeys + 1, sizeof **keys);
+	if (*keys == NULL) {
+		og_trust_store_free(s);
+		return og_fail_errno(e, ENOMEM, "trust store keys");
+	}
+	for (size_t i = 0; i < s->nkeys; i++) {
+		struct og_trust_key *k = &s->keys[i];
+		EVP_PKEY *pk = NULL;
+		og_error ke = { 0 };
+		int id;
+
+		if (og_trust_store_key(s, i, &pk, &ke) < 0 || og_trust_key_revoked(s, k->keyid) ||
+		    (k->not_before != 0 && now < k->not_before) ||
+		    (k->not_after != 0 && now >= k->not_after))
+			continue;
+		id = EVP_PKEY_get_base_id(pk);
+		if (id != EVP_PKEY_ED25519 &&
+		    !(id == EVP_PKEY_EC && EVP_PKEY_get_bits(pk) == 256))
+			continue;
+		if (EVP_PKEY_up_ref(pk) != 1)
+			continue;
+		(*keys)[(*n)++] = pk;
+	}
+	og_trust_store_free(s);
 	return 0;
 }

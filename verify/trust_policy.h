@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include "error.h"
 #include "image.h"
 #include "report.h"
@@ -32,6 +33,11 @@ int og_trust_required(const struct og_trust_policy *p);
  * so that it can be allowed. */
 struct og_confine_paths;
 int og_trust_policy_prepare_confinement(const struct og_trust_policy *p, struct og_confine_paths *cp);
+
+/* The verified trust store's keys that may sign scan verdicts: not revoked,
+ * inside their validity window, Ed25519 or ECDSA P-256.  ctx is the
+ * og_trust_policy; *keys is allocated, each key referenced. */
+int og_trust_policy_verdict_keys(const void *ctx, EVP_PKEY ***keys, size_t *n, og_error *e);
 
 int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, struct og_report *r,
 		   og_error *e);

@@ -164,6 +164,29 @@ id=$(new_id scan-foreign-owner)
 img_expect_denied "$b" "$id" scan.verdict "cannot be trusted: .*owned by uid 1000"
 t_end
 
+# Verdicts signed by a scanner key that the (root-signed) trust store lists.
+t_begin "runc: verdicts signed by a trust-store key are trusted; a verdict signed by another key is not"
+img_trust_env scanner-signed
+img_key sv-root ec && img_key sv-scanner ed25519 && img_key sv-stranger ed25519 || fail "cannot make keys"
+img_store_write 1 "2099-01-01T00:00:00Z" "[$(img_store_key sv-scanner 'registry.example.com/*')]"
+img_store_sign sv-root
+SIGNED_CACHE=$(mktemp -d "$IMG_DIR/verdicts-signed.XXXXXX")
+sv_trust=$(jq -cn --arg store "$TRUST_STORE" --arg root "$IMG_DIR/keys/sv-root.pub" --arg state "$TRUST_STATE" \
+	--arg sigs "$TRUST_SIGS" '{required: false, store: $store, root_keys: [$root], state_dir: $state, signatures_dir: $sigs}')
+sv_scan=$(jq -cn --arg c "$SIGNED_CACHE" '{required: true, cache_dir: $c, max: {critical: 0}, require_signed: true, signers: "trust_store"}')
+POL_SIGNED=$(img_policy scan-signed enforce "$sv_trust" "$sv_scan")
+img_make signedverdict
+r=$IMG_DIR/reports/signedverdict.trivy.json
+trivy_report "$r" "$NOW" '[]'
+"$OCIGATE_BIN" verdict import --cache-dir "$SIGNED_CACHE" --sign-key "$IMG_DIR/keys/sv-scanner.pem" "$r" >/dev/null 2>"$IMG_DIR/last.err" ||
+	fail "signed import failed: $(cat "$IMG_DIR/last.err")"
+b=$(img_bundle signedverdict "$POL_SIGNED" "$IMG_CONFIG_HEX")
+img_expect_allowed "$b" "$(new_id scan-signed-ok)"
+"$OCIGATE_BIN" verdict import --cache-dir "$SIGNED_CACHE" --sign-key "$IMG_DIR/keys/sv-stranger.pem" "$r" >/dev/null 2>"$IMG_DIR/last.err" ||
+	fail "import signed by the stranger key failed: $(cat "$IMG_DIR/last.err")"
+img_expect_denied "$b" "$(new_id scan-signed-stranger)" scan.verdict "cannot be trusted: signature does not verify"
+t_end
+
 # A real report from Trivy's own test data: its critical findings must refuse the container.
 REAL=$SHARED_FIXTURES/scanners/trivy-alpine-39.json
 if [ ! -f "$REAL" ]; then
