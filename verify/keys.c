@@ -75,6 +75,50 @@ int og_key_check_type(EVP_PKEY *k, const char *what, og_error *e)
 	}
 }
 
+/* The fixed DER prefixes of SubjectPublicKeyInfo for the key types whose
+ * encoding has one length: recognised here, such keys are built directly
+ * from their raw public part, skipping OpenSSL 3's decoder machinery (the
+ * bulk of a cold check's time; see docs/benchmarks.md).  Anything else
+ * (RSA, or bytes that merely look alike) takes the general path. */
+static const unsigned char spki_ed25519[] = { 0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
+					      0x70, 0x03, 0x21, 0x00 };
+static const unsigned char spki_p256[] = { 0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+					   0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+					   0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00 };
+static const unsigned char spki_p384[] = { 0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48,
+					   0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04,
+					   0x00, 0x22, 0x03, 0x62, 0x00 };
+
+static EVP_PKEY *ec_from_point(const char *group, const unsigned char *pt, size_t len)
+{
+	og_cleanup(EVP_PKEY_CTX_free) EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	OSSL_PARAM params[3];
+	EVP_PKEY *k = NULL;
+
+	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1)
+		return NULL;
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pt, len);
+	params[2] = OSSL_PARAM_construct_end();
+	/* The import decodes the point, which must lie on the curve. */
+	if (EVP_PKEY_fromdata(ctx, &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
+		return NULL;
+	return k;
+}
+
+static EVP_PKEY *key_from_fixed_spki(const unsigned char *der, size_t len)
+{
+	if (len == sizeof spki_ed25519 + 32 && memcmp(der, spki_ed25519, sizeof spki_ed25519) == 0)
+		return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der + sizeof spki_ed25519, 32);
+	if (len == sizeof spki_p256 + 65 && memcmp(der, spki_p256, sizeof spki_p256) == 0 &&
+	    der[sizeof spki_p256] == 0x04)
+		return ec_from_point("P-256", der + sizeof spki_p256, 65);
+	if (len == sizeof spki_p384 + 97 && memcmp(der, spki_p384, sizeof spki_p384) == 0 &&
+	    der[sizeof spki_p384] == 0x04)
+		return ec_from_point("P-384", der + sizeof spki_p384, 97);
+	return NULL;
+}
+
 int og_key_from_der(const unsigned char *der, size_t len, const char *what, EVP_PKEY **out,
 		    og_error *e)
 {
@@ -85,6 +129,13 @@ int og_key_from_der(const unsigned char *der, size_t len, const char *what, EVP_
 		return og_fail(e, "%s: OpenSSL initialisation failed", what);
 	if (len == 0 || len > OG_MAX_KEY_FILE_BYTES)
 		return og_fail(e, "%s: bad public key length %zu", what, len);
+	k = key_from_fixed_spki(der, len);
+	if (k != NULL) {
+		if (og_key_check_type(k, what, e) < 0)
+			return -1;
+		*out = og_steal_pointer(&k);
+		return 0;
+	}
 	k = d2i_PUBKEY(NULL, &p, (long)len);
 	if (k == NULL)
 		return og_fail(e, "%s: not a valid DER SubjectPublicKeyInfo public key", what);
@@ -140,16 +191,54 @@ int og_key_load_file(const char *path, EVP_PKEY **out, og_error *e)
 	return og_key_from_pem(b.data, b.len, path, out, e);
 }
 
+/* The SubjectPublicKeyInfo DER of the fixed-length key types, rebuilt from
+ * the raw public part (the inverse of key_from_fixed_spki); 0 when k is
+ * not one of them. */
+static size_t fixed_spki(EVP_PKEY *k, unsigned char *buf, size_t size)
+{
+	const unsigned char *prefix;
+	size_t plen, rlen = 0;
+
+	switch (key_kind(k)) {
+	case KEY_ED25519:
+		prefix = spki_ed25519, plen = sizeof spki_ed25519, rlen = 32;
+		if (plen + rlen > size || EVP_PKEY_get_raw_public_key(k, buf + plen, &rlen) != 1 || rlen != 32)
+			return 0;
+		break;
+	case KEY_P256:
+	case KEY_P384:
+		if (key_kind(k) == KEY_P256)
+			prefix = spki_p256, plen = sizeof spki_p256;
+		else
+			prefix = spki_p384, plen = sizeof spki_p384;
+		if (EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, buf + plen,
+						    size - plen, &rlen) != 1 ||
+		    rlen != (key_kind(k) == KEY_P256 ? 65u : 97u) || buf[plen] != 0x04)
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	memcpy(buf, prefix, plen);
+	return plen + rlen;
+}
+
 int og_key_id(EVP_PKEY *k, char out[OG_KEYID_HEX], og_error *e)
 {
-	unsigned char *der = NULL;
+	unsigned char fixed[160], *der = NULL;
 	unsigned char md[SHA256_DIGEST_LENGTH];
-	int n = i2d_PUBKEY(k, &der);
+	size_t flen = fixed_spki(k, fixed, sizeof fixed);
+	int n;
 
-	if (n <= 0)
-		return og_fail(e, "cannot encode public key");
-	SHA256(der, (size_t)n, md);
-	OPENSSL_free(der);
+	if (flen > 0) {
+		SHA256(fixed, flen, md);
+	} else {
+		n = i2d_PUBKEY(k, &der);
+		if (n <= 0)
+			return og_fail(e, "cannot encode public key");
+		SHA256(der, (size_t)n, md);
+		OPENSSL_free(der);
+	}
 	og_hex_encode(md, sizeof md, out);
 	return 0;
 }
