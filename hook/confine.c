@@ -112,29 +112,26 @@ static int landlock_apply(const struct og_confine_paths *p, og_error *e)
 	return 1;
 }
 
-/* What evaluation, logging, atomic state writes and exit use.  Everything
- * else fails with EPERM. */
-static const char *const allowed_syscalls[] = {
-	"read", "write", "readv", "writev", "pread64", "close", "lseek",
-	"fstat", "newfstatat", "stat", "lstat", "statx", "fstatfs",
-	"openat", "openat2", "open", "getdents64", "readlink", "readlinkat", "getcwd",
-	"fcntl", "dup", "dup2", "dup3", "fsync", "fdatasync", "fchmod", "mkdirat", "mkdir", "renameat", "renameat2",
-	"rename", "unlinkat", "unlink", "ftruncate",
-	"mmap", "munmap", "mremap", "mprotect", "brk", "madvise",
-	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "setitimer", "getitimer", "alarm",
-	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
-	"poll", "ppoll", "futex", "getrandom",
-	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid",
-	"sendto", "sendmsg", "recvfrom", "recvmsg",	/* the connected syslog socket */
-	"prctl",	/* libcap reads the bounding set: PR_CAPBSET_READ */
-	"exit", "exit_group", "restart_syscall",
-#if defined(__SANITIZE_ADDRESS__)
-	/* the sanitizer runtime's own needs (check-asan builds only) */
-	"sigaltstack", "prlimit64", "getrlimit", "sched_yield", "sched_getaffinity", "uname",
-#endif
-	NULL,
-};
+#include "seccomp_allowlist.h"
 
+#if __has_include("seccomp_bpf.h")
+/* The filter, compiled from the allowlist with libseccomp at build time. */
+#include "seccomp_bpf.h"
+#include <linux/seccomp.h>
+
+static int seccomp_apply(og_error *e)
+{
+	struct sock_fprog prog = {
+		.len = (unsigned short)(sizeof og_seccomp_bpf / sizeof og_seccomp_bpf[0]),
+		.filter = (struct sock_filter *)og_seccomp_bpf,
+	};
+
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return og_fail_errno(e, errno, "seccomp filter");
+	return 0;
+}
+#else
+/* Builds without the generated header: compile the same list now. */
 static int seccomp_apply(og_error *e)
 {
 	og_cleanup(seccomp_release) void *ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
@@ -142,7 +139,7 @@ static int seccomp_apply(og_error *e)
 
 	if (ctx == NULL)
 		return og_fail(e, "seccomp_init failed");
-	for (const char *const *s = allowed_syscalls; *s; s++) {
+	for (const char *const *s = og_seccomp_allowed; *s; s++) {
 		int nr = seccomp_syscall_resolve_name(*s);
 
 		if (nr == __NR_SCMP_ERROR)
@@ -156,6 +153,7 @@ static int seccomp_apply(og_error *e)
 		return og_fail_errno(e, -rc, "seccomp_load");
 	return 0;
 }
+#endif
 
 int og_confine(const struct og_confine_paths *p, int *landlock_out, og_error *e)
 {
