@@ -146,13 +146,17 @@ int og_identity_policy_parse(const json_t *image_section, const char *path,
 	if (p == NULL)
 		return og_fail_errno(e, ENOMEM, "%s", path);
 	if (image_section == NULL) {
-		/* Defaults that work on each engine: CRI-O's annotation, then
-		 * containerd and containers/storage (each applies only to its own
-		 * bundles), then containerd's image-name when it pins a digest. */
-		if (add_annotation(p, "io.kubernetes.cri-o.ImageRef", KIND_CONFIG) < 0 ||
-		    add_engine(p, SRC_CONTAINERD, OG_CONTAINERD_DEFAULT_SOCKET, "",
+		/* Defaults that work on each engine: the engines' own records
+		 * first (containerd for its bundles, containers/storage for the
+		 * containers it records: Podman, CRI-O), whose answer or failure is
+		 * final; then CRI-O's annotation, then containerd's image-name when
+		 * it pins a digest.  On a containerd node whose pod_annotations
+		 * allowlist passes io.kubernetes.cri-o.ImageRef, a pod could write
+		 * that annotation: containerd answers before it is looked at. */
+		if (add_engine(p, SRC_CONTAINERD, OG_CONTAINERD_DEFAULT_SOCKET, "",
 			       OG_CONTAINERD_DEFAULT_TIMEOUT_MS) < 0 ||
 		    add_engine(p, SRC_PODMAN, OG_PODMAN_DEFAULT_GRAPHROOT, "", 0) < 0 ||
+		    add_annotation(p, "io.kubernetes.cri-o.ImageRef", KIND_CONFIG) < 0 ||
 		    add_annotation(p, "io.kubernetes.cri.image-name", KIND_REFERENCE) < 0) {
 			og_identity_policy_free(p);
 			return og_fail_errno(e, ENOMEM, "%s", path);
@@ -251,6 +255,11 @@ int og_repo_normalize(const char *in, char *out, size_t size)
 			      (hlen == 9 && strncmp(in, "localhost", 9) == 0);
 
 		if (!is_host) {
+			/* Not a host but a Docker Hub namespace: lowercase like any
+			 * path component (Docker refuses "ABC/b" too). */
+			for (const char *c = in; c < slash; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					return -1;
 			if (memchr(in, ':', hlen))
 				return -1;
 			n = og_bfmt(out, size, "docker.io/%s", in);
@@ -353,8 +362,10 @@ static int resolve_one(const struct identity_source *s, const char *v, struct og
 	return 1;
 }
 
-/* An engine source: 1 when it gave a digest, 0 when it does not apply or
- * failed (the failure is kept in img->problem for the image.identity finding). */
+/* An engine source: 1 when it gave a digest, 0 when it does not apply to
+ * this container, -1 when it applies and failed (the reason in
+ * img->problem).  An engine's own record is final for its containers: a
+ * failure must not fall through to annotations a pod may have written. */
 static int resolve_engine(const struct identity_source *s, const struct og_identity_input *in,
 			  struct og_image *img)
 {
@@ -375,21 +386,25 @@ static int resolve_engine(const struct identity_source *s, const struct og_ident
 		if (og_containerd_image(s->path, ns, in->container_id, s->timeout_ms, digest, &kind,
 					name, &le) < 0) {
 			og_bfmt(img->problem, sizeof img->problem, "containerd: %s", le.msg);
-			return 0;
+			return -1;
 		}
 		if (name[0] != '\0' && img->name[0] == '\0')
 			og_bfmt(img->name, sizeof img->name, "%s", name);
 		og_bfmt(img->source, sizeof img->source, "containerd");
 	} else {
 		char path[PATH_MAX + 64];
+		int r;
 
-		/* Applies when this graph root has a container record file at all. */
+		/* Applies when this graph root records the container. */
 		og_bfmt(path, sizeof path, "%s/overlay-containers/containers.json", s->path);
 		if (access(path, F_OK) != 0)
 			return 0;
-		if (og_podman_image(s->path, in->container_id, digest, &le) < 0) {
-			og_bfmt(img->problem, sizeof img->problem, "containers/storage: %s", le.msg);
+		r = og_podman_image(s->path, in->container_id, digest, &le);
+		if (r == 1)
 			return 0;
+		if (r < 0) {
+			og_bfmt(img->problem, sizeof img->problem, "containers/storage: %s", le.msg);
+			return -1;
 		}
 		og_bfmt(img->source, sizeof img->source, "containers/storage");
 	}
@@ -441,10 +456,10 @@ static int take_prefetched(const struct og_identity_prefetch *pf, size_t i, stru
 {
 	const struct og_image *a = &pf->answer[i];
 
-	if (!pf->found[i]) {
+	if (pf->found[i] <= 0) {
 		if (a->problem[0] != '\0')
 			og_bfmt(img->problem, sizeof img->problem, "%s", a->problem);
-		return 0;
+		return pf->found[i];
 	}
 	og_bfmt(img->digest, sizeof img->digest, "%s", a->digest);
 	og_bfmt(img->source, sizeof img->source, "%s", a->source);
@@ -470,8 +485,12 @@ int og_identity_resolve(const struct og_identity_policy *p, const struct og_iden
 		json_t *v;
 
 		if (s->type != SRC_ANNOTATION) {
-			if (pf != NULL && pf->done ? take_prefetched(pf, i, img)
-						   : resolve_engine(s, in, img)) {
+			int r = pf != NULL && pf->done ? take_prefetched(pf, i, img)
+						       : resolve_engine(s, in, img);
+
+			if (r < 0)
+				return 0;	/* the engine's failure is final: no digest */
+			if (r > 0) {
 				name_from_later(p, i + 1, annotations, img);
 				return 0;
 			}

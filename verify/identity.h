@@ -3,10 +3,10 @@
  * that yields a digest wins.
  *
  *   "image": {"identity": [
- *       {"annotation": "io.kubernetes.cri-o.ImageRef", "kind": "config"},
  *       {"source": "containerd", "socket": "/run/containerd/containerd.sock",
  *        "namespace": "k8s.io", "timeout_ms": 500},
  *       {"source": "podman", "graphroot": "/var/lib/containers/storage"},
+ *       {"annotation": "io.kubernetes.cri-o.ImageRef", "kind": "config"},
  *       {"annotation": "io.kubernetes.cri.image-name", "kind": "reference"}]}
  *
  * Sources (the default list is the one above, with those values):
@@ -15,8 +15,10 @@
  * containerd for the container's record (CRI metadata ImageRef, else the
  * image's target digest); it applies to bundles under containerd's runtime
  * state (the namespace comes from the bundle path unless given).  "podman"
- * reads containers/storage's record of the container (Podman, and CRI-O
- * hosts without the annotation); it applies when the graph root has it.
+ * reads containers/storage's record of the container (Podman, and CRI-O);
+ * it applies when the graph root records the container.  An engine source
+ * that applies is final: when it fails there is no digest, rather than a
+ * fall-through to annotations a pod may have written.
  *
  * kind "config": image ID, "sha256:<64hex>" or bare 64 hex (CRI-O);
  * kind "manifest": "sha256:<64hex>" manifest digest;
@@ -50,7 +52,7 @@ struct og_identity_input {
  * (they need a socket or a file outside the policy's own). */
 struct og_identity_prefetch {
 	int done;
-	int found[OG_MAX_IDENTITY_SOURCES];
+	int found[OG_MAX_IDENTITY_SOURCES];	/* as resolve_engine: 1, 0 or -1 */
 	struct og_image answer[OG_MAX_IDENTITY_SOURCES];
 };
 void og_identity_prefetch(const struct og_identity_policy *p, const struct og_identity_input *in,

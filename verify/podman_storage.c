@@ -67,8 +67,10 @@ int og_podman_image(const char *graphroot, const char *container_id, char digest
 				       what, container_id, safe);
 		}
 	}
-	if (image == NULL)
-		return og_fail(e, "%s: no record for container %s", what, container_id);
+	if (image == NULL) {
+		og_fail(e, "%s: no record for container %s", what, container_id);
+		return 1;	/* not one of this graph root's containers */
+	}
 	snprintf(digest_out, OG_DIGEST_MAX, "sha256:%s", image);
 	return 0;
 }

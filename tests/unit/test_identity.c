@@ -131,6 +131,10 @@ START_TEST(reference_parsing)
 	ck_assert_str_eq(repo, "docker.io/x/y");
 	ck_assert_int_ne(og_ref_parse("Registry.io/UPPER/x", repo, sizeof repo, dg, sizeof dg), 0);
 	ck_assert_int_ne(og_ref_parse("a//b", repo, sizeof repo, dg, sizeof dg), 0);
+	/* regression (fuzz_refs): a Docker Hub namespace is lowercase too;
+	 * a registry host may have case */
+	ck_assert_int_ne(og_ref_parse("ABC/b", repo, sizeof repo, dg, sizeof dg), 0);
+	ck_assert_int_eq(og_ref_parse("Registry.io/lower/x", repo, sizeof repo, dg, sizeof dg), 0);
 	ck_assert_int_ne(og_ref_parse("", repo, sizeof repo, dg, sizeof dg), 0);
 }
 END_TEST

@@ -43,7 +43,7 @@ START_TEST(unknown_container)
 	og_error e = { 0 };
 
 	ck_assert_int_eq(image_of("good", "0000000000000000000000000000000000000000000000000000000000000000", d,
-				  &e), -1);
+				  &e), 1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "no record"));
 	ck_assert_str_eq(d, "");
 }
