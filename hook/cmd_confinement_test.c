@@ -1,10 +1,11 @@
 /* `ocigate confinement-test [--policy FILE]`: apply exactly the hook's
- * self-confinement for this policy, then show that it is in force: the
+ * self-confinement for this policy (both phases), then show it in force: the
  * kernel's view of the process (/proc/self/status: Seccomp, NoNewPrivs,
  * CapEff, CapBnd) and the outcome of calls the confined hook must not make.
  * Exit 0 when every forbidden call failed and the status is as expected. */
 #include "commands.h"
 #include "cleanup.h"
+#include "confine.h"
 #include "evaluate.h"
 #include "fileio.h"
 #include "policy.h"
@@ -64,7 +65,7 @@ int og_cmd_confinement_test(int argc, char **argv)
 	}
 	/* Opened before: procfs renders the file when it is read, after. */
 	status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (og_confine_for_policy(&policy, &landlock, &e) < 0) {
+	if (og_confine_for_policy(&policy, &e) < 0 || og_confine_finish(&landlock, &e) < 0) {
 		fprintf(stderr, "ocigate confinement-test: %s\n", e.msg);
 		og_policy_free(&policy);
 		return 2;

@@ -1,7 +1,9 @@
 /* `ocigate hook`: the OCI hook itself.  Reads the state on stdin, the
  * bundle's config.json, evaluates, logs, and exits 0 (allow) or 1 (deny). */
 #include "commands.h"
+#include "checks.h"
 #include "cleanup.h"
+#include "confine.h"
 #include "deadline.h"
 #include "decision.h"
 #include "evaluate.h"
@@ -17,6 +19,9 @@
 
 /* Generous for a local pipe; a runtime writes the state at once. */
 #define OG_STATE_READ_TIMEOUT_MS 1000
+/* With the policy unreadable the start is refused anyway: only a glance
+ * at the state, to name the container in the log. */
+#define OG_STATE_GLANCE_MS 100
 
 static void usage(FILE *out)
 {
@@ -64,8 +69,8 @@ int og_cmd_hook(int argc, char **argv)
 	og_cleanup_buf og_buf in = { 0 }, config = { 0 };
 	struct og_identity_prefetch pf = { 0 };
 	struct og_decision d;
-	og_error e = { 0 };
-	int opt, rc;
+	og_error e = { 0 }, se = { 0 };
+	int opt, rc, state_ok;
 
 	while ((opt = getopt_long(argc, argv, "p:s:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -78,13 +83,17 @@ int og_cmd_hook(int argc, char **argv)
 	/* Until the policy says otherwise, a hang denies. */
 	og_deadline_arm(OG_DEFAULT_TIMEOUT_MS, 1);
 	if (og_policy_load(policy_path, &policy, &e) < 0) {
+		/* Name the container if the state says which, without waiting long. */
+		state_ok = og_read_fd(STDIN_FILENO, OG_MAX_STATE_BYTES, OG_STATE_GLANCE_MS,
+				      "state on stdin", &in, &se) == 0 &&
+			   oci_state_parse(in.data, in.len, &state, &se) == 0;
 		og_log_open(LOG_AUTH);
-		return fail(NULL, "", stage, &e);
+		rc = fail(NULL, state_ok ? state.id : "", stage, &e);
+		goto out;
 	}
 	og_log_open(policy.facility);
 	og_deadline_arm(policy.timeout_ms, policy.on_error_allow ? 0 : 1);
 	og_deadline_describe("", stage, policy.on_error_allow);
-
 	if (og_read_fd(STDIN_FILENO, OG_MAX_STATE_BYTES, OG_STATE_READ_TIMEOUT_MS, "state on stdin",
 		       &in, &e) < 0 ||
 	    oci_state_parse(in.data, in.len, &state, &e) < 0) {
@@ -104,9 +113,10 @@ int og_cmd_hook(int argc, char **argv)
 		struct og_identity_input idin = { .container_id = state.id, .bundle = state.bundle };
 		og_identity_prefetch(policy.identity, &idin, &pf);
 	}
-	if (og_confine_for_policy(&policy, NULL, &e) < 0 ||
+	if (og_confine_for_policy(&policy, &e) < 0 ||
 	    og_container_parse(&c, &config, state.annotations, &e) < 0 ||
-	    og_evaluate(&policy, &c, &pf, &r, &e) < 0) {
+	    og_evaluate_runtime(&policy, &c, &r, &e) < 0 || og_confine_finish(NULL, &e) < 0 ||
+	    og_check_image(&policy, &c, &pf, &r, &e) < 0) {
 		rc = fail(&policy, state.id, stage, &e);
 		goto out;
 	}

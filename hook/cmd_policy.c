@@ -19,6 +19,13 @@ int og_cmd_policy(int argc, char **argv)
 			OG_DEFAULT_POLICY);
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "lint") == 0 && argc == 3 &&
+	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+		printf("Usage: ocigate policy lint [FILE]\n"
+		       "Validate a policy (default %s) and print what it enforces.\n",
+		       OG_DEFAULT_POLICY);
+		return 0;
+	}
 	if (strcmp(argv[1], "lint") != 0 || argc > 3) {
 		fprintf(stderr, "ocigate policy: unknown command \"%s\" (try: lint)\n", argv[1]);
 		return 2;

@@ -34,7 +34,44 @@ int og_confine_add(struct og_confine_paths *p, const char *path, int writable)
 	return 0;
 }
 
-int og_drop_privileges(og_error *e)
+/* The capabilities the runtime-rule phase still needs: comparing a
+ * namespace path (a /proc/PID/ns link) with the host's takes ptrace access to
+ * the sandbox's process, and resolving a mount source takes searching
+ * directories uid 0 does not own.  Both go with og_confine_finish(). */
+static const cap_value_t rule_phase_caps[] = { CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH };
+#define N_RULE_PHASE_CAPS (sizeof rule_phase_caps / sizeof rule_phase_caps[0])
+
+static int kept(cap_value_t c, int keep_rule_caps)
+{
+	for (size_t i = 0; keep_rule_caps && i < N_RULE_PHASE_CAPS; i++)
+		if (rule_phase_caps[i] == c)
+			return 1;
+	return 0;
+}
+
+/* Read the sets back: a partial drop must not pass as a full one. */
+static int verify_caps(int last, int keep_rule_caps, og_error *e)
+{
+	og_cleanup(cap_free) struct _cap_struct *caps = cap_get_proc();
+
+	if (caps == NULL)
+		return og_fail_errno(e, errno, "read capabilities back");
+	for (int c = 0; c < last; c++) {
+		cap_flag_value_t v;
+		for (cap_flag_t f = CAP_EFFECTIVE; f <= CAP_INHERITABLE; f++) {
+			int want = f != CAP_INHERITABLE && kept(c, keep_rule_caps);
+
+			if (cap_get_flag(caps, c, f, &v) < 0 || (v == CAP_SET) != want)
+				return og_fail(e, "capability %d is %s after dropping", c,
+					       want ? "missing" : "still held");
+		}
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) > 0)
+			return og_fail(e, "capability %d is still in the bounding set", c);
+	}
+	return 0;
+}
+
+static int drop(int keep_rule_caps, og_error *e)
 {
 	og_cleanup(cap_free) struct _cap_struct *caps = NULL;
 	int last = (int)cap_max_bits();
@@ -45,24 +82,33 @@ int og_drop_privileges(og_error *e)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return og_fail_errno(e, errno, "drop capability %d from the bounding set", c);
 	caps = cap_init();	/* empty effective, permitted, inheritable */
-	if (caps == NULL || cap_set_proc(caps) < 0)
+	if (caps == NULL ||
+	    (keep_rule_caps &&
+	     (cap_set_flag(caps, CAP_EFFECTIVE, (int)N_RULE_PHASE_CAPS, rule_phase_caps, CAP_SET) < 0 ||
+	      cap_set_flag(caps, CAP_PERMITTED, (int)N_RULE_PHASE_CAPS, rule_phase_caps, CAP_SET) < 0)) ||
+	    cap_set_proc(caps) < 0)
 		return og_fail_errno(e, errno, "drop capabilities");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return og_fail_errno(e, errno, "set no_new_privs");
-	/* Re-check: a partial drop must not pass as a full one. */
-	cap_free(caps);
-	caps = cap_get_proc();
-	if (caps == NULL)
-		return og_fail_errno(e, errno, "read capabilities back");
-	for (int c = 0; c < last; c++) {
-		cap_flag_value_t v;
-		for (cap_flag_t f = CAP_EFFECTIVE; f <= CAP_INHERITABLE; f++)
-			if (cap_get_flag(caps, c, f, &v) < 0 || v != CAP_CLEAR)
-				return og_fail(e, "capability %d is still held after dropping", c);
-		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) > 0)
-			return og_fail(e, "capability %d is still in the bounding set", c);
-	}
-	return 0;
+	return verify_caps(last, keep_rule_caps, e);
+}
+
+int og_drop_privileges(og_error *e)
+{
+	return drop(0, e);
+}
+
+/* Whether the rule phase's capabilities are ours to keep (a test run as
+ * an ordinary user has none). */
+static int has_rule_caps(void)
+{
+	og_cleanup(cap_free) struct _cap_struct *caps = cap_get_proc();
+	cap_flag_value_t v;
+
+	for (size_t i = 0; caps != NULL && i < N_RULE_PHASE_CAPS; i++)
+		if (cap_get_flag(caps, rule_phase_caps[i], CAP_PERMITTED, &v) < 0 || v != CAP_SET)
+			return 0;
+	return caps != NULL;
 }
 
 /* Landlock: best effort, as a kernel without it still gets the seccomp filter. */
@@ -155,20 +201,42 @@ static int seccomp_apply(og_error *e)
 }
 #endif
 
-int og_confine(const struct og_confine_paths *p, int *landlock_out, og_error *e)
-{
-	int ll;
+/* Phase two's file rules, kept from og_confine() (the strings belong to
+ * the policy, which lives until the process ends). */
+static struct og_confine_paths saved_paths;
 
+int og_confine(const struct og_confine_paths *p, og_error *e)
+{
 	/* syslog(3) formats local time: load the zone while files can be read. */
 	tzset();
-	if (og_drop_privileges(e) < 0)
+	saved_paths = *p;
+	/* Where the process holds them, keep the rule phase's two until
+	 * og_confine_finish(); the bounding set goes at once. */
+	if (drop(cap_get_bound(CAP_SYS_PTRACE) > 0 && cap_get_bound(CAP_DAC_READ_SEARCH) > 0 &&
+		 has_rule_caps(), e) < 0)
 		return og_wrap(e, "confinement");
-	ll = landlock_apply(p, e);
+	if (seccomp_apply(e) < 0)
+		return og_wrap(e, "confinement");
+	return 0;
+}
+
+int og_confine_finish(int *landlock_out, og_error *e)
+{
+	og_cleanup(cap_free) struct _cap_struct *none = NULL;
+	int ll;
+
+	/* Landlock also forbids ptrace access to processes outside the domain,
+	 * which the namespace comparison needs: it comes in this phase. */
+	ll = landlock_apply(&saved_paths, e);
 	if (ll < 0)
 		return og_wrap(e, "confinement");
 	if (landlock_out)
 		*landlock_out = ll;
-	if (seccomp_apply(e) < 0)
+	/* The bounding set is already empty: only effective and permitted remain. */
+	none = cap_init();
+	if (none == NULL || cap_set_proc(none) < 0)
+		return og_fail_errno(e, errno, "confinement: drop the last capabilities");
+	if (verify_caps((int)cap_max_bits(), 0, e) < 0)
 		return og_wrap(e, "confinement");
 	return 0;
 }

@@ -41,7 +41,7 @@ int og_container_parse(struct og_container *c, const og_buf *config, json_t *sta
 	return 0;
 }
 
-int og_confine_for_policy(const struct og_policy *p, int *landlock, og_error *e)
+int og_confine_for_policy(const struct og_policy *p, og_error *e)
 {
 	struct og_confine_paths paths = { 0 };
 
@@ -49,7 +49,7 @@ int og_confine_for_policy(const struct og_policy *p, int *landlock, og_error *e)
 	    (p->scan != NULL && p->scan->configured &&
 	     og_confine_add(&paths, p->scan->cache_dir, 0) < 0))
 		return og_fail(e, "confinement: too many paths");
-	return og_confine(&paths, landlock, e);
+	return og_confine(&paths, e);
 }
 
 int og_needs_identity(const struct og_policy *p)
@@ -67,10 +67,18 @@ int og_container_load(struct og_container *c, const char *bundle, json_t *state_
 	return og_container_parse(c, &config, state_annotations, e);
 }
 
-int og_evaluate(const struct og_policy *p, struct og_container *c,
-		const struct og_identity_prefetch *pf, struct og_report *r, og_error *e)
+int og_evaluate_runtime(const struct og_policy *p, struct og_container *c, struct og_report *r,
+			og_error *e)
 {
 	if (og_check_runtime(&p->runtime, &c->cfg, r) < 0)
 		return og_fail(e, "out of memory recording findings");
+	return 0;
+}
+
+int og_evaluate(const struct og_policy *p, struct og_container *c,
+		const struct og_identity_prefetch *pf, struct og_report *r, og_error *e)
+{
+	if (og_evaluate_runtime(p, c, r, e) < 0)
+		return -1;
 	return og_check_image(p, c, pf, r, e);
 }

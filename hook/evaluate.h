@@ -20,12 +20,16 @@ int og_container_parse(struct og_container *c, const og_buf *config, json_t *sta
 int og_container_load(struct og_container *c, const char *bundle, json_t *state_annotations,
 		      og_error *e);
 
-/* Confine the process (confine.h) to what the policy's checks still need
- * to open; landlock (may be NULL) says whether Landlock applied. */
-int og_confine_for_policy(const struct og_policy *p, int *landlock, og_error *e);
+/* Confine the process (confine.h, phase one), keeping for phase two the
+ * files the policy's checks still need to open. */
+int og_confine_for_policy(const struct og_policy *p, og_error *e);
 
 /* 1 when the policy's checks need the image digest. */
 int og_needs_identity(const struct og_policy *p);
+
+/* The runtime-configuration rules alone (the hook's first confined phase). */
+int og_evaluate_runtime(const struct og_policy *p, struct og_container *c, struct og_report *r,
+			og_error *e);
 
 /* Run every check; -1 only for an operational error (e says what).  pf
  * holds the engine identity sources' answers when asked beforehand. */

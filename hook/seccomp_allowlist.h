@@ -18,6 +18,9 @@ static const char *const og_seccomp_allowed[] = {
 	"getpid", "gettid", "getuid", "geteuid", "getgid", "getegid",
 	"sendto", "sendmsg", "recvfrom", "recvmsg",	/* the connected syslog socket */
 	"prctl",	/* libcap reads the bounding set: PR_CAPBSET_READ */
+	"capget", "capset",	/* og_confine_finish drops the last capabilities */
+	/* og_confine_finish applies Landlock (it can only narrow access further) */
+	"landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
 	"exit", "exit_group", "restart_syscall",
 #if defined(__SANITIZE_ADDRESS__) || defined(OG_SECCOMP_SANITIZER)
 	/* the sanitizer runtime's own needs (check-asan builds only) */
