@@ -1,4 +1,5 @@
-/* `ocigate trust sign --key PRIVATE.pem STORE` and `ocigate trust verify`. */
+/* `ocigate trust sign --key PRIVATE.pem STORE`, `ocigate trust verify`
+ * (and `trust install`, in trust_install.c). */
 #include "crypto_util.h"
 #include "keys.h"
 #include "trust_cli.h"
@@ -62,7 +63,10 @@ static int usage(FILE *f, int rc)
 {
 	fprintf(f, "usage: ocigate trust sign --key PRIVATE.pem STORE\n"
 		   "       ocigate trust verify [options]\n"
+		   "       ocigate trust install [options] NEW_STORE\n"
 		   "sign: add (or replace) this key's signature over STORE in STORE.sig.\n"
+		   "install: verify NEW_STORE (and NEW_STORE.sig) as the hook would, then replace the\n"
+		   "        policy's store and its signatures with no moment of mismatch.\n"
 		   "verify: check the trust store as the hook does (signatures, expiry, rollback)\n"
 		   "        and print its version, expiry, keys and scopes, or why it is refused.\n"
 		   OG_TRUST_CLI_USAGE);
@@ -156,6 +160,8 @@ int og_cmd_trust(int argc, char **argv)
 		return cmd_sign(argc - 1, argv + 1);
 	if (strcmp(argv[1], "verify") == 0)
 		return cmd_verify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "install") == 0)
+		return og_trust_cmd_install(argc - 1, argv + 1);
 	fprintf(stderr, "ocigate trust: unknown subcommand \"%.40s\"\n", argv[1]);
 	return usage(stderr, 2);
 }

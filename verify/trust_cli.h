@@ -32,6 +32,8 @@ struct og_trust_cli {
 /* Handle one of the options above; 1 when it was one, 0 if not, -1 on error. */
 int og_trust_cli_option(struct og_trust_cli *c, int opt, const char *arg, og_error *e);
 int og_trust_cli_policy(const struct og_trust_cli *c, struct og_trust_policy **out, og_error *e);
+/* `ocigate trust install` (trust_install.c). */
+int og_trust_cmd_install(int argc, char **argv);
 
 /* The store settings of a policy (borrowed strings). */
 void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_trust_store_config *c);

@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct og_trust_policy {
 	int required;
@@ -373,6 +374,36 @@ static int cache_fingerprint(const struct og_trust_policy *p, const char *digest
 	return og_trust_cache_fingerprint(&in, fp, size);
 }
 
+/* Load the store; when that fails while an input changed under us (the
+ * store and its signature file are replaced one after the other, another
+ * hook records a newer version), read again: the refusal may describe no
+ * state that ever existed on disk.  A refusal of stable inputs stands. */
+#define OG_STORE_READ_ATTEMPTS 4
+
+static int load_store_consistently(const struct og_trust_policy *p,
+				   const struct og_trust_store_config *c, const char *digest,
+				   struct og_trust_store **s, og_error *e)
+{
+	og_cleanup_free char *before = malloc(OG_TRUST_CACHE_FP_MAX);
+	og_cleanup_free char *after = malloc(OG_TRUST_CACHE_FP_MAX);
+
+	if (before == NULL || after == NULL)
+		return og_fail_errno(e, ENOMEM, "trust store");
+	for (int attempt = 1;; attempt++) {
+		int have = cache_fingerprint(p, digest, before, OG_TRUST_CACHE_FP_MAX) == 0;
+
+		og_error_clear(e);
+		if (og_trust_store_load(c, s, e) == 0)
+			return 0;
+		if (attempt == OG_STORE_READ_ATTEMPTS || !have ||
+		    cache_fingerprint(p, digest, after, OG_TRUST_CACHE_FP_MAX) != 0 ||
+		    strcmp(before, after) == 0)
+			return -1;
+		/* Let the writer finish its second rename. */
+		nanosleep(&(struct timespec){ .tv_nsec = 2 * 1000 * 1000 }, NULL);
+	}
+}
+
 /* How long an acceptance stays valid without re-verification. */
 static int64_t valid_until(const struct og_trust_store *s, const char *keyid)
 {
@@ -421,7 +452,7 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 			og_bfmt(accepted, asize, "%s", why);
 		return 0;
 	}
-	if (og_trust_store_load(&c, &s, &le) < 0) {
+	if (load_store_consistently(p, &c, img->digest, &s, &le) < 0) {
 		og_bfmt(msg, sizeof msg, "%s", le.msg);
 		return finding(r, "trust.store", msg, e);
 	}
@@ -461,19 +492,27 @@ int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, 
 
 int og_trust_policy_prepare_confinement(const struct og_trust_policy *p, struct og_confine_paths *cp)
 {
-	static char sig_path[4200];	/* one policy per process */
+	/* Directories, not the files themselves: an operator replaces the
+	 * store, its signatures or a root key by rename, and a rule on the old
+	 * file would not cover the new one.  One policy per process. */
+	static char dirs[2 + OG_MAX_ROOT_KEYS][4200];
+	size_t nd = 0;
 
 	/* Not required but with root keys: the store may still sign verdicts. */
 	if (p == NULL || (!p->required && p->nroot == 0))
 		return 0;
-	og_bfmt(sig_path, sizeof sig_path, "%s.sig", p->store);
 	(void)og_mkdir_p(p->state_dir, 0700, NULL);
-	if (og_confine_add(cp, p->store, 0) < 0 || og_confine_add(cp, sig_path, 0) < 0 ||
-	    og_confine_add(cp, p->signatures_dir, 0) < 0 || og_confine_add(cp, p->state_dir, 1) < 0)
-		return -1;
-	for (size_t i = 0; i < p->nroot; i++)
-		if (og_confine_add(cp, p->root_keys[i], 0) < 0)
+	og_bfmt(dirs[nd], sizeof dirs[nd], "%s", p->store);
+	*strrchr(dirs[nd++], '/') = '\0';	/* absolute paths (trust_policy parse) */
+	for (size_t i = 0; i < p->nroot; i++) {
+		og_bfmt(dirs[nd], sizeof dirs[nd], "%s", p->root_keys[i]);
+		*strrchr(dirs[nd++], '/') = '\0';
+	}
+	for (size_t i = 0; i < nd; i++)
+		if (og_confine_add(cp, dirs[i][0] ? dirs[i] : "/", 0) < 0)
 			return -1;
+	if (og_confine_add(cp, p->signatures_dir, 0) < 0 || og_confine_add(cp, p->state_dir, 1) < 0)
+		return -1;
 	return 0;
 }
 
