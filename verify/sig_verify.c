@@ -152,7 +152,10 @@ static int read_claims(const struct og_sig_entry *en, const struct og_bundle *b,
 	{
 		struct og_intoto *st;
 
-		if (strcmp(b->env.payload_type, OG_INTOTO_PAYLOAD_TYPE) != 0) {
+		/* og_bundle_verify refuses an entry of no kind, so a DSSE envelope
+		 * has its type here; checked anyway rather than assumed. */
+		if (b->env.payload_type == NULL ||
+		    strcmp(b->env.payload_type, OG_INTOTO_PAYLOAD_TYPE) != 0) {
 			og_bfmt(why, wsize, "DSSE payloadType is not %s", OG_INTOTO_PAYLOAD_TYPE);
 			return -1;
 		}

@@ -513,7 +513,7 @@ int og_trust_store_sign(const char *store_path, EVP_PKEY *priv, char keyid[OG_KE
 {
 	og_cleanup_buf og_buf b = { 0 }, sb = { 0 };
 	og_cleanup_free unsigned char *sig = NULL;
-	og_cleanup_free char *b64 = NULL, *text = NULL, *name = NULL;
+	og_cleanup_free char *b64 = NULL, *text = NULL;
 	json_auto_t *doc = NULL;
 	json_t *sigs, *item;
 	og_cleanup_close int dfd = -1;
@@ -564,8 +564,5 @@ int og_trust_store_sign(const char *store_path, EVP_PKEY *priv, char keyid[OG_KE
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return og_fail_errno(e, errno, "%s", dir);
-	name = strdup(base);
-	if (name == NULL)
-		return og_fail_errno(e, ENOMEM, "sign");
-	return og_write_file_atomic(dfd, name, text, strlen(text), 0644, e);
+	return og_write_file_atomic(dfd, base, text, strlen(text), 0644, e);
 }

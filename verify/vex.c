@@ -55,11 +55,13 @@ static int stmt_copy(struct og_vex_stmt *dst, const struct og_vex_stmt *src, og_
 	    dupstr(&dst->author, src->author, OG_MAX_VEX_TEXT_BYTES, "vex", e) < 0)
 		goto fail;
 	if (src->npackages > 0) {
-		dst->packages = calloc(src->npackages, sizeof *dst->packages);
-		if (dst->packages == NULL) {
+		char **pk = calloc(src->npackages, sizeof *pk);
+
+		if (pk == NULL) {
 			og_fail_errno(e, ENOMEM, "vex");
 			goto fail;
 		}
+		dst->packages = pk;
 		for (size_t i = 0; i < src->npackages; i++) {
 			dst->npackages = i + 1;
 			if (dupstr(&dst->packages[i], src->packages[i], OG_MAX_VEX_TEXT_BYTES, "vex", e) < 0)
@@ -459,7 +461,7 @@ int og_vex_set_load(const char *data, size_t len, const char *what, const char *
 			names[k] = json_string_value(p);
 		}
 		st.packages = (char **)names;
-		st.npackages = json_array_size(pk);
+		st.npackages = k;	/* every element, each checked above */
 		r = og_vex_set_merge(&set, &st, e);
 		if (r < 0)
 			return og_wrap(e, "%s", path);

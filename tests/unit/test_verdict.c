@@ -339,6 +339,11 @@ START_TEST(test_verdict_roundtrip_strict)
 			"\"scanner_version\":\"\",\"scanned_at\":\"2026-01-01T00:00:00Z\",\"scan_time_source\":\"report\","
 			"\"imported_at\":\"2026-01-01T00:00:00Z\",\"findings\":[[\"CVE-1\",\"p\",\"1\",\"2\",\"severe\",\"fixed\"]]}",
 			"{\"ocigate_verdict\":2,\"digests\":[\"" T_ID "\"]}",
+			/* failing after digests/strings were copied: released, not leaked */
+			"{\"ocigate_verdict\":1,\"digests\":[\"" T_ID "\",5]}",
+			"{\"ocigate_verdict\":1,\"digests\":[\"" T_ID "\"],\"repository\":\"r\",\"scanner\":\"s\","
+			"\"scanner_version\":\"v\",\"scanned_at\":\"yesterday\",\"scan_time_source\":\"report\","
+			"\"imported_at\":\"2026-01-01T00:00:00Z\",\"findings\":[]}",
 			"{\"ocigate_verdict\":1,\"digests\":[]}",
 		};
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)

@@ -212,6 +212,55 @@ START_TEST(test_signed_vex_required)
 }
 END_TEST
 
+/* The cache form: a statement's package list survives load (all of it, in
+ * any order for the merge), and a set that fails half-way (a non-string or
+ * over-long package after earlier statements were copied) is refused
+ * without leaking what was already copied (the suite runs under valgrind). */
+#define SET_HEAD "{\"ocigate_vex\":1,\"digest\":\"" T_ID "\",\"statements\":["
+#define SET_STMT(ts, pk) "{\"id\":\"CVE-1\",\"status\":\"not_affected\",\"justification\":\"j\"," \
+	"\"author\":\"a\",\"timestamp\":\"" ts "\",\"packages\":" pk "}"
+START_TEST(test_set_load_packages)
+{
+	struct og_vex_set set = { 0 };
+	og_error e = { 0 };
+	const char *good = SET_HEAD SET_STMT("2026-01-01T00:00:00Z", "[\"b\",\"a\"]") ","
+			   SET_STMT("2026-02-01T00:00:00Z", "[\"a\",\"b\"]") "]}";
+	const char *bad[] = {
+		SET_HEAD SET_STMT("2026-01-01T00:00:00Z", "[\"b\"]") ","
+		SET_STMT("2026-01-01T00:00:00Z", "[\"a\",5]") "]}",
+		NULL,
+	};
+	char *long_pkg, *doc;
+	size_t n = OG_MAX_VEX_TEXT_BYTES + 1;
+
+	ck_assert_msg(og_vex_set_load(good, strlen(good), "t", T_ID, &set, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(set.n, 1);	/* same id, same packages: the newer replaced the older */
+	ck_assert_uint_eq(set.items[0].npackages, 2);
+	ck_assert_str_eq(set.items[0].packages[0], "a");
+	ck_assert_str_eq(set.items[0].packages[1], "b");
+	ck_assert_ptr_nonnull(og_vex_lookup(&set, "CVE-1", "b"));
+	og_vex_set_free(&set);
+
+	long_pkg = malloc(n + 1);
+	ck_assert_ptr_nonnull(long_pkg);
+	memset(long_pkg, 'p', n);
+	long_pkg[n] = '\0';
+	doc = malloc(strlen(good) + n + 64);
+	ck_assert_ptr_nonnull(doc);
+	sprintf(doc, SET_HEAD SET_STMT("2026-01-01T00:00:00Z", "[\"b\"]") ","
+		SET_STMT("2026-01-01T00:00:00Z", "[\"a\",\"%s\"]") "]}", long_pkg);
+	bad[1] = doc;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		og_error_clear(&e);
+		ck_assert_int_eq(og_vex_set_load(bad[i], strlen(bad[i]), "t", T_ID, &set, &e), -1);
+		ck_assert_msg(strstr(e.msg, "statements[1]") != NULL, "%s", e.msg);
+		ck_assert_ptr_null(set.items);
+	}
+	free(doc);
+	free(long_pkg);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vex");
@@ -224,6 +273,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_later_statement_wins);
 	tcase_add_test(tc, test_bad_vex);
 	tcase_add_test(tc, test_signed_vex_required);
+	tcase_add_test(tc, test_set_load_packages);
 	suite_add_tcase(s, tc);
 	return s;
 }
