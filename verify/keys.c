@@ -312,42 +312,6 @@ static int verify_once(EVP_PKEY *k, const EVP_MD *md, int pss, const void *msg, 
 	return EVP_DigestVerify(ctx, sig, siglen, msg, len) == 1 ? 0 : -1;
 }
 
-int og_key_verify(EVP_PKEY *k, const void *msg, size_t len, const unsigned char *sig, size_t siglen,
-		  og_error *e)
-{
-	enum key_kind kind = key_kind(k);
-	unsigned char *der = NULL;
-	size_t derlen = 0;
-	int r;
-
-	if (og_crypto_init() < 0)
-		return og_fail(e, "OpenSSL initialisation failed");
-	if (siglen == 0 || siglen > OG_MAX_SIGNATURE_BYTES)
-		return og_fail(e, "signature of %zu bytes is not a valid length", siglen);
-	switch (kind) {
-	case KEY_P256:
-	case KEY_P384:
-		if (ecdsa_to_der(k, sig, siglen, &der, &derlen) < 0)
-			return og_fail(e, "cannot decode ECDSA signature");
-		r = verify_once(k, key_md(kind), 0, msg, len, der ? der : sig, der ? derlen : siglen);
-		OPENSSL_free(der);
-		break;
-	case KEY_ED25519:
-		r = verify_once(k, NULL, 0, msg, len, sig, siglen);
-		break;
-	case KEY_RSA:
-		r = verify_once(k, EVP_sha256(), 0, msg, len, sig, siglen);
-		if (r < 0)
-			r = verify_once(k, EVP_sha256(), 1, msg, len, sig, siglen);
-		break;
-	default:
-		return og_fail(e, "unsupported key type");
-	}
-	if (r < 0)
-		return og_fail(e, "signature does not verify");
-	return 0;
-}
-
 static int verify_prehash_once(EVP_PKEY *k, int pss, const unsigned char dgst[32],
 			       const unsigned char *sig, size_t siglen)
 {
@@ -363,8 +327,28 @@ static int verify_prehash_once(EVP_PKEY *k, int pss, const unsigned char dgst[32
 	return EVP_PKEY_verify(ctx, sig, siglen, dgst, 32) == 1 ? 0 : -1;
 }
 
-int og_key_verify_sha256_prehash(EVP_PKEY *k, const unsigned char dgst[32], const unsigned char *sig,
-				 size_t siglen, og_error *e)
+/* One verification attempt: over a message (msg, len) or, when dgst is
+ * given, over a SHA-256 prehash; pss selects RSA-PSS. */
+struct verify_input {
+	const void *msg;
+	size_t len;
+	const unsigned char *dgst;	/* 32 bytes, or NULL */
+};
+
+static int verify_attempt(EVP_PKEY *k, enum key_kind kind, int pss, const struct verify_input *in,
+			  const unsigned char *sig, size_t siglen)
+{
+	if (in->dgst != NULL)
+		return verify_prehash_once(k, pss, in->dgst, sig, siglen);
+	return verify_once(k, kind == KEY_ED25519 ? NULL : key_md(kind), pss, in->msg, in->len, sig,
+			   siglen);
+}
+
+/* The checks and the per-type dispatch both entry points share: ECDSA
+ * signatures may come DER-encoded or as IEEE P1363 r||s; RSA tries PKCS#1
+ * v1.5, then PSS. */
+static int verify_any(EVP_PKEY *k, const struct verify_input *in, const unsigned char *sig,
+		      size_t siglen, og_error *e)
 {
 	enum key_kind kind = key_kind(k);
 	unsigned char *der = NULL;
@@ -380,22 +364,41 @@ int og_key_verify_sha256_prehash(EVP_PKEY *k, const unsigned char dgst[32], cons
 	case KEY_P384:
 		if (ecdsa_to_der(k, sig, siglen, &der, &derlen) < 0)
 			return og_fail(e, "cannot decode ECDSA signature");
-		r = verify_prehash_once(k, 0, dgst, der ? der : sig, der ? derlen : siglen);
+		r = verify_attempt(k, kind, 0, in, der ? der : sig, der ? derlen : siglen);
 		OPENSSL_free(der);
 		break;
-	case KEY_RSA:
-		r = verify_prehash_once(k, 0, dgst, sig, siglen);
-		if (r < 0)
-			r = verify_prehash_once(k, 1, dgst, sig, siglen);
-		break;
 	case KEY_ED25519:
-		return og_fail(e, "an Ed25519 key cannot verify a prehashed message signature");
+		if (in->dgst != NULL)
+			return og_fail(e, "an Ed25519 key cannot verify a prehashed message signature");
+		r = verify_attempt(k, kind, 0, in, sig, siglen);
+		break;
+	case KEY_RSA:
+		r = verify_attempt(k, kind, 0, in, sig, siglen);
+		if (r < 0)
+			r = verify_attempt(k, kind, 1, in, sig, siglen);
+		break;
 	default:
 		return og_fail(e, "unsupported key type");
 	}
 	if (r < 0)
 		return og_fail(e, "signature does not verify");
 	return 0;
+}
+
+int og_key_verify(EVP_PKEY *k, const void *msg, size_t len, const unsigned char *sig, size_t siglen,
+		  og_error *e)
+{
+	struct verify_input in = { .msg = msg, .len = len };
+
+	return verify_any(k, &in, sig, siglen, e);
+}
+
+int og_key_verify_sha256_prehash(EVP_PKEY *k, const unsigned char dgst[32], const unsigned char *sig,
+				 size_t siglen, og_error *e)
+{
+	struct verify_input in = { .dgst = dgst };
+
+	return verify_any(k, &in, sig, siglen, e);
 }
 
 int og_key_load_private(const char *path, EVP_PKEY **out, og_error *e)
