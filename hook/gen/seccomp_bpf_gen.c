@@ -27,6 +27,13 @@ int main(int argc, char **argv)
 	ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	if (ctx == NULL)
 		return 1;
+	/* A binary tree instead of a linear list: the kernel evaluates the
+	 * filter for every syscall number when it is installed (to build its
+	 * allow cache), so a shorter path costs less at every container start. */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0) {
+		fprintf(stderr, "seccomp_bpf_gen: cannot ask for the binary tree layout\n");
+		return 1;
+	}
 	for (const char *const *s = og_seccomp_allowed; *s; s++) {
 		int nr = seccomp_syscall_resolve_name(*s);
 		if (nr == __NR_SCMP_ERROR)
