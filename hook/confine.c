@@ -172,9 +172,13 @@ static int seccomp_apply(og_error *e)
 		.filter = (struct sock_filter *)og_seccomp_bpf,
 	};
 
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
-		return og_fail_errno(e, errno, "seccomp filter");
-	return 0;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0)
+		return 0;
+	/* seccomp(2) arrived in Linux 3.17; prctl is the older door (and the
+	 * one valgrind knows). */
+	if (errno == ENOSYS && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0)
+		return 0;
+	return og_fail_errno(e, errno, "seccomp filter");
 }
 #else
 /* Builds without the generated header: compile the same list now. */
