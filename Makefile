@@ -115,7 +115,11 @@ check-asan:
 	$(MAKE) B=build-asan LINK=dynamic OPT='-O1 -g -fno-omit-frame-pointer' \
 	  SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' check-unit check-e2e
 
-demo: deps $(B)/ocigate
+# The build runs in a sub-make, after the packages are in place (the
+# pkg-config flags above are read when make starts).
+demo:
+	@OCIGATE_DEPS_GROUPS="build e2e" sh packaging/install-deps.sh
+	@$(MAKE) --no-print-directory $(B)/ocigate
 	@OCIGATE_BIN=$(abspath $(B)/ocigate) sh tests/e2e/demo.sh
 
 install: $(B)/ocigate
