@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/sha.h>
 
 static int b64_value(unsigned char c)
 {
@@ -164,4 +165,20 @@ int og_hex_valid_prefix(const char *s)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return 1;
+}
+
+void og_sha256_hex(const void *in, size_t len, char out[65])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256(in, len, md);
+	og_hex_encode(md, sizeof md, out);
+}
+
+void og_sha256_digest(const void *in, size_t len, char *out, size_t size)
+{
+	char hex[65];
+
+	og_sha256_hex(in, len, hex);
+	og_bfmt(out, size, "sha256:%s", hex);
 }

@@ -19,6 +19,11 @@ char *og_base64_encode(const void *in, size_t len);
 /* Lowercase hex of len bytes into out (2*len+1 bytes). */
 void og_hex_encode(const unsigned char *in, size_t len, char *out);
 
+/* SHA-256 of len bytes as 64 lowercase hex (out: 65 bytes), and as a
+ * digest "sha256:<hex>" (out: OG_DIGEST_MAX from image.h, 72 bytes at least). */
+void og_sha256_hex(const void *in, size_t len, char out[65]);
+void og_sha256_digest(const void *in, size_t len, char *out, size_t size);
+
 /* 1 when s is exactly "sha256:" followed by 64 lowercase hex digits. */
 int og_digest_valid(const char *s);
 /* 1 when s is exactly n lowercase hex digits. */

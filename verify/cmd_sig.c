@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <openssl/sha.h>
 
 #define OG_MAX_SIG_FILE_BYTES 8192	/* a base64 signature file */
 
@@ -47,15 +46,6 @@ static int fail(og_error *e, int rc)
 	return rc;
 }
 
-static void sha256_of(const og_buf *b, char out[OG_DIGEST_MAX])
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	char hex[65];
-
-	SHA256((const unsigned char *)b->data, b->len, md);
-	og_hex_encode(md, sizeof md, hex);
-	og_bfmt(out, OG_DIGEST_MAX, "sha256:%s", hex);
-}
 
 /* Read a base64 signature file: trailing whitespace allowed, nothing else. */
 static int read_sig_file(const char *path, og_buf *out, og_error *e)
@@ -141,14 +131,14 @@ static int chain_digests(const struct og_sig_entry *en, char list[][OG_DIGEST_MA
 	const char *cd;
 	int signed_ok = 0;
 
-	sha256_of(&en->manifest, mdig);
+	og_sha256_digest(en->manifest.data, en->manifest.len, mdig, OG_DIGEST_MAX);
 	if (en->index.data != NULL) {
 		json_auto_t *idx = og_json_parse(en->index.data, en->index.len, "index", e);
 		json_t *list2, *m;
 		size_t i;
 		int listed = 0;
 
-		sha256_of(&en->index, idig);
+		og_sha256_digest(en->index.data, en->index.len, idig, OG_DIGEST_MAX);
 		if (idx == NULL || og_json_arr(idx, "manifests", "index", 1, &list2, e) < 0)
 			return -1;
 		json_array_foreach(list2, i, m)

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <openssl/sha.h>
 
 void og_sig_entry_free(struct og_sig_entry *en)
 {
@@ -52,13 +51,11 @@ int og_sig_entry_decode(const char *data, size_t len, struct og_sig_entry *out, 
 	json_auto_t *doc = NULL;
 	const char *repo = "";
 	char norm[OG_REF_MAX];
-	unsigned char md[SHA256_DIGEST_LENGTH];
 
 	memset(out, 0, sizeof *out);
 	if (len > OG_MAX_SIG_ENTRY_BYTES)
 		return og_fail(e, "entry: larger than %d bytes", OG_MAX_SIG_ENTRY_BYTES);
-	SHA256((const unsigned char *)data, len, md);
-	og_hex_encode(md, sizeof md, out->id);
+	og_sha256_hex(data, len, out->id);
 	doc = og_json_parse(data, len, "entry", e);
 	if (doc == NULL)
 		return -1;
@@ -259,11 +256,9 @@ int og_sig_store_lookup(const char *dir, const char *digest, struct og_sig_entry
 int og_sig_store_add(const char *dir, const char *text, const char *const *digests, size_t nd,
 		     char id[OG_KEYID_HEX], og_error *e)
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
 	char name[80];
 
-	SHA256((const unsigned char *)text, strlen(text), md);
-	og_hex_encode(md, sizeof md, id);
+	og_sha256_hex(text, strlen(text), id);
 	og_bfmt(name, sizeof name, "%s.json", id);
 	for (size_t i = 0; i < nd; i++) {
 		og_cleanup_close int dfd = -1;

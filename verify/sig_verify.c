@@ -9,7 +9,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/sha.h>
 
 const char *og_sig_outcome_name(enum og_sig_outcome o)
 {
@@ -35,15 +34,6 @@ struct claims {
 	char repo[MAX_CLAIMS][OG_REF_MAX];
 };
 
-static void sha256_digest(const og_buf *b, char out[OG_DIGEST_MAX])
-{
-	unsigned char md[SHA256_DIGEST_LENGTH];
-	char hex[65];
-
-	SHA256((const unsigned char *)b->data, b->len, md);
-	og_hex_encode(md, sizeof md, hex);
-	og_bfmt(out, OG_DIGEST_MAX, "sha256:%s", hex);
-}
 
 static int index_lists(const og_buf *index, const char *manifest_digest, char *why, size_t wsize)
 {
@@ -84,9 +74,9 @@ static int digest_bound(const char *signed_digest, const struct og_sig_entry *en
 		og_bfmt(why, wsize, "signed digest %s is not the image digest %s", signed_digest, image);
 		return 0;
 	}
-	sha256_digest(&en->manifest, mdig);
+	og_sha256_digest(en->manifest.data, en->manifest.len, mdig, OG_DIGEST_MAX);
 	if (en->index.data != NULL) {
-		sha256_digest(&en->index, idig);
+		og_sha256_digest(en->index.data, en->index.len, idig, OG_DIGEST_MAX);
 		if (strcmp(idig, signed_digest) != 0) {
 			og_bfmt(why, wsize, "stored index %s is not the signed digest %s", idig, signed_digest);
 			return 0;
