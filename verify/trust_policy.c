@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct og_trust_policy {
 	int required;
@@ -501,7 +502,8 @@ int og_trust_policy_prepare_confinement(const struct og_trust_policy *p, struct 
 	/* Not required but with root keys: the store may still sign verdicts. */
 	if (p == NULL || (!p->required && p->nroot == 0))
 		return 0;
-	(void)og_mkdir_p(p->state_dir, 0700, NULL);
+	if (access(p->state_dir, F_OK) != 0)
+		(void)og_mkdir_p(p->state_dir, 0700, NULL);
 	og_bfmt(dirs[nd], sizeof dirs[nd], "%s", p->store);
 	*strrchr(dirs[nd++], '/') = '\0';	/* absolute paths (trust_policy parse) */
 	for (size_t i = 0; i < p->nroot; i++) {
