@@ -123,7 +123,7 @@ run_engine() {
 	case_denied "$engine" "noNewPrivileges false" '.process.noNewPrivileges = false' runtime.no-new-privileges
 	case_denied "$engine" "no seccomp profile" 'del(.linux.seccomp)' runtime.seccomp
 	case_denied "$engine" "seccomp allows by default" '.linux.seccomp.defaultAction = "SCMP_ACT_ALLOW"' runtime.seccomp
-	case_denied "$engine" "seccomp allows ptrace (must_block)" '.linux.seccomp.syscalls[0].names += ["ptrace"]' runtime.seccomp
+	case_denied "$engine" "seccomp allows bpf (must_block)" '.linux.seccomp.syscalls[0].names += ["bpf"]' runtime.seccomp
 	case_denied "$engine" "host network (no network namespace)" \
 		'.linux.namespaces |= map(select(.type != "network"))' runtime.host-namespaces
 	# /proc/<test shell>/ns/net is the host's network namespace under another name.
