@@ -383,7 +383,7 @@ static int cache_fingerprint(const struct og_trust_policy *p, const char *digest
 
 static int load_store_consistently(const struct og_trust_policy *p,
 				   const struct og_trust_store_config *c, const char *digest,
-				   struct og_trust_store **s, og_error *e)
+				   const char *first_fp, struct og_trust_store **s, og_error *e)
 {
 	og_cleanup_free char *before = malloc(OG_TRUST_CACHE_FP_MAX);
 	og_cleanup_free char *after = malloc(OG_TRUST_CACHE_FP_MAX);
@@ -391,7 +391,10 @@ static int load_store_consistently(const struct og_trust_policy *p,
 	if (before == NULL || after == NULL)
 		return og_fail_errno(e, ENOMEM, "trust store");
 	for (int attempt = 1;; attempt++) {
-		int have = cache_fingerprint(p, digest, before, OG_TRUST_CACHE_FP_MAX) == 0;
+		/* The caller's fingerprint serves the first read: no second pass of stats. */
+		int have = attempt == 1 && first_fp != NULL
+				   ? (og_bfmt(before, OG_TRUST_CACHE_FP_MAX, "%s", first_fp), 1)
+				   : cache_fingerprint(p, digest, before, OG_TRUST_CACHE_FP_MAX) == 0;
 
 		og_error_clear(e);
 		if (og_trust_store_load(c, s, e) == 0)
@@ -426,7 +429,7 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 	const char *allow;
 	char msg[1200], keyid[OG_KEYID_HEX] = "", why[512] = "";
 	og_cleanup_free char *fp = NULL, *fp_after = NULL;
-	int ret, cacheable;
+	int ret, cacheable, have_fp;
 
 	if (!p->required)
 		return 0;
@@ -446,14 +449,14 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 	fp_after = malloc(OG_TRUST_CACHE_FP_MAX);
 	if (fp == NULL || fp_after == NULL)
 		return og_fail_errno(e, ENOMEM, "trust");
-	cacheable = update_state &&
-		    cache_fingerprint(p, img->digest, fp, OG_TRUST_CACHE_FP_MAX) == 0;
+	have_fp = cache_fingerprint(p, img->digest, fp, OG_TRUST_CACHE_FP_MAX) == 0;
+	cacheable = update_state && have_fp;
 	if (cacheable && og_trust_cache_lookup(p->state_dir, img->digest, fp, why, sizeof why)) {
 		if (accepted)
 			og_bfmt(accepted, asize, "%s", why);
 		return 0;
 	}
-	if (load_store_consistently(p, &c, img->digest, &s, &le) < 0) {
+	if (load_store_consistently(p, &c, img->digest, have_fp ? fp : NULL, &s, &le) < 0) {
 		og_bfmt(msg, sizeof msg, "%s", le.msg);
 		return finding(r, "trust.store", msg, e);
 	}
