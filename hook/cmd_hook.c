@@ -45,11 +45,15 @@ static int finish(const struct og_decision *d)
 static int fail(const struct og_policy *p, const char *id, const char *stage, og_error *e)
 {
 	struct og_decision d;
+	char msg[OG_ERROR_MAX];
 
 	og_decide_error(p, &d);
 	og_log_error(p, id, stage, e->msg, &d);
+	/* The runtime shows this to whoever started the container: the same
+	 * sanitized text as the log, never raw bytes quoted from the input. */
+	og_sanitize(e->msg, msg, sizeof msg);
 	if (d.result == OG_DENY)
-		fprintf(stderr, "ocigate: container start refused: %s\n", e->msg);
+		fprintf(stderr, "ocigate: container start refused: %s\n", msg);
 	return d.result == OG_DENY ? 1 : 0;
 }
 
