@@ -4,9 +4,17 @@
 
 json_t *og_json_parse(const char *data, size_t len, const char *what, og_error *e)
 {
+	const char *nul = memchr(data, '\0', len);
 	json_error_t je;
-	json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	json_t *v;
 
+	/* JSON has no place for a NUL byte, but jansson skips one after a
+	 * number ("[1\0]" parses): refuse it here, as hook/json_reader.c does. */
+	if (nul != NULL) {
+		og_fail(e, "%s: invalid JSON at byte %zu: NUL byte", what, (size_t)(nul - data));
+		return NULL;
+	}
+	v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (v == NULL) {
 		og_fail(e, "%s: invalid JSON at line %d column %d: %s", what, je.line, je.column,
 			je.text);
