@@ -3,6 +3,7 @@
 #include "crypto_util.h"
 #include "fileio.h"
 #include "identity.h"
+#include "json_reader.h"
 #include "jsonutil.h"
 #include "timeutil.h"
 
@@ -118,18 +119,69 @@ static int verify_roots(const struct og_trust_store_config *c, const og_buf *sto
 	return 0;
 }
 
-static int parse_time(const json_t *obj, const char *key, const char *path, int required,
-		      int64_t *out, og_error *e)
+/* Member `key` of the object at `path` as a string (in the store's buffer). */
+static int member_string(struct og_jr *r, const char *path, const char *key, const char **out)
+{
+	if (og_jr_peek(r) != OG_JR_STRING) {
+		char where[128];
+
+		og_bfmt(where, sizeof where, "%s.%s", path, key);
+		return og_jr_string(r, where, out, NULL);	/* refused, naming where */
+	}
+	return og_jr_string(r, path, out, NULL);
+}
+
+static int member_time(struct og_jr *r, const char *path, const char *key, int64_t *out, og_error *e)
 {
 	const char *s;
-	int r = og_json_str(obj, key, path, required, &s, e);
 
-	*out = 0;
-	if (r != 0)
-		return r;
+	if (member_string(r, path, key, &s) < 0)
+		return -1;
 	if (og_parse_rfc3339(s, out, e) < 0)
 		return og_wrap(e, "%s.%s", path, key);
 	return 0;
+}
+
+/* Write "[i]" at out + len (out has room for 24 more bytes): paths are
+ * made for every allowlist entry, so without printf. */
+static void put_index(char *out, size_t len, size_t i)
+{
+	char digits[24];
+	size_t n = 0;
+
+	do
+		digits[n++] = (char)('0' + i % 10);
+	while ((i /= 10) != 0);
+	out[len++] = '[';
+	while (n > 0)
+		out[len++] = digits[--n];
+	out[len++] = ']';
+	out[len] = '\0';
+}
+
+/* "PREFIX[i]"; a prefix too long for out is cut. */
+static void index_path(char *out, size_t size, const char *prefix, size_t i)
+{
+	size_t len = strnlen(prefix, size);
+
+	if (len + 24 > size)
+		len = size - 24;
+	memcpy(out, prefix, len);
+	put_index(out, len, i);
+}
+
+/* `array` with room for element n (it may move), or NULL when out of memory. */
+static void *grow(void *array, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p;
+
+	if (n < *cap)
+		return array;
+	p = reallocarray(array, ncap, size);
+	if (p != NULL)
+		*cap = ncap;
+	return p;
 }
 
 static int valid_scope(const char *p)
@@ -151,113 +203,203 @@ static int valid_scope(const char *p)
 	return og_repo_normalize(tmp, norm, sizeof norm) == 0 && strcmp(norm, tmp) == 0;
 }
 
-static int parse_keys(struct og_trust_store *s, json_t *keys, og_error *e)
+static int parse_scopes(struct og_jr *r, struct og_trust_key *k, const char *path, og_error *e)
 {
-	static const char *const allowed[] = { "name", "key", "scopes", "not_before", "not_after", NULL };
-	json_t *item;
-	size_t i;
+	char sp[96], ip[112];
+	size_t cap = 0;
+	void *p;
+	int m;
 
-	if (json_array_size(keys) > OG_MAX_STORE_KEYS)
-		return og_fail(e, "keys: more than %d keys", OG_MAX_STORE_KEYS);
-	s->keys = calloc(json_array_size(keys) + 1, sizeof *s->keys);
-	if (s->keys == NULL)
-		return og_fail_errno(e, ENOMEM, "keys");
-	json_array_foreach(keys, i, item) {
-		struct og_trust_key *k = &s->keys[i];
-		char path[64];
-		json_t *sc;
-		size_t j;
+	og_bfmt(sp, sizeof sp, "%s.scopes", path);
+	if (og_jr_array(r, sp) < 0)
+		return -1;
+	while ((m = og_jr_element(r)) == 1) {
+		const char *sc;
 
-		og_bfmt(path, sizeof path, "keys[%zu]", i);
-		s->nkeys = i + 1;
-		if (!json_is_object(item))
-			return og_fail(e, "%s: expected an object, found %s", path, og_json_type(item));
-		k->name = "";
-		if (og_json_only_keys(item, path, allowed, e) < 0 ||
-		    og_json_str(item, "name", path, 0, &k->name, e) < 0 ||
-		    og_json_str(item, "key", path, 1, &k->pem, e) < 0 ||
-		    og_json_arr(item, "scopes", path, 1, &k->scopes, e) < 0 ||
-		    parse_time(item, "not_before", path, 0, &k->not_before, e) < 0 ||
-		    parse_time(item, "not_after", path, 0, &k->not_after, e) < 0)
+		index_path(ip, sizeof ip, sp, k->nscopes);
+		if (k->nscopes == OG_MAX_KEY_SCOPES)
+			return og_fail(e, "%s: expected 1 to %d scopes", sp, OG_MAX_KEY_SCOPES);
+		if (og_jr_string(r, ip, &sc, NULL) < 0)
 			return -1;
-		if (strlen(k->pem) > OG_MAX_KEY_FILE_BYTES)
-			return og_fail(e, "%s.key: larger than %d bytes", path, OG_MAX_KEY_FILE_BYTES);
-		if (json_array_size(k->scopes) == 0 || json_array_size(k->scopes) > OG_MAX_KEY_SCOPES)
-			return og_fail(e, "%s.scopes: expected 1 to %d scopes", path, OG_MAX_KEY_SCOPES);
-		json_array_foreach(k->scopes, j, sc) {
-			if (!json_is_string(sc))
-				return og_fail(e, "%s.scopes[%zu]: expected a string, found %s", path, j,
-					       og_json_type(sc));
-			if (!valid_scope(json_string_value(sc)))
-				return og_fail(e, "%s.scopes[%zu]: \"%.100s\" is not a repository, "
-					       "repository/* or *", path, j, json_string_value(sc));
-		}
-		if (k->not_before && k->not_after && k->not_after <= k->not_before)
-			return og_fail(e, "%s: not_after is not after not_before", path);
+		if (!valid_scope(sc))
+			return og_fail(e, "%s: \"%.100s\" is not a repository, repository/* or *", ip, sc);
+		if ((p = grow(k->scopes, &cap, k->nscopes, sizeof *k->scopes)) == NULL)
+			return og_fail_errno(e, ENOMEM, "%s", sp);
+		k->scopes = p;
+		k->scopes[k->nscopes++] = sc;
 	}
-	return 0;
+	if (m == 0 && k->nscopes == 0)
+		return og_fail(e, "%s: expected 1 to %d scopes", sp, OG_MAX_KEY_SCOPES);
+	return m;
 }
 
-static int check_string_list(const json_t *arr, const char *path, int digests, og_error *e)
+static int parse_key(struct og_jr *r, struct og_trust_key *k, const char *path, og_error *e)
 {
-	json_t *v;
-	size_t i;
+	static const char *const members[] = { "name", "key", "scopes", "not_before", "not_after", NULL };
+	enum { NAME, KEY, SCOPES, NOT_BEFORE, NOT_AFTER };
+	unsigned seen = 0;
+	int m, i, rc = 0;
 
-	json_array_foreach(arr, i, v) {
-		if (!json_is_string(v))
-			return og_fail(e, "%s[%zu]: expected a string, found %s", path, i, og_json_type(v));
-		if (digests ? !og_digest_valid(json_string_value(v)) : !og_hex_valid(json_string_value(v), 64))
-			return og_fail(e, "%s[%zu]: expected %s", path, i,
-				       digests ? "sha256:<64 lowercase hex>" : "a key id (64 lowercase hex)");
+	k->name = "";
+	if (og_jr_object(r, path) < 0)
+		return -1;
+	while (rc == 0 && (m = og_jr_member_of(r, members, &seen, path, &i)) == 1) {
+		switch (i) {
+		case NAME: rc = member_string(r, path, "name", &k->name); break;
+		case KEY: rc = member_string(r, path, "key", &k->pem); break;
+		case SCOPES: rc = parse_scopes(r, k, path, e); break;
+		case NOT_BEFORE: rc = member_time(r, path, "not_before", &k->not_before, e); break;
+		case NOT_AFTER: rc = member_time(r, path, "not_after", &k->not_after, e); break;
+		}
 	}
+	if (rc < 0 || m < 0)
+		return -1;
+	if (k->pem == NULL)
+		return og_fail(e, "%s.key: missing", path);
+	if (k->scopes == NULL)
+		return og_fail(e, "%s.scopes: missing", path);
+	if (strlen(k->pem) > OG_MAX_KEY_FILE_BYTES)
+		return og_fail(e, "%s.key: larger than %d bytes", path, OG_MAX_KEY_FILE_BYTES);
+	if (k->not_before && k->not_after && k->not_after <= k->not_before)
+		return og_fail(e, "%s: not_after is not after not_before", path);
 	return 0;
 }
 
+static int parse_keys(struct og_jr *r, struct og_trust_store *s, og_error *e)
+{
+	size_t cap = 0;
+	void *p;
+	int m;
+
+	if (og_jr_array(r, "$.keys") < 0)
+		return -1;
+	while ((m = og_jr_element(r)) == 1) {
+		char path[64];
+
+		if (s->nkeys == OG_MAX_STORE_KEYS)
+			return og_fail(e, "$.keys: more than %d keys", OG_MAX_STORE_KEYS);
+		if ((p = grow(s->keys, &cap, s->nkeys, sizeof *s->keys)) == NULL)
+			return og_fail_errno(e, ENOMEM, "$.keys");
+		s->keys = p;
+		memset(&s->keys[s->nkeys], 0, sizeof *s->keys);
+		index_path(path, sizeof path, "$.keys", s->nkeys);
+		if (parse_key(r, &s->keys[s->nkeys++], path, e) < 0)
+			return -1;
+	}
+	return m;
+}
+
+/* The allowlist: the part of a store that grows to thousands of entries. */
+static int parse_images(struct og_jr *r, struct og_trust_store *s, og_error *e)
+{
+	static const char *const members[] = { "digest", "repository", NULL };
+	size_t cap = 0;
+	void *p;
+	int m;
+
+	if (og_jr_array(r, "$.images") < 0)
+		return -1;
+	while ((m = og_jr_element(r)) == 1) {
+		struct og_trust_image im = { 0 };
+		char path[64] = "$.images", norm[OG_REF_MAX];
+		unsigned seen = 0;
+		int i, k;
+
+		put_index(path, strlen("$.images"), s->nimages);
+		if (og_jr_object(r, path) < 0)
+			return -1;
+		while ((k = og_jr_member_of(r, members, &seen, path, &i)) == 1)
+			if (member_string(r, path, members[i], i == 0 ? &im.digest : &im.repository) < 0)
+				return -1;
+		if (k < 0)
+			return -1;
+		if (im.digest == NULL)
+			return og_fail(e, "%s.digest: missing", path);
+		if (im.repository == NULL)
+			return og_fail(e, "%s.repository: missing", path);
+		if (!og_digest_valid(im.digest))
+			return og_fail(e, "%s.digest: expected sha256:<64 lowercase hex>", path);
+		if (og_repo_normalize(im.repository, norm, sizeof norm) < 0)
+			return og_fail(e, "%s.repository: not a repository name", path);
+		if ((p = grow(s->images, &cap, s->nimages, sizeof *s->images)) == NULL)
+			return og_fail_errno(e, ENOMEM, "$.images");
+		s->images = p;
+		s->images[s->nimages++] = im;
+	}
+	return m;
+}
+
+/* An array of digests or key ids. */
+static int parse_list(struct og_jr *r, const char *path, int digests, const char ***out, size_t *n,
+		      og_error *e)
+{
+	size_t cap = 0;
+	void *p;
+	int m;
+
+	if (og_jr_array(r, path) < 0)
+		return -1;
+	while ((m = og_jr_element(r)) == 1) {
+		char ip[64];
+		const char *v;
+
+		index_path(ip, sizeof ip, path, *n);
+		if (og_jr_string(r, ip, &v, NULL) < 0)
+			return -1;
+		if (digests ? !og_digest_valid(v) : !og_hex_valid(v, 64))
+			return og_fail(e, "%s: expected %s", ip,
+				       digests ? "sha256:<64 lowercase hex>" : "a key id (64 lowercase hex)");
+		if ((p = grow(*out, &cap, *n, sizeof **out)) == NULL)
+			return og_fail_errno(e, ENOMEM, "%s", path);
+		*out = p;
+		(*out)[(*n)++] = v;
+	}
+	return m;
+}
+
+static int parse_revoked(struct og_jr *r, struct og_trust_store *s, og_error *e)
+{
+	static const char *const members[] = { "keys", "digests", NULL };
+	unsigned seen = 0;
+	int m, i;
+
+	if (og_jr_object(r, "$.revoked") < 0)
+		return -1;
+	while ((m = og_jr_member_of(r, members, &seen, "$.revoked", &i)) == 1)
+		if (i == 0 ? parse_list(r, "$.revoked.keys", 0, &s->revoked_keys, &s->nrevoked_keys, e) < 0
+			   : parse_list(r, "$.revoked.digests", 1, &s->revoked_digests,
+					&s->nrevoked_digests, e) < 0)
+			return -1;
+	return m;
+}
+
+/* Parse the verified bytes in place: the strings point into s->raw. */
 static int parse_store(struct og_trust_store *s, og_error *e)
 {
-	static const char *const top[] = { "version", "expires", "keys", "images", "revoked", NULL };
-	static const char *const rev[] = { "keys", "digests", NULL };
-	static const char *const img[] = { "digest", "repository", NULL };
-	json_t *keys = NULL, *revoked = NULL, *v;
-	size_t i;
-	int r;
+	static const char *const members[] = { "version", "expires", "keys", "images", "revoked", NULL };
+	enum { VERSION, EXPIRES, KEYS, IMAGES, REVOKED };
+	struct og_jr r;
+	unsigned seen = 0;
+	int m, i, rc = 0;
 
-	if (!json_is_object(s->doc))
-		return og_fail(e, "expected a JSON object");
-	if (og_json_only_keys(s->doc, "$", top, e) < 0 ||
-	    og_json_int(s->doc, "version", "$", 1, 1, MAX_VERSION, &s->version, e) < 0 ||
-	    parse_time(s->doc, "expires", "$", 1, &s->expires, e) < 0 ||
-	    og_json_arr(s->doc, "keys", "$", 0, &keys, e) < 0 ||
-	    og_json_arr(s->doc, "images", "$", 0, &s->images, e) < 0 ||
-	    (r = og_json_obj(s->doc, "revoked", "$", 0, &revoked, e)) < 0)
+	og_jr_init(&r, s->raw.data, s->raw.len, "document", e);
+	if (og_jr_object(&r, "$") < 0)
 		return -1;
-	if (keys != NULL && parse_keys(s, keys, e) < 0)
-		return og_wrap(e, "$");
-	json_array_foreach(s->images, i, v) {
-		char path[64];
-		const char *d, *repo;
-		char norm[OG_REF_MAX];
-
-		og_bfmt(path, sizeof path, "$.images[%zu]", i);
-		if (!json_is_object(v))
-			return og_fail(e, "%s: expected an object, found %s", path, og_json_type(v));
-		if (og_json_only_keys(v, path, img, e) < 0 || og_json_str(v, "digest", path, 1, &d, e) < 0 ||
-		    og_json_str(v, "repository", path, 1, &repo, e) < 0)
-			return -1;
-		if (!og_digest_valid(d))
-			return og_fail(e, "%s.digest: expected sha256:<64 lowercase hex>", path);
-		if (og_repo_normalize(repo, norm, sizeof norm) < 0)
-			return og_fail(e, "%s.repository: not a repository name", path);
+	while (rc == 0 && (m = og_jr_member_of(&r, members, &seen, "$", &i)) == 1) {
+		switch (i) {
+		case VERSION: rc = og_jr_int(&r, "$.version", 1, MAX_VERSION, &s->version); break;
+		case EXPIRES: rc = member_time(&r, "$", "expires", &s->expires, e); break;
+		case KEYS: rc = parse_keys(&r, s, e); break;
+		case IMAGES: rc = parse_images(&r, s, e); break;
+		case REVOKED: rc = parse_revoked(&r, s, e); break;
+		}
 	}
-	if (r == 0) {
-		if (og_json_only_keys(revoked, "$.revoked", rev, e) < 0 ||
-		    og_json_arr(revoked, "keys", "$.revoked", 0, &s->revoked_keys, e) < 0 ||
-		    og_json_arr(revoked, "digests", "$.revoked", 0, &s->revoked_digests, e) < 0)
-			return -1;
-		if (check_string_list(s->revoked_keys, "$.revoked.keys", 0, e) < 0 ||
-		    check_string_list(s->revoked_digests, "$.revoked.digests", 1, e) < 0)
-			return -1;
-	}
+	if (rc < 0 || m < 0 || og_jr_finish(&r) < 0)
+		return -1;
+	if (!(seen & 1u << VERSION))
+		return og_fail(e, "$.version: missing");
+	if (!(seen & 1u << EXPIRES))
+		return og_fail(e, "$.expires: missing");
 	return 0;
 }
 
@@ -319,22 +461,20 @@ static int check_rollback(const struct og_trust_store_config *c, struct og_trust
 
 int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_store **out, og_error *e)
 {
-	og_cleanup_buf og_buf b = { 0 };
 	struct og_trust_store *s;
 	char when[32];
 
 	if (og_crypto_init() < 0)
 		return og_fail(e, "OpenSSL initialisation failed");
-	if (og_read_file(c->store_path, OG_MAX_TRUST_STORE_BYTES, &b, e) < 0)
-		return og_wrap(e, "trust store");
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return og_fail_errno(e, ENOMEM, "trust store");
+	if (og_read_file(c->store_path, OG_MAX_TRUST_STORE_BYTES, &s->raw, e) < 0) {
+		free(s);
+		return og_wrap(e, "trust store");
+	}
 	/* Signature over the raw bytes first; only then parse what they say. */
-	if (verify_roots(c, &b, &s->nsigned, e) < 0)
-		goto fail;
-	s->doc = og_json_parse(b.data, b.len, "document", e);
-	if (s->doc == NULL || parse_store(s, e) < 0)
+	if (verify_roots(c, &s->raw, &s->nsigned, e) < 0 || parse_store(s, e) < 0)
 		goto fail;
 	if (og_now() >= s->expires) {
 		og_format_rfc3339(s->expires, when, sizeof when);
@@ -354,10 +494,15 @@ void og_trust_store_free(struct og_trust_store *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->nkeys; i++)
+	for (size_t i = 0; i < s->nkeys; i++) {
 		EVP_PKEY_free(s->keys[i].pkey);
+		free(s->keys[i].scopes);
+	}
 	free(s->keys);
-	json_decref(s->doc);
+	free(s->images);
+	free(s->revoked_keys);
+	free(s->revoked_digests);
+	og_buf_free(&s->raw);
 	free(s);
 }
 
@@ -397,53 +542,47 @@ int og_trust_scope_match(const char *pattern, const char *repo)
 
 int og_trust_key_in_scope(const struct og_trust_key *k, const char *repo)
 {
-	json_t *sc;
-	size_t i;
-
 	if (repo == NULL || repo[0] == '\0')
 		return 0;
-	json_array_foreach(k->scopes, i, sc)
-		if (og_trust_scope_match(json_string_value(sc), repo))
+	for (size_t i = 0; i < k->nscopes; i++)
+		if (og_trust_scope_match(k->scopes[i], repo))
 			return 1;
 	return 0;
 }
 
-static int in_list(const json_t *arr, const char *s)
+static int in_list(const char *const *list, size_t n, const char *s)
 {
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(arr, i, v)
-		if (strcmp(json_string_value(v), s) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
 			return 1;
 	return 0;
 }
 
 int og_trust_key_revoked(const struct og_trust_store *s, const char *keyid)
 {
-	return s->revoked_keys != NULL && in_list(s->revoked_keys, keyid);
+	return in_list(s->revoked_keys, s->nrevoked_keys, keyid);
 }
 
 int og_trust_digest_revoked(const struct og_trust_store *s, const char *digest)
 {
-	return s->revoked_digests != NULL && in_list(s->revoked_digests, digest);
+	return in_list(s->revoked_digests, s->nrevoked_digests, digest);
 }
 
 const char *og_trust_allowlisted(const struct og_trust_store *s, const char *digest)
 {
-	json_t *v;
-	size_t i;
-
-	json_array_foreach(s->images, i, v)
-		if (strcmp(json_string_value(json_object_get(v, "digest")), digest) == 0)
-			return json_string_value(json_object_get(v, "repository"));
+	/* Entries are valid digests: most differ at their first hex digit,
+	 * which is compared before calling strcmp. */
+	if (strncmp(digest, "sha256:", 7) != 0)
+		return NULL;
+	for (size_t i = 0; i < s->nimages; i++)
+		if (s->images[i].digest[7] == digest[7] && strcmp(s->images[i].digest, digest) == 0)
+			return s->images[i].repository;
 	return NULL;
 }
 
 void og_trust_store_describe(struct og_trust_store *s, FILE *out)
 {
 	char when[32], desc[64];
-	json_t *v;
 	size_t i;
 
 	og_format_rfc3339(s->expires, when, sizeof when);
@@ -471,19 +610,18 @@ void og_trust_store_describe(struct og_trust_store *s, FILE *out)
 			og_format_rfc3339(k->not_after, when, sizeof when);
 			fprintf(out, "      not after %s\n", when);
 		}
-		json_array_foreach(k->scopes, j, v)
-			fprintf(out, "      scope %s\n", json_string_value(v));
+		for (j = 0; j < k->nscopes; j++)
+			fprintf(out, "      scope %s\n", k->scopes[j]);
 	}
-	fprintf(out, "allowlisted images: %zu\n", json_array_size(s->images));
-	json_array_foreach(s->images, i, v)
-		fprintf(out, "  %s %s\n", json_string_value(json_object_get(v, "digest")),
-			json_string_value(json_object_get(v, "repository")));
-	fprintf(out, "revoked keys: %zu\n", json_array_size(s->revoked_keys));
-	json_array_foreach(s->revoked_keys, i, v)
-		fprintf(out, "  %s\n", json_string_value(v));
-	fprintf(out, "revoked digests: %zu\n", json_array_size(s->revoked_digests));
-	json_array_foreach(s->revoked_digests, i, v)
-		fprintf(out, "  %s\n", json_string_value(v));
+	fprintf(out, "allowlisted images: %zu\n", s->nimages);
+	for (i = 0; i < s->nimages; i++)
+		fprintf(out, "  %s %s\n", s->images[i].digest, s->images[i].repository);
+	fprintf(out, "revoked keys: %zu\n", s->nrevoked_keys);
+	for (i = 0; i < s->nrevoked_keys; i++)
+		fprintf(out, "  %s\n", s->revoked_keys[i]);
+	fprintf(out, "revoked digests: %zu\n", s->nrevoked_digests);
+	for (i = 0; i < s->nrevoked_digests; i++)
+		fprintf(out, "  %s\n", s->revoked_digests[i]);
 }
 
 static int split_path(const char *path, char *dir, size_t dsize, const char **base, og_error *e)

@@ -25,8 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <openssl/evp.h>
-#include <jansson.h>
 #include "error.h"
+#include "fileio.h"
 #include "keys.h"
 
 #define OG_MAX_TRUST_STORE_BYTES (4 * 1024 * 1024)
@@ -46,10 +46,13 @@ struct og_trust_store_config {
 	int update_state;		/* persist a newer version once accepted */
 };
 
+/* Every string below points into the store's bytes (og_trust_store.raw),
+ * decoded in place once the signature over them verified. */
 struct og_trust_key {
 	const char *name;		/* "" when unnamed */
-	const char *pem;		/* borrowed from the document */
-	json_t *scopes;			/* array of strings, borrowed */
+	const char *pem;
+	const char **scopes;
+	size_t nscopes;
 	int64_t not_before, not_after;	/* 0: unbounded */
 	EVP_PKEY *pkey;			/* parsed lazily */
 	char keyid[OG_KEYID_HEX];
@@ -57,12 +60,17 @@ struct og_trust_key {
 	char error[256];		/* why unusable */
 };
 
+struct og_trust_image {
+	const char *digest, *repository;
+};
+
 struct og_trust_store {
-	json_t *doc;
+	og_buf raw;			/* the signed document, parsed in place */
 	int64_t version, expires;
-	size_t nkeys;
+	size_t nkeys, nimages, nrevoked_keys, nrevoked_digests;
 	struct og_trust_key *keys;
-	json_t *images, *revoked_keys, *revoked_digests;	/* borrowed, may be NULL */
+	struct og_trust_image *images;		/* the allowlist */
+	const char **revoked_keys, **revoked_digests;
 	size_t nsigned;			/* root keys whose signature verified */
 	int64_t previous_version;	/* from the state file, 0 if none */
 };
