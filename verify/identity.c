@@ -225,60 +225,77 @@ void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out)
 	}
 }
 
-static int ref_char_ok(char c)
+/* What each character of a reference may be (0: none of these). */
+enum { REF_OK = 1, REF_UPPER = 2, REF_SLASH = 4, REF_COLON = 8, REF_DOT = 16 };
+static const unsigned char ref_class[256] = {
+	['a' ... 'z'] = REF_OK, ['0' ... '9'] = REF_OK, ['-'] = REF_OK, ['_'] = REF_OK,
+	['A' ... 'Z'] = REF_OK | REF_UPPER, ['.'] = REF_OK | REF_DOT, ['/'] = REF_OK | REF_SLASH,
+	[':'] = REF_OK | REF_COLON,
+};
+
+/* out = a then b; -1 when that does not fit in size. */
+static int join(char *out, size_t size, const char *a, const char *b)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-	       c == '-' || c == '_' || c == '/' || c == ':';
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la + lb >= size)
+		return -1;
+	memmove(out + la, b, lb + 1);
+	memcpy(out, a, la);
+	return 0;
 }
 
 int og_repo_normalize(const char *in, char *out, size_t size)
 {
-	const char *slash = strchr(in, '/');
-	size_t len = strlen(in);
-	int n;
+	const char *slash = NULL, *c;
+	unsigned before = 0, after = 0;	/* classes seen before and after the first '/' */
+	size_t len;
 
-	if (len == 0 || len >= OG_REF_MAX || in[0] == '/' || in[len - 1] == '/' || strstr(in, "//"))
-		return -1;
-	for (const char *c = in; *c; c++)
-		if (!ref_char_ok(*c) || (*c >= 'A' && *c <= 'Z' && (slash == NULL || c > slash)))
+	/* One pass (an allowlist validates thousands of these per start). */
+	for (c = in; *c; c++) {
+		unsigned k = ref_class[(unsigned char)*c];
+
+		if (k == 0 || (k & REF_SLASH && c[1] == '/'))
 			return -1;
+		if (slash != NULL)
+			after |= k;
+		else if (k & REF_SLASH)
+			slash = c;
+		else
+			before |= k;
+	}
+	len = (size_t)(c - in);
+	if (len == 0 || len >= OG_REF_MAX || in[0] == '/' || in[len - 1] == '/')
+		return -1;
 	/* Path components are lowercase; only the registry host may have case or a port. */
-	if (slash != NULL && strchr(slash, ':') != NULL)
+	if (after & (REF_UPPER | REF_COLON))
 		return -1;
 	if (slash == NULL) {
-		if (strchr(in, ':') != NULL)
+		if (before & (REF_UPPER | REF_COLON) || join(out, size, "docker.io/library/", in) < 0)
 			return -1;
-		n = og_bfmt(out, size, "docker.io/library/%s", in);
 	} else {
 		size_t hlen = (size_t)(slash - in);
-		int is_host = memchr(in, '.', hlen) || memchr(in, ':', hlen) ||
-			      (hlen == 9 && strncmp(in, "localhost", 9) == 0);
+		int is_host = before & (REF_DOT | REF_COLON) || (hlen == 9 && strncmp(in, "localhost", 9) == 0);
 
 		if (!is_host) {
 			/* Not a host but a Docker Hub namespace: lowercase like any
 			 * path component (Docker refuses "ABC/b" too). */
-			for (const char *c = in; c < slash; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					return -1;
-			if (memchr(in, ':', hlen))
+			if (before & REF_UPPER || join(out, size, "docker.io/", in) < 0)
 				return -1;
-			n = og_bfmt(out, size, "docker.io/%s", in);
 		} else if (hlen == 15 && strncmp(in, "index.docker.io", 15) == 0) {
-			n = og_bfmt(out, size, "docker.io%s", slash);
-		} else {
-			n = og_bfmt(out, size, "%s", in);
+			if (join(out, size, "docker.io", slash) < 0)
+				return -1;
+		} else if (join(out, size, "", in) < 0) {
+			return -1;
 		}
 	}
-	if (n < 0 || (size_t)n >= size)
-		return -1;
 	/* docker.io/alpine means docker.io/library/alpine */
 	if (strncmp(out, "docker.io/", 10) == 0 && strchr(out + 10, '/') == NULL) {
 		char tmp[OG_REF_MAX];
 
-		n = og_bfmt(tmp, sizeof tmp, "docker.io/library/%s", out + 10);
-		if (n < 0 || (size_t)n >= sizeof tmp || (size_t)n >= size)
+		if (join(tmp, sizeof tmp < size ? sizeof tmp : size, "docker.io/library/", out + 10) < 0)
 			return -1;
-		memcpy(out, tmp, (size_t)n + 1);
+		memcpy(out, tmp, strlen(tmp) + 1);
 	}
 	return 0;
 }

@@ -518,6 +518,44 @@ START_TEST(base64_strict)
 }
 END_TEST
 
+/* og_hex_valid checks eight characters at a time: every byte value at
+ * every position, and every length, against the plain definition. */
+static int hex_reference(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[n] == '\0';
+}
+
+START_TEST(hex_and_digest_validation)
+{
+	char b[80];
+
+	for (int pos = 0; pos < 64; pos++)
+		for (int c = 1; c < 256; c++) {
+			memset(b, pos % 2 ? 'f' : '0', 64);
+			b[64] = '\0';
+			b[pos] = (char)c;
+			ck_assert_msg(og_hex_valid(b, 64) == hex_reference(b, 64), "byte %#x at %d", c, pos);
+		}
+	for (size_t n = 0; n < 20; n++) {
+		memset(b, '9', n);
+		b[n] = '\0';
+		ck_assert_int_eq(og_hex_valid(b, n), 1);
+		if (n > 0)
+			ck_assert_int_eq(og_hex_valid(b, n - 1), 0);	/* one character too many */
+		ck_assert_int_eq(og_hex_valid(b, n + 1), 0);		/* one too few */
+	}
+	ck_assert_int_eq(og_digest_valid("sha256:" "0123456789abcdef0123456789abcdef"
+					 "0123456789abcdef0123456789abcdef"), 1);
+	ck_assert_int_eq(og_digest_valid("sha256:" "0123456789abcdef0123456789abcdef"
+					 "0123456789abcdef0123456789abcdeF"), 0);
+	ck_assert_int_eq(og_digest_valid("sha512:" "0123456789abcdef0123456789abcdef"
+					 "0123456789abcdef0123456789abcdef"), 0);
+}
+END_TEST
+
 START_TEST(cosign_payload_rules)
 {
 	struct og_cosign_payload p;
@@ -568,6 +606,7 @@ int main(void)
 	tcase_add_test(t, key_types);
 	tcase_add_test(t, base64_strict);
 	tcase_add_test(t, cosign_payload_rules);
+	tcase_add_test(t, hex_and_digest_validation);
 	suite_add_tcase(s, t);
 	return tu_run(s);
 }
