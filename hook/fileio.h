@@ -12,7 +12,11 @@
 typedef struct og_buf {
 	char *data;		/* len bytes, followed by a NUL (not counted) */
 	size_t len;
+	size_t mapped;		/* 0: malloc'd; else the length of data's mapping */
 } og_buf;
+
+/* Regular files this large are read into huge pages (fileio.c read_huge). */
+#define OG_READ_HUGE_MIN ((size_t)1 << 20)
 
 void og_buf_free(og_buf *b);
 #define og_cleanup_buf __attribute__((cleanup(og_buf_free)))

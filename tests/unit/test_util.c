@@ -64,6 +64,45 @@ START_TEST(atomic_write)
 }
 END_TEST
 
+/* Large files are read into a huge-page mapping: same bytes, NUL after
+ * them, the same limit, and og_buf_free releases either kind. */
+START_TEST(large_file_reads)
+{
+	char dir[] = "/tmp/ocigate-large-XXXXXX", path[64];
+	size_t sizes[] = { OG_READ_HUGE_MIN - 1, OG_READ_HUGE_MIN, 3 * OG_READ_HUGE_MIN / 2 };
+	og_error e = { 0 };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/f", dir);
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		char *data = malloc(sizes[i]);
+		og_buf b = { 0 };
+		FILE *f = fopen(path, "w");
+
+		ck_assert_ptr_nonnull(data);
+		for (size_t j = 0; j < sizes[i]; j++)
+			data[j] = (char)('a' + (j * 7 + i) % 26);
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(fwrite(data, 1, sizes[i], f), sizes[i]);
+		fclose(f);
+		ck_assert_msg(og_read_file(path, 4 * OG_READ_HUGE_MIN, &b, &e) == 0, "%s", e.msg);
+		ck_assert_uint_eq(b.len, sizes[i]);
+		ck_assert_int_eq(memcmp(b.data, data, sizes[i]), 0);
+		ck_assert_int_eq(b.data[b.len], '\0');
+		ck_assert_int_eq(b.mapped != 0, sizes[i] >= OG_READ_HUGE_MIN);
+		og_buf_free(&b);
+		ck_assert_ptr_null(b.data);
+		ck_assert_uint_eq(b.mapped, 0);
+		/* one byte under the size: refused, naming the limit */
+		ck_assert_int_eq(og_read_file(path, sizes[i] - 1, &b, &e), -1);
+		ck_assert_ptr_nonnull(strstr(e.msg, "larger than the limit"));
+		free(data);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(durations)
 {
 	int64_t s;
@@ -129,6 +168,7 @@ int main(void)
 
 	tcase_add_test(t, read_fd_limits_and_timeout);
 	tcase_add_test(t, atomic_write);
+	tcase_add_test(t, large_file_reads);
 	tcase_add_test(t, durations);
 	tcase_add_test(t, timestamps);
 	tcase_add_test(t, error_wrapping);
