@@ -2,9 +2,11 @@
  * not allow any must_block syscall unconditionally.  Names are resolved to
  * numbers with libseccomp, so an alias cannot slip past the list. */
 #include "runtime_rules.h"
+#include "cleanup.h"
 #include "log.h"
 
 #include <seccomp.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const known_actions[] = {
@@ -26,8 +28,10 @@ static int action_allows(const char *a)
 	return strcmp(a, "SCMP_ACT_ALLOW") == 0 || strcmp(a, "SCMP_ACT_LOG") == 0;
 }
 
-/* Does syscall number nr appear, unconditionally allowed, in the profile? */
-static int allowed_unconditionally(json_t *syscalls, int nr)
+/* Mark in allowed[] each of the n syscall numbers nrs[] that the profile
+ * allows unconditionally.  Each profile name is resolved once (resolving
+ * every name again for every must_block entry was a fifth of a warm check). */
+static void mark_allowed(json_t *syscalls, const int *nrs, size_t n, unsigned char *allowed)
 {
 	size_t i;
 	json_t *rule;
@@ -37,28 +41,32 @@ static int allowed_unconditionally(json_t *syscalls, int nr)
 		json_t *action = json_object_get(rule, "action");
 		json_t *args = json_object_get(rule, "args");
 		size_t j;
-		json_t *n;
+		json_t *name;
 
 		if (!json_is_string(action) || !action_allows(json_string_value(action)))
 			continue;
 		if (json_is_array(args) && json_array_size(args) > 0)
 			continue;
-		json_array_foreach(names, j, n) {
-			if (json_is_string(n) &&
-			    seccomp_syscall_resolve_name(json_string_value(n)) == nr)
-				return 1;
+		json_array_foreach(names, j, name) {
+			int nr = json_is_string(name) ? seccomp_syscall_resolve_name(json_string_value(name))
+						      : __NR_SCMP_ERROR;
+
+			for (size_t k = 0; nr != __NR_SCMP_ERROR && k < n; k++)
+				if (nrs[k] == nr)
+					allowed[k] = 1;
 		}
 	}
-	return 0;
 }
 
 int og_rule_seccomp(const struct og_runtime_policy *rp, const struct oci_config *cfg,
 		    const char *id, struct og_report *r)
 {
+	og_cleanup_free int *nrs = NULL;
+	og_cleanup_free unsigned char *allowed = NULL;
 	json_t *def, *syscalls;
 	const char *action;
 	char safe[96];
-	size_t i;
+	size_t i, n;
 	json_t *rule;
 
 	if (cfg->seccomp == NULL)
@@ -85,13 +93,20 @@ int og_rule_seccomp(const struct og_runtime_policy *rp, const struct oci_config 
 					     i, safe);
 		}
 	}
-	for (size_t k = 0; k < rp->seccomp_must_block.n; k++) {
-		const char *name = rp->seccomp_must_block.v[k];
-		int nr = seccomp_syscall_resolve_name(name);
-
-		if (nr != __NR_SCMP_ERROR && allowed_unconditionally(syscalls, nr) &&
-		    og_report_add(r, id, "the seccomp profile allows %s unconditionally", name) < 0)
+	n = rp->seccomp_must_block.n;
+	if (n == 0)
+		return 0;
+	nrs = calloc(n, sizeof *nrs);
+	allowed = calloc(n, 1);
+	if (nrs == NULL || allowed == NULL)
+		return -1;
+	for (size_t k = 0; k < n; k++)
+		nrs[k] = seccomp_syscall_resolve_name(rp->seccomp_must_block.v[k]);
+	mark_allowed(syscalls, nrs, n, allowed);
+	for (size_t k = 0; k < n; k++)
+		if (nrs[k] != __NR_SCMP_ERROR && allowed[k] &&
+		    og_report_add(r, id, "the seccomp profile allows %s unconditionally",
+				  rp->seccomp_must_block.v[k]) < 0)
 			return -1;
-	}
 	return 0;
 }

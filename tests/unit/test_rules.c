@@ -89,6 +89,28 @@ START_TEST(seccomp)
 	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", &r), 1);
 	ck_assert_ptr_nonnull(strstr(rh_msg(&r, "runtime.seccomp"), "bpf"));
 	og_report_free(&r);
+	/* every must_block syscall a rule allows is named; a rule with argument
+	 * conditions does not count */
+	json_array_append_new(rules, json_pack("{s:[s,s],s:s}", "names", "mount", "keyctl", "action",
+					       "SCMP_ACT_LOG"));
+	json_array_append_new(rules, json_pack("{s:[s],s:s,s:[{s:i,s:i,s:s}]}", "names", "unshare", "action",
+					       "SCMP_ACT_ALLOW", "args", "index", 0, "value", 0, "op",
+					       "SCMP_CMP_EQ"));
+	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", &r), 3);
+	{
+		/* in the order of the preset's must_block list */
+		static const char *const want[] = { "allows mount ", "allows bpf ", "allows keyctl " };
+		size_t k = 0;
+
+		for (size_t i = 0; i < r.n; i++)
+			if (strcmp(r.items[i].rule, "runtime.seccomp") == 0) {
+				ck_assert_msg(strstr(r.items[i].message, want[k]) != NULL, "%s", r.items[i].message);
+				k++;
+			}
+	}
+	og_report_free(&r);
+	json_array_remove(rules, json_array_size(rules) - 1);
+	json_array_remove(rules, json_array_size(rules) - 1);
 	/* ptrace is allowed by the engines' RuntimeDefault profiles: not in the
 	 * preset's list, but a node can ask for it */
 	json_array_remove(rules, json_array_size(rules) - 1);
