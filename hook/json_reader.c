@@ -506,6 +506,13 @@ int og_jr_int(struct og_jr *r, const char *path, int64_t min, int64_t max, int64
 	return 0;
 }
 
+int og_jr_number(struct og_jr *r, const char *path, const char **text, size_t *len, int *integral)
+{
+	if (expect(r, OG_JR_NUMBER, path) < 0)
+		return -1;
+	return read_number(r, text, len, integral);
+}
+
 static int literal(struct og_jr *r, const char *word)
 {
 	size_t n = strlen(word);
@@ -516,6 +523,26 @@ static int literal(struct og_jr *r, const char *word)
 	return 0;
 }
 
+int og_jr_bool(struct og_jr *r, const char *path, int *out)
+{
+	if (expect(r, OG_JR_BOOLEAN, path) < 0)
+		return -1;
+	*out = *r->p == 't';
+	return literal(r, *out ? "true" : "false");
+}
+
+int og_jr_null(struct og_jr *r, const char *path)
+{
+	if (expect(r, OG_JR_NULL, path) < 0)
+		return -1;
+	return literal(r, "null");
+}
+
+int og_jr_error(struct og_jr *r, const char *msg)
+{
+	return syntax(r, r->p, msg);
+}
+
 int og_jr_skip(struct og_jr *r)
 {
 	unsigned base = r->depth;
@@ -523,35 +550,20 @@ int og_jr_skip(struct og_jr *r)
 	for (;;) {
 		const char *s;
 		size_t len;
-		int integral, m;
+		int integral, b, m = 0;
 
 		switch (og_jr_peek(r)) {
 		case OG_JR_OBJECT:
-		case OG_JR_ARRAY:
-			if (open_container(r) < 0)
-				return -1;
-			break;
-		case OG_JR_STRING:
-			if (read_string(r, &s, &len) < 0)
-				return -1;
-			break;
-		case OG_JR_NUMBER:
-			if (read_number(r, &s, &len, &integral) < 0)
-				return -1;
-			break;
-		case OG_JR_BOOLEAN:
-			if (literal(r, *r->p == 't' ? "true" : "false") < 0)
-				return -1;
-			break;
-		case OG_JR_NULL:
-			if (literal(r, "null") < 0)
-				return -1;
-			break;
-		case OG_JR_END:
-			return syntax(r, r->p, "unexpected end of input");
-		case OG_JR_INVALID:
-			return syntax(r, r->p, "expected a value");
+		case OG_JR_ARRAY: m = open_container(r); break;
+		case OG_JR_STRING: m = read_string(r, &s, &len); break;
+		case OG_JR_NUMBER: m = read_number(r, &s, &len, &integral); break;
+		case OG_JR_BOOLEAN: m = og_jr_bool(r, "", &b); break;
+		case OG_JR_NULL: m = og_jr_null(r, ""); break;
+		case OG_JR_END: return syntax(r, r->p, "unexpected end of input");
+		case OG_JR_INVALID: return syntax(r, r->p, "expected a value");
 		}
+		if (m < 0)
+			return -1;
 		/* Close the containers that end here, up to the next value. */
 		do {
 			if (r->depth == base)

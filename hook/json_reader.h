@@ -1,15 +1,15 @@
-/* A strict JSON pull reader for documents too large to turn into a jansson
- * tree on every container start (a trust store allowlisting thousands of
- * digests): one pass, no allocation, strings decoded in place in the
- * caller's buffer, so what it returns points into that buffer.
+/* A strict JSON pull reader: one pass, no allocation, strings decoded in
+ * place in the caller's buffer, so what it returns points into that buffer.
+ * og_json_parse builds jansson trees with it, and the trust store, which can
+ * allowlist thousands of digests, is read with it directly, without a tree.
  *
- * It accepts what og_json_parse accepts (RFC 8259; invalid UTF-8, control
- * characters, \u0000 and lone surrogates in strings, leading zeros, trailing
- * commas and anything after the value are errors) with a smaller nesting
- * limit.  Duplicate keys are the caller's to refuse: og_jr_member_of does it
- * for objects with a fixed set of keys, which is every object ocigate reads
- * this way.  Syntax errors name the line and column; type errors the path
- * the caller passes. */
+ * It accepts RFC 8259 JSON and nothing else: invalid UTF-8, control
+ * characters, \u0000 and lone surrogates in strings, NUL bytes, leading
+ * zeros, trailing commas and anything after the value are errors, and
+ * nesting is limited.  tests/fuzz/fuzz_json_reader.c holds it to jansson's
+ * own parser.  Duplicate keys are the caller's to refuse: og_jr_member_of
+ * does it for objects with a fixed set of keys.  Syntax errors name the line
+ * and column; type errors the path the caller passes. */
 #ifndef OCIGATE_JSON_READER_H
 #define OCIGATE_JSON_READER_H
 
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include "error.h"
 
-#define OG_JR_MAX_DEPTH 32
+#define OG_JR_MAX_DEPTH 64
 
 enum og_jr_kind {
 	OG_JR_END,		/* nothing but whitespace left */
@@ -66,6 +66,15 @@ int og_jr_member_of(struct og_jr *r, const char *const *keys, unsigned *seen, co
 /* Scalars: 0 and the value, or -1 ("PATH: expected a string, found ..."). */
 int og_jr_string(struct og_jr *r, const char *path, const char **s, size_t *len);
 int og_jr_int(struct og_jr *r, const char *path, int64_t min, int64_t max, int64_t *out);
+int og_jr_bool(struct og_jr *r, const char *path, int *out);
+int og_jr_null(struct og_jr *r, const char *path);
+/* Any number: its text (not NUL-terminated) and whether it is an integer
+ * (no fraction, no exponent). */
+int og_jr_number(struct og_jr *r, const char *path, const char **text, size_t *len, int *integral);
+
+/* A syntax error at the current position ("WHAT: invalid JSON at line L
+ * column C: msg"); returns -1. */
+int og_jr_error(struct og_jr *r, const char *msg);
 
 /* Check and step over any value. */
 int og_jr_skip(struct og_jr *r);

@@ -8,8 +8,10 @@
 #include <stdint.h>
 #include "error.h"
 
-/* Parse untrusted bytes: duplicate keys, invalid UTF-8 and NUL in strings
- * are errors; so is anything after the value.  `what` names the input. */
+/* Parse untrusted bytes into a tree (an object or an array at the top):
+ * duplicate keys, invalid UTF-8, NUL bytes, integers beyond json_int_t and
+ * nesting deeper than OG_JR_MAX_DEPTH are errors; so is anything after the
+ * value.  `what` names the input. */
 json_t *og_json_parse(const char *data, size_t len, const char *what, og_error *e);
 
 /* Fail if obj has a key not in `allowed` (NULL-terminated). */

@@ -1,48 +1,50 @@
-/* The pull reader behind the trust store (hook/json_reader.c) against
- * og_json_parse (jansson), which parses every other document: both must accept and refuse
- * the same inputs, so no document means one thing to one parser and
- * something else to the other.  The only allowed differences are the
- * limits each has on its own (nesting depth, integers and reals too large
- * for jansson's types) and og_json_parse's duplicate-key check, which the
- * reader leaves to its callers.  og_json_parse wants an object or array at
- * the top, so only such inputs are compared (regressions/json_reader/ has
- * the NUL bytes jansson skips after a number, which og_json_parse refuses
- * before jansson sees them).
+/* og_json_parse (hook/json_reader.c lexing, jansson holding the tree)
+ * against jansson's own parser, which it replaced: both must accept and
+ * refuse the same inputs and, when they accept, build equal trees, so no
+ * document means one thing to ocigate and another to jansson.  Allowed
+ * differences, each a limit or a leniency of one side: nesting deeper than
+ * OG_JR_MAX_DEPTH, and the NUL byte jansson skips after a number ("[1\0]",
+ * regressions/json_reader/), which og_json_parse refuses.  The bare
+ * reader (og_jr_skip) must agree too, but for duplicate keys, which it
+ * leaves to its callers.
  * fuzz-max-len: 65536 */
 #include "fuzz_util.h"
 #include "json_reader.h"
-
 #include "jsonutil.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *copy = malloc(size ? size : 1);
 	struct og_jr r;
-	og_error e = { 0 }, je = { 0 };
-	json_t *v;
-	size_t i;
-	int ours, theirs;
+	og_error e = { 0 }, pe = { 0 };
+	json_error_t je;
+	json_t *ours, *theirs;
+	int skipped;
 
 	if (copy == NULL)
 		fz_die("out of memory");
 	memcpy(copy, data, size);
 	og_jr_init(&r, copy, size, "input", &e);
-	ours = og_jr_skip(&r) == 0 && og_jr_finish(&r) == 0;
+	skipped = og_jr_skip(&r) == 0 && og_jr_finish(&r) == 0;
 	free(copy);
-	fz_note("reader", ours ? 0 : -1, e.msg);
-	for (i = 0; i < size && strchr(" \t\r\n", data[i]) != NULL && data[i] != '\0'; i++)
-		;
-	if (i == size || (data[i] != '{' && data[i] != '['))
-		return 0;
-	v = og_json_parse((const char *)data, size, "input", &je);
-	theirs = v != NULL;
-	json_decref(v);
-	if (ours && !theirs)
-		FZ_ASSERT(strstr(je.msg, "too big") != NULL || strstr(je.msg, "overflow") != NULL ||
-				  strstr(je.msg, "depth") != NULL || strstr(je.msg, "duplicate") != NULL,
-			  "the reader accepts what og_json_parse refuses");
-	if (theirs && !ours)
-		FZ_ASSERT(strstr(e.msg, "nested too deeply") != NULL,
-			  "the reader refuses what og_json_parse accepts");
+
+	ours = og_json_parse((const char *)data, size, "input", &pe);
+	theirs = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &je);
+	fz_note("og_json_parse", ours ? 0 : -1, pe.msg);
+	if (ours != NULL)
+		FZ_ASSERT(skipped, "the reader refuses what og_json_parse accepts");
+	if (skipped && ours == NULL)
+		FZ_ASSERT(strstr(pe.msg, "duplicate") != NULL || strstr(pe.msg, "integer too large") != NULL ||
+				  strstr(pe.msg, "overflow") != NULL || strstr(pe.msg, "an object or an array") != NULL,
+			  "og_json_parse refuses what the reader accepts");
+	if (ours != NULL && theirs != NULL)
+		FZ_ASSERT(json_equal(ours, theirs), "og_json_parse and jansson build different trees");
+	else if (ours != NULL)
+		FZ_ASSERT(0, "og_json_parse accepts what jansson refuses");
+	else if (theirs != NULL)
+		FZ_ASSERT(strstr(pe.msg, "nested too deeply") != NULL || memchr(data, '\0', size) != NULL,
+			  "og_json_parse refuses what jansson accepts");
+	json_decref(ours);
+	json_decref(theirs);
 	return 0;
 }
