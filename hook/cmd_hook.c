@@ -71,7 +71,7 @@ int og_cmd_hook(int argc, char **argv)
 	struct og_container c = { .bundle_fd = -1 };
 	og_cleanup_report struct og_report r = { 0 };
 	og_cleanup_buf og_buf in = { 0 }, config = { 0 };
-	struct og_identity_prefetch pf = { 0 };
+	struct og_identity_prefetch pf;	/* 23 KiB: og_identity_prefetch fills what it uses */
 	struct og_decision d;
 	og_error e = { 0 }, se = { 0 };
 	int opt, rc, state_ok;
@@ -104,6 +104,7 @@ int og_cmd_hook(int argc, char **argv)
 		rc = fail(&policy, "", stage, &e);
 		goto out;
 	}
+	pf.done = 0;
 	og_deadline_describe(state.id, stage, policy.on_error_allow);
 	c.id = state.id;
 	c.stage = stage;

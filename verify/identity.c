@@ -21,7 +21,8 @@ struct identity_source {
 	enum source_type type;
 	enum source_kind kind;
 	char *annotation;
-	char path[PATH_MAX];	/* containerd socket or podman graph root */
+	char *path;		/* containerd socket or podman graph root (not inline: the
+				 * policy is zeroed at every start, 16 x PATH_MAX was 17 pages) */
 	char ns[128];		/* containerd namespace, "" = from the bundle path */
 	int timeout_ms;
 };
@@ -59,10 +60,9 @@ static int add_engine(struct og_identity_policy *p, enum source_type type, const
 {
 	struct identity_source *s = &p->src[p->n];
 
-	if (strlen(where) >= sizeof s->path || strlen(ns) >= sizeof s->ns)
+	if (strlen(where) >= PATH_MAX || strlen(ns) >= sizeof s->ns || (s->path = strdup(where)) == NULL)
 		return -1;
 	s->type = type;
-	memcpy(s->path, where, strlen(where) + 1);
 	memcpy(s->ns, ns, strlen(ns) + 1);
 	s->timeout_ms = timeout_ms;
 	p->n++;
@@ -196,8 +196,10 @@ void og_identity_policy_free(struct og_identity_policy *p)
 {
 	if (p == NULL)
 		return;
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		free(p->src[i].annotation);
+		free(p->src[i].path);
+	}
 	free(p);
 }
 
@@ -460,10 +462,13 @@ static void name_from_later(const struct og_identity_policy *p, size_t from,
 void og_identity_prefetch(const struct og_identity_policy *p, const struct og_identity_input *in,
 			  struct og_identity_prefetch *pf)
 {
-	memset(pf, 0, sizeof *pf);
+	/* Only the answers used are zeroed: the whole struct is 23 KiB. */
+	memset(pf->found, 0, sizeof pf->found);
 	for (size_t i = 0; i < p->n; i++)
-		if (p->src[i].type != SRC_ANNOTATION)
+		if (p->src[i].type != SRC_ANNOTATION) {
+			memset(&pf->answer[i], 0, sizeof pf->answer[i]);
 			pf->found[i] = resolve_engine(&p->src[i], in, &pf->answer[i]);
+		}
 	pf->done = 1;
 }
 
