@@ -249,25 +249,28 @@ static int join(char *out, size_t size, const char *a, const char *b)
 
 int og_repo_normalize(const char *in, char *out, size_t size)
 {
-	const char *slash = NULL, *c;
-	unsigned before = 0, after = 0;	/* classes seen before and after the first '/' */
-	size_t len;
+	size_t len = strlen(in);
+	const char *slash = memchr(in, '/', len), *end = in + len, *c;
+	unsigned before = 0, after = 0, all = REF_OK, doubled = 0, prev = 0;
 
-	/* One pass (an allowlist validates thousands of these per start). */
-	for (c = in; *c; c++) {
+	if (len == 0 || len >= OG_REF_MAX || in[0] == '/' || in[len - 1] == '/')
+		return -1;
+	/* Classes seen before and after the first '/', whether every character
+	 * is allowed, whether '/' follows '/': branch-free loops (an allowlist
+	 * validates thousands of these per start). */
+	for (c = in; c < (slash != NULL ? slash : end); c++) {
+		before |= ref_class[(unsigned char)*c];
+		all &= ref_class[(unsigned char)*c];
+	}
+	for (; c < end; c++) {
 		unsigned k = ref_class[(unsigned char)*c];
 
-		if (k == 0 || (k & REF_SLASH && c[1] == '/'))
-			return -1;
-		if (slash != NULL)
-			after |= k;
-		else if (k & REF_SLASH)
-			slash = c;
-		else
-			before |= k;
+		after |= k;
+		all &= k;
+		doubled |= prev & k;
+		prev = k & REF_SLASH;
 	}
-	len = (size_t)(c - in);
-	if (len == 0 || len >= OG_REF_MAX || in[0] == '/' || in[len - 1] == '/')
+	if (!(all & REF_OK) || (doubled & REF_SLASH))
 		return -1;
 	/* Path components are lowercase; only the registry host may have case or a port. */
 	if (after & (REF_UPPER | REF_COLON))
