@@ -220,8 +220,8 @@ int og_read_file(const char *path, size_t max, og_buf *out, og_error *e)
 	return read_regular(fd, path, max, out, e);
 }
 
-int og_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-			 og_error *e)
+static int write_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			 int durable, og_error *e)
 {
 	char tmp[NAME_MAX + 1];
 	og_cleanup_close int fd = -1;
@@ -246,7 +246,7 @@ int og_write_file_atomic(int dirfd, const char *name, const void *data, size_t l
 		}
 		off += (size_t)w;
 	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || (durable && fsync(fd) < 0)) {
 		int err = errno;
 		unlinkat(dirfd, tmp, 0);
 		return og_fail_errno(e, err, "%s: sync", name);
@@ -256,9 +256,21 @@ int og_write_file_atomic(int dirfd, const char *name, const void *data, size_t l
 		unlinkat(dirfd, tmp, 0);
 		return og_fail_errno(e, err, "%s: rename into place", name);
 	}
-	if (fsync(dirfd) < 0)
+	if (durable && fsync(dirfd) < 0)
 		return og_fail_errno(e, errno, "%s: sync directory", name);
 	return 0;
+}
+
+int og_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			 og_error *e)
+{
+	return write_replace(dirfd, name, data, len, mode, 1, e);
+}
+
+int og_write_cache_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			og_error *e)
+{
+	return write_replace(dirfd, name, data, len, mode, 0, e);
 }
 
 int og_mkdir_p(const char *path, mode_t mode, og_error *e)

@@ -41,6 +41,13 @@ int og_read_file(const char *path, size_t max, og_buf *out, og_error *e);
 int og_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
 			 og_error *e);
 
+/* The same without the two fsyncs (about 1.3 ms of a cold check here), for
+ * caches whose loss only costs recomputing them: after a crash the file may
+ * be the old one, the new one, or empty, and readers treat anything they
+ * cannot match as a miss. */
+int og_write_cache_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			og_error *e);
+
 /* Create a directory (and its parents) with `mode` if it is missing. */
 int og_mkdir_p(const char *path, mode_t mode, og_error *e);
 

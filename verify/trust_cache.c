@@ -174,5 +174,7 @@ void og_trust_cache_store(const char *state_dir, const char *digest, const char 
 	n = asprintf(&rec, "%s\n%lld\n%s\n", fp, (long long)until, text);
 	if (n < 0)
 		return;
-	(void)og_write_file_atomic(dfd, digest + 7, rec, (size_t)n, 0600, &e);
+	/* Not fsync'd: a record lost or emptied by a crash is a miss (the
+	 * fingerprint line must match), which only means verifying again. */
+	(void)og_write_cache_file(dfd, digest + 7, rec, (size_t)n, 0600, &e);
 }
