@@ -318,29 +318,36 @@ measure() {
 	[ "$fails" -eq 0 ] || note "WARNING: $fails of $runs runs of '$label' failed"
 }
 
-note "1. hook alone ($HOOK_RUNS runs each)"
-measure true "/bin/true (floor)" "$HOOK_RUNS" -w 20 -- "$W/state.json" /bin/true
-measure hook_warm "ocigate hook, full check, warm" "$HOOK_RUNS" -w 20 -- "$W/state.json" "$OG" hook \
-	--policy "$W/policy-base.json" --stage createRuntime
-measure hook_cold "ocigate hook, full check, cold" "$HOOK_RUNS" -w 5 \
-	-p "$(cold_cmd base small "$W/sigs-1" "$VERDICT_FILE")" -- "$W/state.json" "$OG" hook \
-	--policy "$W/policy-base.json" --stage createRuntime
-measure true2 "/bin/true (floor, again after the hook)" "$HOOK_RUNS" -w 20 -- "$W/state.json" /bin/true
+# Every comparison below is measured in interleaved rounds (a, b, c, a, b, c, ...),
+# so a burst of load from other users hits every variant alike; a figure is the
+# median of its round medians, min of mins, max of maxes.
+ROUNDS=4
+note "1. hook alone ($HOOK_RUNS runs each, $ROUNDS interleaved rounds)"
+for r in $(seq $ROUNDS); do
+	measure "true_r$r" "/bin/true (floor) (round $r)" $((HOOK_RUNS / ROUNDS)) -w 20 -- "$W/state.json" /bin/true
+	measure "hook_warm_r$r" "ocigate hook, full check, warm (round $r)" $((HOOK_RUNS / ROUNDS)) -w 20 -- \
+		"$W/state.json" "$OG" hook --policy "$W/policy-base.json" --stage createRuntime
+	measure "hook_cold_r$r" "ocigate hook, full check, cold (round $r)" $((HOOK_RUNS / ROUNDS)) -w 5 \
+		-p "$(cold_cmd base small "$W/sigs-1" "$VERDICT_FILE")" -- "$W/state.json" "$OG" hook \
+		--policy "$W/policy-base.json" --stage createRuntime
+done
 
-note "3+4. scale ($SCALE_RUNS runs each, warm and cold)"
+note "3+4. scale ($SCALE_RUNS runs each, warm and cold, $ROUNDS interleaved rounds)"
 VBIG_FILE=$VBIG/sha256/${CFG_HEX:0:2}/$CFG_HEX.json
-scale_point() { # KEY POLICY STORE SIGS VERDICT_FILE LABEL
-	measure "$1_warm" "$6, warm" "$SCALE_RUNS" -w 10 -- "$W/state.json" "$OG" hook \
+scale_point() { # KEY POLICY STORE SIGS VERDICT_FILE LABEL ROUND
+	measure "$1_warm_r$7" "$6, warm (round $7)" $((SCALE_RUNS / ROUNDS)) -w 10 -- "$W/state.json" "$OG" hook \
 		--policy "$W/policy-$2.json" --stage createRuntime
-	measure "$1_cold" "$6, cold" "$SCALE_RUNS" -w 5 -p "$(cold_cmd "$2" "$3" "$4" "$5")" -- "$W/state.json" \
-		"$OG" hook --policy "$W/policy-$2.json" --stage createRuntime
+	measure "$1_cold_r$7" "$6, cold (round $7)" $((SCALE_RUNS / ROUNDS)) -w 5 -p "$(cold_cmd "$2" "$3" "$4" "$5")" \
+		-- "$W/state.json" "$OG" hook --policy "$W/policy-$2.json" --stage createRuntime
 }
-scale_point s1 base small "$W/sigs-1" "$VERDICT_FILE" "1 sig, 1 verdict, 0 allowlisted"
-scale_point s1k sigs1k small "$CACHE/sigs-$N_SIGS_MID" "$VERDICT_FILE" "1,000 sigs"
-scale_point s100k sigs100k small "$CACHE/sigs-$N_SIGS_BIG" "$VERDICT_FILE" "100,000 sigs"
-scale_point v1m verd1m small "$W/sigs-1" "$VBIG_FILE" "1,000,000 verdicts"
-scale_point big big small "$CACHE/sigs-$N_SIGS_BIG" "$VBIG_FILE" "100,000 sigs + 1,000,000 verdicts"
-scale_point a10k allow allow "$W/sigs-1" "$VERDICT_FILE" "10,000 allowlisted digests"
+for r in $(seq $ROUNDS); do
+	scale_point s1 base small "$W/sigs-1" "$VERDICT_FILE" "1 sig, 1 verdict, 0 allowlisted" "$r"
+	scale_point s1k sigs1k small "$CACHE/sigs-$N_SIGS_MID" "$VERDICT_FILE" "1,000 sigs" "$r"
+	scale_point s100k sigs100k small "$CACHE/sigs-$N_SIGS_BIG" "$VERDICT_FILE" "100,000 sigs" "$r"
+	scale_point v1m verd1m small "$W/sigs-1" "$VBIG_FILE" "1,000,000 verdicts" "$r"
+	scale_point big big small "$CACHE/sigs-$N_SIGS_BIG" "$VBIG_FILE" "100,000 sigs + 1,000,000 verdicts" "$r"
+	scale_point a10k allow allow "$W/sigs-1" "$VERDICT_FILE" "10,000 allowlisted digests" "$r"
+done
 
 note "2. container starts ($RUNC_RUNS runs each, runc --root $W/runc-root)"
 RR=$W/runc-root
@@ -350,8 +357,6 @@ for v in none true ocigate; do
 	runc --root "$RR" run --bundle "$b" "bench-check-$v" </dev/null >"$W/runc.out" 2>&1 ||
 		die "runc run of the $v bundle fails: $(cat "$W/runc.out")"
 done
-# Interleaved in rounds, so a burst of load from other users hits every variant alike.
-ROUNDS=4
 for r in $(seq $ROUNDS); do
 	for v in none true ocigate; do
 		measure "runc_${v}_r$r" "runc run, hook: $v (round $r)" $((RUNC_RUNS / ROUNDS)) -n -w 1 -- /dev/null \
@@ -395,7 +400,7 @@ for line in open(data_path):
     rows[key] = dict(label=label, runs=int(runs), med=int(med), min=int(mn), max=int(mx), rss=int(rss), fails=int(fails))
     order.append(key)
 ms = lambda us: "%.2f" % (us / 1000.0)
-# runc rounds: pool them (median of round medians, min of mins, max of maxes)
+# rounds: pool them (median of round medians, min of mins, max of maxes)
 def pool(prefix):
     ks = [k for k in order if k.startswith(prefix + "_r")]
     meds = sorted(rows[k]["med"] for k in ks)
@@ -405,8 +410,8 @@ def pool(prefix):
                 min=min(rows[k]["min"] for k in ks), max=max(rows[k]["max"] for k in ks),
                 rss=max(rows[k]["rss"] for k in ks), fails=sum(rows[k]["fails"] for k in ks),
                 rounds=" / ".join(ms(rows[k]["med"]) for k in ks))
-for v in ("none", "true", "ocigate"):
-    rows["runc_" + v] = pool("runc_" + v)
+for base in sorted({k.rsplit("_r", 1)[0] for k in order if k.rsplit("_r", 1)[-1].isdigit()}):
+    rows[base] = pool(base)
 out = []
 P = out.append
 P("# ocigate benchmark results\n")
@@ -433,7 +438,7 @@ P("")
 P("## 1. The hook alone (full check) against /bin/true\n")
 P("| what | runs | median | min | max | max RSS KiB | fails |")
 P("|---|---|---|---|---|---|---|")
-for k in ("true", "hook_warm", "hook_cold", "true2"):
+for k in ("true", "hook_warm", "hook_cold"):
     r = rows[k]
     P("| %s | %d | %s | %s | %s | %d | %d |" % (r["label"], r["runs"], ms(r["med"]), ms(r["min"]), ms(r["max"]), r["rss"], r["fails"]))
 P("\n## 2. Container starts: runc run of busybox `true`\n")
