@@ -1,5 +1,6 @@
 #include "json_reader.h"
 
+#include <stdio.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -423,6 +424,28 @@ int og_jr_member_of(struct og_jr *r, const char *const *keys, unsigned *seen, co
 		return 1;
 	}
 	return og_fail(r->e, "%s: unknown key \"%.100s\"", path, key);
+}
+
+int og_jr_string_object(struct og_jr *r, const char *path, const char *const *keys, const char **values)
+{
+	unsigned seen = 0;
+	int i, m;
+
+	if (og_jr_object(r, path) < 0)
+		return -1;
+	while ((m = og_jr_member_of(r, keys, &seen, path, &i)) == 1) {
+		size_t len;
+
+		if (og_jr_peek(r) != OG_JR_STRING) {
+			char where[160];
+
+			snprintf(where, sizeof where, "%s.%s", path, keys[i]);
+			return expect(r, OG_JR_STRING, where);
+		}
+		if (read_string(r, &values[i], &len) < 0)
+			return -1;
+	}
+	return m;
 }
 
 int og_jr_string(struct og_jr *r, const char *path, const char **s, size_t *len)

@@ -63,6 +63,12 @@ int og_jr_element(struct og_jr *r);
 int og_jr_member_of(struct og_jr *r, const char *const *keys, unsigned *seen, const char *path,
 		    int *index);
 
+/* An object whose members are all strings, keys from `keys` (as
+ * og_jr_member_of): values[i] is set for each keys[i] present, the others
+ * are left alone.  0, or -1 with the reason.  One call per object: the
+ * allowlist has thousands. */
+int og_jr_string_object(struct og_jr *r, const char *path, const char *const *keys, const char **values);
+
 /* Scalars: 0 and the value, or -1 ("PATH: expected a string, found ..."). */
 int og_jr_string(struct og_jr *r, const char *path, const char **s, size_t *len);
 int og_jr_int(struct og_jr *r, const char *path, int64_t min, int64_t max, int64_t *out);

@@ -300,19 +300,14 @@ static int parse_images(struct og_jr *r, struct og_trust_store *s, og_error *e)
 	if (og_jr_array(r, "$.images") < 0)
 		return -1;
 	while ((m = og_jr_element(r)) == 1) {
-		struct og_trust_image im = { 0 };
+		const char *v[2] = { NULL, NULL };
+		struct og_trust_image im;
 		char path[64] = "$.images", norm[OG_REF_MAX];
-		unsigned seen = 0;
-		int i, k;
 
 		put_index(path, strlen("$.images"), s->nimages);
-		if (og_jr_object(r, path) < 0)
+		if (og_jr_string_object(r, path, members, v) < 0)
 			return -1;
-		while ((k = og_jr_member_of(r, members, &seen, path, &i)) == 1)
-			if (member_string(r, path, members[i], i == 0 ? &im.digest : &im.repository) < 0)
-				return -1;
-		if (k < 0)
-			return -1;
+		im = (struct og_trust_image){ .digest = v[0], .repository = v[1] };
 		if (im.digest == NULL)
 			return og_fail(e, "%s.digest: missing", path);
 		if (im.repository == NULL)

@@ -158,6 +158,46 @@ START_TEST(keys_types_and_positions)
 }
 END_TEST
 
+START_TEST(string_objects)
+{
+	static const char *const keys[] = { "digest", "repository", NULL };
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+		{ "{\"repository\": \"r\", \"digest\": \"d\"}", NULL },
+		{ "{}", NULL },
+		{ "{\"digest\": 1}", "$.images[3].digest: expected a string, found number" },
+		{ "{\"digest\": \"a\", \"digest\": \"b\"}", "$.images[3]: duplicate key \"digest\"" },
+		{ "{\"tag\": \"x\"}", "$.images[3]: unknown key \"tag\"" },
+		{ "[\"digest\"]", "$.images[3]: expected an object, found array" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char text[128];
+		const char *v[2] = { NULL, NULL };
+		struct og_jr r;
+		og_error e = { 0 };
+		int rc;
+
+		snprintf(text, sizeof text, "%s", cases[i].text);
+		og_jr_init(&r, text, strlen(text), "doc", &e);
+		rc = og_jr_string_object(&r, "$.images[3]", keys, v);
+		if (cases[i].error == NULL) {
+			ck_assert_msg(rc == 0 && og_jr_finish(&r) == 0, "%s: %s", cases[i].text, e.msg);
+			if (i == 0) {
+				ck_assert_str_eq(v[0], "d");
+				ck_assert_str_eq(v[1], "r");
+			} else {
+				ck_assert_ptr_null(v[0]);
+			}
+		} else {
+			ck_assert_int_eq(rc, -1);
+			ck_assert_str_eq(e.msg, cases[i].error);
+		}
+	}
+}
+END_TEST
+
 START_TEST(integers)
 {
 	static const struct {
@@ -209,6 +249,7 @@ int main(void)
 	tcase_add_test(t, depth_limit);
 	tcase_add_test(t, strings_decode_in_place);
 	tcase_add_test(t, keys_types_and_positions);
+	tcase_add_test(t, string_objects);
 	tcase_add_test(t, integers);
 	suite_add_tcase(s, t);
 	return tu_run(s);
