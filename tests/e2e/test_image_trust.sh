@@ -63,6 +63,46 @@ img_expect_allowed "$b" "$id"
 assert_digest_logged "$id" "$IMG_CONFIG"
 t_end
 
+# big_store FILE EXPIRES KEYS_JSON DIGEST REPO BAD_INDEX: a store allowlisting 10,000 digests (about
+# 1.6 MB, so the hook reads it into huge pages), DIGEST near the end; entry BAD_INDEX (unless -1) gets
+# an uppercase digest.
+big_store() {
+	python3 - "$@" <<'PY' || fail "cannot write the 10,000-entry store"
+import hashlib, json, sys
+path, expires, keys, digest, repo, bad = sys.argv[1:7]
+images = [{"digest": "sha256:" + hashlib.sha256(b"e2e-filler-%d" % i).hexdigest(),
+           "repository": "registry.example.com/filler/app-%d" % i} for i in range(9999)]
+images.insert(9990, {"digest": digest, "repository": repo})
+if int(bad) >= 0:
+    images[int(bad)]["digest"] = images[int(bad)]["digest"].upper()
+with open(path, "w") as f:
+    json.dump({"version": 1, "expires": expires, "keys": json.loads(keys), "images": images,
+               "revoked": {"keys": [], "digests": []}}, f, indent=2)
+PY
+	[ "$(stat -c %s "$1")" -ge 1048576 ] || fail "the 10,000-entry store is under 1 MiB"
+}
+
+t_begin "runc: an image allowlisted among 10,000 digests of a 1.6 MB signed store starts"
+img_trust_env biglist
+img_make biglisted
+BIG_KEYS="[$(img_store_key ci "$IMG_SCOPE_A")]"
+big_store "$TRUST_STORE" "$FUTURE" "$BIG_KEYS" "$IMG_CONFIG" "$IMG_REPO_A" -1
+img_store_sign root
+b=$(img_bundle biglisted "$(img_policy trust-biglist enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")
+id=$(new_id biglisted)
+img_expect_allowed "$b" "$id"
+assert_digest_logged "$id" "$IMG_CONFIG"
+t_end
+
+t_begin "runc: refused: one malformed digest among 10,000 makes the whole signed store invalid (trust.store)"
+img_trust_env biglist-bad
+big_store "$TRUST_STORE" "$FUTURE" "$BIG_KEYS" "$IMG_CONFIG" "$IMG_REPO_A" 5000
+img_store_sign root
+b=$(img_bundle biglisted-bad "$(img_policy trust-biglist-bad enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")
+id=$(new_id biglisted-bad)
+img_expect_denied "$b" "$id" trust.store 'images\[5000\]\.digest: expected sha256:<64 lowercase hex>'
+t_end
+
 # ---------------------------------------------------------------- refused: the signature
 
 t_begin "runc: refused: unsigned image (trust.signature, unsigned)"
