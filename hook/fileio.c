@@ -139,9 +139,12 @@ int og_open_beneath(int dirfd, const char *path, int flags, og_error *e)
 
 /* A large file is read into transparent huge pages: every hook run is a
  * fresh process, and there faulting in a 4 KiB page at a time costs more
- * than reading the file (1.6 MB: about 2 ms against 0.5 ms; docs/benchmarks.md).
- * The mapping is reserved for max bytes, so the file may grow up to max
- * while it is read; only what is read is touched. */
+ * than reading the file (1.6 MB: about 2 ms against 0.5 ms; populating the
+ * small pages up front saves only half of that; docs/benchmarks.md).  With
+ * THP's defrag setting at "madvise" (Debian's default) the kernel may compact
+ * memory to find the huge page, and uses small pages when it cannot.  The
+ * mapping is reserved for max bytes, so the file may grow up to max while it
+ * is read; only what is read is touched. */
 static int read_huge(int fd, size_t max, const char *name, og_buf *out, og_error *e)
 {
 	size_t cap = (max + 2 + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), len = 0, head;
