@@ -414,7 +414,7 @@ int og_jr_member_of(struct og_jr *r, const char *const *keys, unsigned *seen, co
 
 	if (m <= 0)
 		return m;
-	for (int i = 0; keys[i] != NULL && i < 32; i++) {
+	for (int i = 0; i < 32 && keys[i] != NULL; i++) {
 		if (keys[i][0] != key[0] || strcmp(keys[i], key) != 0)
 			continue;
 		if (*seen & 1u << i)
