@@ -94,8 +94,7 @@ static int read_fd_sized(int fd, size_t max, int timeout_ms, size_t expect, cons
 			return og_fail_errno(e, ENOMEM, "%s", what);
 	}
 	data[len] = '\0';
-	out->data = og_steal_pointer(&data);
-	out->len = len;
+	*out = (og_buf){ .data = og_steal_pointer(&data), .len = len };	/* .mapped = 0: malloc'd */
 	return 0;
 }
 
