@@ -222,24 +222,8 @@ policy verd1m small "$W/sigs-1" "$VBIG"
 policy big small "$CACHE/sigs-$N_SIGS_BIG" "$VBIG"
 policy allow allow "$W/sigs-1" "$W/verdicts-1"
 
-SECCOMP_ALLOW='["accept","accept4","access","arch_prctl","bind","brk","capget","capset","chdir",
-"chmod","chown","clock_getres","clock_gettime","clock_nanosleep","clone","clone3","close","close_range",
-"connect","dup","dup2","dup3","epoll_create1","epoll_ctl","epoll_pwait","epoll_wait","eventfd2",
-"execve","execveat","exit","exit_group","faccessat","faccessat2","fadvise64","fchdir","fchmod",
-"fchmodat","fchown","fchownat","fcntl","fdatasync","flock","fork","fstat","fstatfs","fsync",
-"ftruncate","futex","getcwd","getdents","getdents64","getegid","geteuid","getgid","getgroups",
-"getpgid","getpgrp","getpid","getppid","getpriority","getrandom","getresgid","getresuid","getrlimit",
-"getrusage","getsid","getsockname","getsockopt","gettid","gettimeofday","getuid","ioctl","kill",
-"lseek","lstat","madvise","membarrier","mkdir","mkdirat","mmap","mprotect","mremap","munmap",
-"nanosleep","newfstatat","open","openat","openat2","pause","pipe","pipe2","poll","ppoll","prctl",
-"pread64","prlimit64","pselect6","pwrite64","read","readlink","readlinkat","readv","recvfrom",
-"recvmsg","rename","renameat","renameat2","restart_syscall","rmdir","rseq","rt_sigaction",
-"rt_sigpending","rt_sigprocmask","rt_sigqueueinfo","rt_sigreturn","rt_sigsuspend","rt_sigtimedwait",
-"sched_getaffinity","sched_yield","select","sendmsg","sendto","set_robust_list","set_tid_address",
-"setgid","setgroups","setitimer","setpgid","setresgid","setresuid","setsid","setuid","sigaltstack",
-"socket","stat","statfs","statx","symlink","symlinkat","sysinfo","tgkill","time","times","tkill",
-"umask","uname","unlink","unlinkat","utimensat","vfork","wait4","waitid","write","writev"]'
-# The e2e tests' list (tests/e2e/lib.sh): what runc's last steps and busybox need; no ptrace.
+SECCOMP_ALLOW=$(cat "$REPO/tests/e2e/seccomp-allow.json")
+# The e2e tests' list: what runc's last steps and busybox need; no ptrace.
 (cd "$W" && runc spec && mv config.json spec.json)
 # bundle NAME HOOK_JSON|null: busybox `true`, hardened as the restricted preset wants: read-only
 # root, no terminal, no capabilities, noNewPrivileges, uid 1000, seccomp refusing by default.
