@@ -8,8 +8,8 @@
 #     or venv python3 comes first in PATH);
 #   - eng_build_image: a one-layer OCI image-layout tar of the busybox rootfs (oci_image.py), the
 #     same bytes for both engines, so its config digest is the image ID on both;
-#   - eng_policy / eng_identity_supported: policies, with an image-identity section only when
-#     this build of ocigate accepts it (checked with `ocigate policy lint`);
+#   - eng_policy / eng_require_identity: policies, with an image-identity section that
+#     `ocigate policy lint` must accept;
 #   - a private Podman (pm_*) and a private containerd with its CRI plugin (ctd_*), each with all
 #     its state below $E2E_WORK, and their cleanup (eng_cleanup, run from the EXIT trap).
 #
@@ -158,12 +158,16 @@ eng_build_image() {
 
 # ---------------------------------------------------------------- policies
 
-# eng_identity_supported IMAGE_SECTION_JSON: 0 when this ocigate accepts a policy with that
-# "image" section (identity sources are being added one engine at a time).
-eng_identity_supported() {
-	local p=$E2E_WORK/policies/identity-probe.json
-	jq -n --argjson img "$1" '{"version":1,"runtime":{"preset":"none"},"image":$img}' >"$p" || return 1
-	"$OCIGATE_BIN" policy lint "$p" >/dev/null 2>&1
+# eng_require_identity IMAGE_SECTION_JSON: ocigate must accept a policy with that "image" section;
+# when it does not, the file fails (its digest assertions would otherwise be vacuous).
+eng_require_identity() {
+	local p=$E2E_WORK/policies/identity-probe.json out
+	jq -n --argjson img "$1" '{"version":1,"runtime":{"preset":"none"},"image":$img}' >"$p" &&
+		out=$("$OCIGATE_BIN" policy lint "$p" 2>&1) && return 0
+	t_begin "prerequisites"
+	fail "ocigate refuses the identity section $1: $out"
+	t_end
+	exit 1
 }
 
 # eng_policy NAME RUNTIME_JSON [IMAGE_SECTION_JSON [EXTRA_JSON]] -> prints the path. RUNTIME_JSON is

@@ -75,14 +75,7 @@ IMAGE_SECTION=$(jq -cn --arg s /run/containerd/containerd.sock --arg g "$E2E_WOR
 	             {"source":"containerd","socket":$s,"timeout_ms":500},
 	             {"annotation":"io.kubernetes.cri-o.ImageRef","kind":"config"}]}')
 IDENTITY_EXTRA=$(jq -cn --arg d "$VERDICTS" '{"scan":{"required":false,"cache_dir":$d}}')
-if eng_identity_supported "$IMAGE_SECTION"; then
-	HAVE_IDENTITY=1
-else
-	HAVE_IDENTITY=
-	IMAGE_SECTION=null
-	IDENTITY_EXTRA='{}'
-	e2e_note "this ocigate does not accept image.identity source \"containerd\": runtime-rule-only policies, digest not asserted"
-fi
+eng_require_identity "$IMAGE_SECTION"
 
 # set_policy EXTRA_JSON [IMAGE_SECTION]: the containerd policy = restricted runtime + identity +
 # EXTRA (top level). IMAGE_SECTION defaults to the explicit list above; "null" leaves the section
@@ -142,7 +135,7 @@ ctd_case_allowed() {
 		assert_decision allow "$CRI_CID"
 		eng_assert_log_not_contains "violation container=\"$(re_quote "$CRI_CID")\"" \
 			"a violation was logged for an allowed container"
-		[ -z "$HAVE_IDENTITY" ] || assert_decision_digest "$CRI_CID" "$IMAGE_CONFIG_DIGEST"
+		assert_decision_digest "$CRI_CID" "$IMAGE_CONFIG_DIGEST"
 	fi
 	[ -z "$check" ] || "$check"
 	assert_log_clean
@@ -172,7 +165,7 @@ ctd_case_refused() {
 		# shellcheck disable=SC2086
 		assert_decision deny "$CRI_CID" $rules
 		for r in $rules; do eng_assert_violation "$CRI_CID" "$r" "$action"; done
-		[ -z "$HAVE_IDENTITY" ] || assert_decision_digest "$CRI_CID" "$IMAGE_CONFIG_DIGEST"
+		assert_decision_digest "$CRI_CID" "$IMAGE_CONFIG_DIGEST"
 	fi
 	[ -z "$check" ] || "$check"
 	assert_log_clean
@@ -269,16 +262,11 @@ check_forged_ref() {
 	[ "$(jq -r '.spec_annotations."io.kubernetes.cri-o.ImageRef" // ""' "$CRI_RES")" = "$FAKE_DIGEST_HEX" ] ||
 		fail "the forged io.kubernetes.cri-o.ImageRef did not reach the spec: $(jq -c .spec_annotations "$CRI_RES")"
 	eng_assert_log_not_contains "digest=\"sha256:$FAKE_DIGEST_HEX\"" "the forged ImageRef became the digest"
-	[ -n "$HAVE_IDENTITY" ] || e2e_note "(identity sources unsupported: the digest part of this case is vacuous)"
 }
 
 # ocigate's DEFAULT identity sources (no "image" section), what a node gets out of the box:
 # containerd answers on its default socket here, so the digest is containerd's record.
 case_default_identity_allowed() {
-	if [ -z "$HAVE_IDENTITY" ]; then
-		t_skip "containerd: default identity sources give the config digest" "this ocigate has no containerd identity source"
-		return
-	fi
 	set_policy '{}' null
 	ctd_case_allowed "default identity sources give containerd's config digest" \
 		"$(pod_spec default '{}' "$(compliant_container)")"
@@ -286,13 +274,8 @@ case_default_identity_allowed() {
 
 # The same forgery against ocigate's DEFAULT identity sources (no "image" section), which is what
 # a node gets out of the box: containerd answers on its default socket here, so the digest must
-# again be containerd's record. Needs the engine sources (skipped by the same check as above).
+# again be containerd's record.
 case_forged_image_ref_default_identity() {
-	if [ -z "$HAVE_IDENTITY" ]; then
-		t_skip "containerd: default identity ignores a forged io.kubernetes.cri-o.ImageRef" \
-			"this ocigate has no containerd identity source"
-		return
-	fi
 	set_policy '{}' null
 	local ann
 	ann=$(jq -cn --arg fake "$FAKE_DIGEST_HEX" '{"io.kubernetes.cri-o.ImageRef": $fake}')

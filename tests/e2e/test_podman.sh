@@ -31,19 +31,12 @@ eng_seccomp_profile "$SECCOMP_PROFILE"
 # Identity from containers/storage. ocigate resolves the identity only when a check needs the
 # digest (trust or scan configured): a scan section that requires nothing, over an empty verdict
 # cache, turns the lookup on without adding a finding, so the decision line must carry the config
-# digest. Older builds without the podman source get runtime-rule-only policies (noted once).
+# digest.
 VERDICTS=$E2E_WORK/verdicts
 mkdir -p "$VERDICTS"
 IMAGE_SECTION=$(jq -cn --arg g "$E2E_WORK/podman/graph" '{"identity":[{"source":"podman","graphroot":$g}]}')
 IDENTITY_EXTRA=$(jq -cn --arg d "$VERDICTS" '{"scan":{"required":false,"cache_dir":$d}}')
-if eng_identity_supported "$IMAGE_SECTION"; then
-	HAVE_IDENTITY=1
-else
-	HAVE_IDENTITY=
-	IMAGE_SECTION=null
-	IDENTITY_EXTRA='{}'
-	e2e_note "this ocigate does not accept image.identity source \"podman\": runtime-rule-only policies, digest not asserted"
-fi
+eng_require_identity "$IMAGE_SECTION"
 
 POLICY=$(eng_policy podman-restricted '{"preset":"restricted"}' "$IMAGE_SECTION" "$IDENTITY_EXTRA") ||
 	e2e_skip_all "the test policy does not lint"
@@ -70,7 +63,7 @@ pm_case_allowed() {
 		eng_assert_log_not_contains "violation container=\"$(re_quote "$PM_CID")\"" \
 			"a violation was logged for an allowed container"
 		eng_assert_log_not_contains "rule=runtime\\.mounts" "one of Podman's own binds was flagged by runtime.mounts"
-		[ -z "$HAVE_IDENTITY" ] || assert_decision_digest "$PM_CID" "$IMAGE_CONFIG_DIGEST"
+		assert_decision_digest "$PM_CID" "$IMAGE_CONFIG_DIGEST"
 	fi
 	assert_log_clean
 	assert_pm_nothing_left
@@ -91,7 +84,7 @@ pm_case_refused() {
 		# shellcheck disable=SC2086
 		assert_decision deny "$PM_CID" $rules
 		for r in $rules; do eng_assert_violation "$PM_CID" "$r" deny; done
-		[ -z "$HAVE_IDENTITY" ] || assert_decision_digest "$PM_CID" "$IMAGE_CONFIG_DIGEST"
+		assert_decision_digest "$PM_CID" "$IMAGE_CONFIG_DIGEST"
 	fi
 	assert_err_matches "hook"
 	assert_err_matches "ocigate"
