@@ -435,13 +435,13 @@ static int cmd_show(int argc, char **argv)
 		char *s;
 
 		payload = og_verdict_dump(&v, &plen);
-		o = payload ? json_loadb(payload, plen, JSON_REJECT_DUPLICATES, NULL) : NULL;
+		o = payload ? og_json_parse(payload, plen, "verdict", &e) : NULL;
 		if (o == NULL)
-			return fprintf(stderr, CMD " show: out of memory\n"), 2;
+			return fprintf(stderr, CMD " show: %s\n", payload ? e.msg : "out of memory"), 2;
 		json_object_set_new(o, "signed", json_boolean(is_signed));
 		if (have_vex) {
 			og_cleanup_free char *vp = og_vex_set_dump(&vex, &plen);
-			json_t *vo = vp ? json_loadb(vp, plen, JSON_REJECT_DUPLICATES, NULL) : NULL;
+			json_t *vo = vp ? og_json_parse(vp, plen, "VEX", &e) : NULL;
 			if (vo != NULL)
 				json_object_set_new(o, "vex", json_incref(json_object_get(vo, "statements")));
 			json_decref(vo);
