@@ -235,30 +235,27 @@ static const unsigned char ref_class[256] = {
 	[':'] = REF_OK | REF_COLON,
 };
 
-/* out = a then b; -1 when that does not fit in size. */
-static int join(char *out, size_t size, const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
+/* How a valid name becomes its normalised repository: `prefix`, then the
+ * name from byte `skip` on. */
+struct repo_shape {
+	const char *prefix;
+	size_t plen, skip;
+};
 
-	if (la + lb >= size)
-		return -1;
-	memmove(out + la, b, lb + 1);
-	memcpy(out, a, la);
-	return 0;
-}
-
-int og_repo_normalize(const char *in, char *out, size_t size)
+/* Check a repository name and find its shape, without writing anything:
+ * validating is what a trust store's allowlist does thousands of times per
+ * start, so the classification loops are branch-free. */
+static int repo_shape(const char *in, size_t len, struct repo_shape *sh)
 {
-	size_t len = strlen(in);
 	const char *slash = memchr(in, '/', len), *end = in + len, *c;
+	size_t hlen = slash != NULL ? (size_t)(slash - in) : len;
 	unsigned before = 0, after = 0, all = REF_OK, doubled = 0, prev = 0;
 
 	if (len == 0 || len >= OG_REF_MAX || in[0] == '/' || in[len - 1] == '/')
 		return -1;
 	/* Classes seen before and after the first '/', whether every character
-	 * is allowed, whether '/' follows '/': branch-free loops (an allowlist
-	 * validates thousands of these per start). */
-	for (c = in; c < (slash != NULL ? slash : end); c++) {
+	 * is allowed, whether '/' follows '/'. */
+	for (c = in; c < in + hlen; c++) {
 		before |= ref_class[(unsigned char)*c];
 		all &= ref_class[(unsigned char)*c];
 	}
@@ -275,33 +272,57 @@ int og_repo_normalize(const char *in, char *out, size_t size)
 	/* Path components are lowercase; only the registry host may have case or a port. */
 	if (after & (REF_UPPER | REF_COLON))
 		return -1;
+	*sh = (struct repo_shape){ .prefix = "", .plen = 0, .skip = 0 };
 	if (slash == NULL) {
-		if (before & (REF_UPPER | REF_COLON) || join(out, size, "docker.io/library/", in) < 0)
+		/* "alpine" is docker.io/library/alpine */
+		if (before & (REF_UPPER | REF_COLON))
 			return -1;
-	} else {
-		size_t hlen = (size_t)(slash - in);
-		int is_host = before & (REF_DOT | REF_COLON) || (hlen == 9 && strncmp(in, "localhost", 9) == 0);
-
-		if (!is_host) {
-			/* Not a host but a Docker Hub namespace: lowercase like any
-			 * path component (Docker refuses "ABC/b" too). */
-			if (before & REF_UPPER || join(out, size, "docker.io/", in) < 0)
-				return -1;
-		} else if (hlen == 15 && strncmp(in, "index.docker.io", 15) == 0) {
-			if (join(out, size, "docker.io", slash) < 0)
-				return -1;
-		} else if (join(out, size, "", in) < 0) {
-			return -1;
-		}
+		*sh = (struct repo_shape){ .prefix = "docker.io/library/", .plen = 18, .skip = 0 };
+		return 0;
 	}
-	/* docker.io/alpine means docker.io/library/alpine */
-	if (strncmp(out, "docker.io/", 10) == 0 && strchr(out + 10, '/') == NULL) {
-		char tmp[OG_REF_MAX];
+	int is_host = before & (REF_DOT | REF_COLON) || (hlen == 9 && memcmp(in, "localhost", 9) == 0);
 
-		if (join(tmp, sizeof tmp < size ? sizeof tmp : size, "docker.io/library/", out + 10) < 0)
+	if (!is_host) {
+		/* Not a host but a Docker Hub namespace: lowercase like any path
+		 * component (Docker refuses "ABC/b" too). */
+		if (before & REF_UPPER)
 			return -1;
-		memcpy(out, tmp, strlen(tmp) + 1);
+		*sh = (struct repo_shape){ .prefix = "docker.io/", .plen = 10, .skip = 0 };
+		return 0;
 	}
+	int hub = (hlen == 15 && memcmp(in, "index.docker.io", 15) == 0) ||
+		  (hlen == 9 && memcmp(in, "docker.io", 9) == 0);
+
+	/* docker.io/alpine (or index.docker.io/alpine) means docker.io/library/alpine */
+	if (hub && memchr(slash + 1, '/', (size_t)(end - slash - 1)) == NULL)
+		*sh = (struct repo_shape){ .prefix = "docker.io/library/", .plen = 18, .skip = hlen + 1 };
+	else if (hub)
+		*sh = (struct repo_shape){ .prefix = "docker.io", .plen = 9, .skip = hlen };
+	return 0;
+}
+
+int og_repo_valid(const char *in)
+{
+	size_t len = strnlen(in, OG_REF_MAX);
+	struct repo_shape sh;
+
+	return repo_shape(in, len, &sh) == 0 && sh.plen + len - sh.skip < OG_REF_MAX;
+}
+
+int og_repo_normalize(const char *in, char *out, size_t size)
+{
+	size_t len = strnlen(in, OG_REF_MAX), n;
+	struct repo_shape sh;
+
+	if (repo_shape(in, len, &sh) < 0)
+		return -1;
+	n = sh.plen + len - sh.skip;
+	if (n >= size || n >= OG_REF_MAX)
+		return -1;
+	/* in and out may be the same buffer */
+	memmove(out + sh.plen, in + sh.skip, len - sh.skip);
+	memcpy(out, sh.prefix, sh.plen);
+	out[n] = '\0';
 	return 0;
 }
 

@@ -302,7 +302,7 @@ static int parse_images(struct og_jr *r, struct og_trust_store *s, og_error *e)
 	while ((m = og_jr_element(r)) == 1) {
 		const char *v[2] = { NULL, NULL };
 		struct og_trust_image im;
-		char path[64] = "$.images", norm[OG_REF_MAX];
+		char path[64] = "$.images";
 
 		put_index(path, strlen("$.images"), s->nimages);
 		if (og_jr_string_object(r, path, members, v) < 0)
@@ -314,7 +314,7 @@ static int parse_images(struct og_jr *r, struct og_trust_store *s, og_error *e)
 			return og_fail(e, "%s.repository: missing", path);
 		if (!og_digest_valid(im.digest))
 			return og_fail(e, "%s.digest: expected sha256:<64 lowercase hex>", path);
-		if (og_repo_normalize(im.repository, norm, sizeof norm) < 0)
+		if (!og_repo_valid(im.repository))
 			return og_fail(e, "%s.repository: not a repository name", path);
 		if ((p = grow(s->images, &cap, s->nimages, sizeof *s->images)) == NULL)
 			return og_fail_errno(e, ENOMEM, "$.images");

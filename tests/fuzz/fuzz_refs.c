@@ -1,7 +1,7 @@
 /* Strings pod authors control directly, from annotations and reports:
  * image references and repository names (verify/identity.c og_ref_parse,
- * og_repo_normalize, og_identity_resolve with each source kind), VEX product
- * ids (og_vex_product_digest), report references (og_verdict_repository_of),
+ * og_repo_normalize and og_repo_valid, og_identity_resolve with each source
+ * kind), VEX product ids (og_vex_product_digest), report references (og_verdict_repository_of),
  * trust-store scope patterns (og_trust_scope_match), containerd identifiers
  * and digests, and og_scan_clean.  The input is split at the first NUL byte
  * into a reference and a second string (a scope pattern).
@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_ASSERT(og_repo_normalize(repo, norm, sizeof norm) == 0 && strcmp(norm, repo) == 0,
 			  "normalised repository is not stable");
 	}
-	(void)og_repo_normalize(ref, norm, sizeof norm);
+	FZ_ASSERT(og_repo_valid(ref) == (og_repo_normalize(ref, norm, sizeof norm) == 0),
+		  "og_repo_valid disagrees with og_repo_normalize");
 	if (og_vex_product_digest(ref, vd) == 0)
 		FZ_ASSERT(og_digest_valid(vd), "VEX product digest not valid");
 	og_verdict_repository_of(ref, repo, sizeof repo);

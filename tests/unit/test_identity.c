@@ -139,6 +139,71 @@ START_TEST(reference_parsing)
 }
 END_TEST
 
+START_TEST(repository_normalisation)
+{
+	static const struct {
+		const char *in, *out;	/* out NULL: refused */
+	} cases[] = {
+		{ "alpine", "docker.io/library/alpine" },
+		{ "docker.io/alpine", "docker.io/library/alpine" },
+		{ "index.docker.io/alpine", "docker.io/library/alpine" },
+		{ "index.docker.io/x/y", "docker.io/x/y" },
+		{ "docker.io/x/y", "docker.io/x/y" },
+		{ "team/app", "docker.io/team/app" },
+		{ "localhost/app", "localhost/app" },
+		{ "localhost:5000/a/b", "localhost:5000/a/b" },
+		{ "Registry.io/lower/x", "Registry.io/lower/x" },
+		{ "Docker.io/x", "Docker.io/x" },
+		{ "quay.io/a_b/c-d.e", "quay.io/a_b/c-d.e" },
+		{ "ABC/b", NULL }, { "Alpine", NULL }, { "a:1", NULL }, { "a//b", NULL },
+		{ "/a", NULL }, { "a/", NULL }, { "", NULL }, { "host.io/A", NULL },
+		{ "host.io/a:1", NULL }, { "a b", NULL }, { "a/\xc3\xa9", NULL },
+	};
+	char out[OG_REF_MAX], big[OG_REF_MAX + 8];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int r = og_repo_normalize(cases[i].in, out, sizeof out);
+
+		ck_assert_msg((r == 0) == (cases[i].out != NULL), "%s: %d", cases[i].in, r);
+		ck_assert_int_eq(og_repo_valid(cases[i].in), cases[i].out != NULL);
+		if (cases[i].out != NULL)
+			ck_assert_str_eq(out, cases[i].out);
+	}
+	/* The normalised name must fit: 493 bytes plus "docker.io/library/" is 511. */
+	memset(big, 'a', sizeof big);
+	big[493] = '\0';
+	ck_assert_int_eq(og_repo_valid(big), 1);
+	ck_assert_int_eq(og_repo_normalize(big, out, sizeof out), 0);
+	ck_assert_int_ne(og_repo_normalize(big, out, 100), 0);
+	big[493] = 'a';
+	big[494] = '\0';
+	ck_assert_int_eq(og_repo_valid(big), 0);
+	ck_assert_int_ne(og_repo_normalize(big, out, sizeof out), 0);
+}
+END_TEST
+
+/* og_repo_valid is og_repo_normalize without the output, on any input. */
+START_TEST(repository_valid_agrees)
+{
+	static const char alphabet[] = "abAZ09-_./: \x80";
+	static const char *const prefixes[] = { "", "docker.io/", "index.docker.io/", "localhost/",
+						"localhost:5000/", "a.b/", "ABC/" };
+	char in[64], out[OG_REF_MAX];
+	unsigned seed = 7;
+
+	for (int i = 0; i < 200000; i++) {
+		size_t len = strlen(prefixes[i % 7]);
+		size_t extra = (size_t)(rand_r(&seed) % 16);
+
+		memcpy(in, prefixes[i % 7], len);
+		for (size_t k = 0; k < extra; k++)
+			in[len++] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+		in[len] = '\0';
+		ck_assert_msg(og_repo_valid(in) == (og_repo_normalize(in, out, sizeof out) == 0), "%s", in);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("identity");
@@ -149,6 +214,8 @@ int main(void)
 	tcase_add_test(t, order_and_kinds);
 	tcase_add_test(t, policy_errors);
 	tcase_add_test(t, reference_parsing);
+	tcase_add_test(t, repository_normalisation);
+	tcase_add_test(t, repository_valid_agrees);
 	suite_add_tcase(s, t);
 	return tu_run(s);
 }
