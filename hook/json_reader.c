@@ -426,11 +426,85 @@ int og_jr_member_of(struct og_jr *r, const char *const *keys, unsigned *seen, co
 	return og_fail(r->e, "%s: unknown key \"%.100s\"", path, key);
 }
 
+/* og_jr_string_object's common case in one pass: an object of at most
+ * FLAT_MAX members whose keys and values are plain strings (printable ASCII,
+ * no escape), each key one of `keys` at most once.  Nothing is written until
+ * the closing brace has been seen, so on anything else (0) the general path
+ * starts over from the same place and reports what is wrong; 1 when read. */
+#define FLAT_MAX 8
+static int flat_string_object(struct og_jr *r, const char *const *keys, const char **values)
+{
+	char *const p0 = r->p, *const line_start0 = r->line_start;
+	const int line0 = r->line;
+	struct {
+		int key;
+		char *value, *value_end;
+	} got[FLAT_MAX];
+	unsigned seen = 0, n = 0;
+
+	r->p++;		/* '{' */
+	for (;;) {
+		char *key, *key_end;
+		size_t klen;
+		int i;
+
+		skip_ws(r);
+		if (n == FLAT_MAX || r->p >= r->end || *r->p != '"')
+			goto other;
+		key = r->p + 1;
+		key_end = skip_plain(key, r->end);
+		if (key_end >= r->end || *key_end != '"')
+			goto other;
+		r->p = key_end + 1;
+		skip_ws(r);
+		if (r->p >= r->end || *r->p != ':')
+			goto other;
+		r->p++;
+		skip_ws(r);
+		if (r->p >= r->end || *r->p != '"')
+			goto other;
+		got[n].value = r->p + 1;
+		got[n].value_end = skip_plain(got[n].value, r->end);
+		if (got[n].value_end >= r->end || *got[n].value_end != '"')
+			goto other;
+		r->p = got[n].value_end + 1;
+		klen = (size_t)(key_end - key);
+		for (i = 0; i < 32 && keys[i] != NULL; i++)
+			if (keys[i][0] == key[0] && strncmp(keys[i], key, klen) == 0 && keys[i][klen] == '\0')
+				break;
+		if (i == 32 || keys[i] == NULL || (seen & 1u << i))
+			goto other;
+		seen |= 1u << i;
+		got[n++].key = i;
+		skip_ws(r);
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (r->p < r->end && *r->p == '}')
+			break;
+		goto other;
+	}
+	r->p++;		/* '}' */
+	for (unsigned j = 0; j < n; j++) {
+		*got[j].value_end = '\0';
+		values[got[j].key] = got[j].value;
+	}
+	return 1;
+other:
+	r->p = p0;
+	r->line = line0;
+	r->line_start = line_start0;
+	return 0;
+}
+
 int og_jr_string_object(struct og_jr *r, const char *path, const char *const *keys, const char **values)
 {
 	unsigned seen = 0;
 	int i, m;
 
+	if (og_jr_peek(r) == OG_JR_OBJECT && flat_string_object(r, keys, values))
+		return 0;
 	if (og_jr_object(r, path) < 0)
 		return -1;
 	while ((m = og_jr_member_of(r, keys, &seen, path, &i)) == 1) {

@@ -170,6 +170,20 @@ START_TEST(string_objects)
 		{ "{\"digest\": \"a\", \"digest\": \"b\"}", "$.images[3]: duplicate key \"digest\"" },
 		{ "{\"tag\": \"x\"}", "$.images[3]: unknown key \"tag\"" },
 		{ "[\"digest\"]", "$.images[3]: expected an object, found array" },
+		/* what the one-pass path leaves to the general reader, and the
+		 * same answers */
+		{ "{\"digest\": \"a\\u0041\\n\", \"repository\": \"r\"}", NULL },
+		{ "{\"dig\\u0065st\": \"d\", \"repository\": \"\xc3\xa9\"}", NULL },
+		{ "{\"digest\": \"a\", \"tag\": \"x\"}", "$.images[3]: unknown key \"tag\"" },
+		{ "{\"digest\": \"a\", \"dig\\u0065st\": \"b\"}", "$.images[3]: duplicate key \"digest\"" },
+		{ "{\"digest\": \"a\",}", "doc: invalid JSON at line 1 column 16: expected a key (a string)" },
+		{ "{\"digest\" \"a\"}", "doc: invalid JSON at line 1 column 11: expected ':'" },
+		{ "{\"digest\": \"a\" \"b\"}", "doc: invalid JSON at line 1 column 16: expected ',' or '}'" },
+		{ "{\"digest\": \"a\x01\"}", "doc: invalid JSON at line 1 column 14: control character in a string" },
+		{ "{\"digest\": \"a", "doc: invalid JSON at line 1 column 12: unterminated string" },
+		{ "{\"digest\":\n  \"a\",\n  \"repository\": 2}", "$.images[3].repository: expected a string, found number" },
+		{ "{\"digest\": \"a\"", "doc: invalid JSON at line 1 column 15: unexpected end of input" },
+		{ "{\"digest\": \"a\", \"repository\": \"b\", \"a\": \"c\"}", "$.images[3]: unknown key \"a\"" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -187,14 +201,34 @@ START_TEST(string_objects)
 			if (i == 0) {
 				ck_assert_str_eq(v[0], "d");
 				ck_assert_str_eq(v[1], "r");
-			} else {
+			} else if (i == 1) {
 				ck_assert_ptr_null(v[0]);
+			} else if (i == 6) {
+				ck_assert_str_eq(v[0], "aA\n");
+				ck_assert_str_eq(v[1], "r");
+			} else if (i == 7) {
+				ck_assert_str_eq(v[0], "d");
+				ck_assert_str_eq(v[1], "\xc3\xa9");
 			}
 		} else {
 			ck_assert_int_eq(rc, -1);
 			ck_assert_str_eq(e.msg, cases[i].error);
 		}
 	}
+	/* Newlines inside objects read in one pass still count for later errors. */
+	char doc[] = "[\n  {\"digest\": \"a\",\n   \"repository\": \"b\"},\n  {\"digest\" \"x\"}\n]";
+	const char *v[2] = { NULL, NULL };
+	struct og_jr r;
+	og_error e = { 0 };
+
+	og_jr_init(&r, doc, strlen(doc), "doc", &e);
+	ck_assert_int_eq(og_jr_array(&r, "$"), 0);
+	ck_assert_int_eq(og_jr_element(&r), 1);
+	ck_assert_int_eq(og_jr_string_object(&r, "$[0]", keys, v), 0);
+	ck_assert_str_eq(v[1], "b");
+	ck_assert_int_eq(og_jr_element(&r), 1);
+	ck_assert_int_eq(og_jr_string_object(&r, "$[1]", keys, v), -1);
+	ck_assert_str_eq(e.msg, "doc: invalid JSON at line 4 column 13: expected ':'");
 }
 END_TEST
 
