@@ -159,6 +159,23 @@ static void put_index(char *out, size_t len, size_t i)
 	out[len] = '\0';
 }
 
+/* A path ending in "[i]" now ends in "[i + 1]" (room for one more digit):
+ * the allowlist's paths only ever reach error messages, so counting in
+ * place beats printing the index for each of thousands of entries. */
+static void next_index(char *path)
+{
+	size_t close = strlen(path) - 1, i = close;
+
+	while (path[--i] == '9')
+		path[i] = '0';
+	if (path[i] != '[') {
+		path[i]++;
+		return;
+	}
+	memmove(path + i + 2, path + i + 1, close - i + 1);	/* "[99]" -> "[100]" */
+	path[i + 1] = '1';
+}
+
 /* "PREFIX[i]"; a prefix too long for out is cut. */
 static void index_path(char *out, size_t size, const char *prefix, size_t i)
 {
@@ -293,18 +310,17 @@ static int parse_keys(struct og_jr *r, struct og_trust_store *s, og_error *e)
 static int parse_images(struct og_jr *r, struct og_trust_store *s, og_error *e)
 {
 	static const char *const members[] = { "digest", "repository", NULL };
+	char path[64] = "$.images[0]";
 	size_t cap = 0;
 	void *p;
 	int m;
 
 	if (og_jr_array(r, "$.images") < 0)
 		return -1;
-	while ((m = og_jr_element(r)) == 1) {
+	for (; (m = og_jr_element(r)) == 1; next_index(path)) {
 		const char *v[2] = { NULL, NULL };
 		struct og_trust_image im;
-		char path[64] = "$.images";
 
-		put_index(path, strlen("$.images"), s->nimages);
 		if (og_jr_string_object(r, path, members, v) < 0)
 			return -1;
 		im = (struct og_trust_image){ .digest = v[0], .repository = v[1] };

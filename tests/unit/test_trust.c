@@ -540,6 +540,30 @@ START_TEST(store_oversized_and_duplicates)
 }
 END_TEST
 
+/* A bad allowlist entry is named by its index, whatever its digit count. */
+START_TEST(store_bad_entry_index)
+{
+	static const size_t bad[] = { 0, 9, 10, 99, 100, 1000, 1234 };
+	struct og_trust_policy *p;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+		json_t *s = base_store(1, "2099-01-01T00:00:00Z"), *images = json_array();
+		char want[64];
+
+		for (size_t i = 0; i <= bad[b]; i++)
+			json_array_append_new(images, json_pack("{s:s,s:s}", "digest", i == bad[b] ? "sha256:X" : D2,
+								"repository", "registry.example.com/x"));
+		json_object_set_new(s, "images", images);
+		write_store(s, 1, 0);
+		snprintf(want, sizeof want, "$.images[%zu].digest: expected sha256:", bad[b]);
+		EXPECT_FINDING(p, D1, "trust.store", want);
+	}
+	og_trust_policy_free(p);
+}
+END_TEST
+
 /* Keys of a type we refuse never verify anything. */
 START_TEST(store_wrong_key_types)
 {
@@ -998,6 +1022,7 @@ int main(void)
 	tcase_add_test(t, threshold);
 	tcase_add_test(t, store_tampering);
 	tcase_add_test(t, store_oversized_and_duplicates);
+	tcase_add_test(t, store_bad_entry_index);
 	tcase_add_test(t, store_wrong_key_types);
 	tcase_add_test(t, entry_forgeries);
 	tcase_add_test(t, manifest_and_index_chain);
