@@ -1,4 +1,5 @@
 #include "base64.h"
+#include "crypto_util.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -201,7 +202,12 @@ void og_sha256_hex(const void *in, size_t len, char out[65])
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
 
-	SHA256(in, len, md);
+	/* The first OpenSSL call of a process must not be this one: it would
+	 * initialise OpenSSL with its defaults, openssl.cnf included.  A hash
+	 * that cannot be computed is "", which matches no digest. */
+	out[0] = '\0';
+	if (og_crypto_init() < 0 || SHA256(in, len, md) == NULL)
+		return;
 	og_hex_encode(md, sizeof md, out);
 }
 

@@ -20,7 +20,8 @@ char *og_base64_encode(const void *in, size_t len);
 void og_hex_encode(const unsigned char *in, size_t len, char *out);
 
 /* SHA-256 of len bytes as 64 lowercase hex (out: 65 bytes), and as a
- * digest "sha256:<hex>" (out: OG_DIGEST_MAX from image.h, 72 bytes at least). */
+ * digest "sha256:<hex>" (out: OG_DIGEST_MAX from image.h, 72 bytes at least);
+ * "" (and "sha256:") when OpenSSL cannot be initialised. */
 void og_sha256_hex(const void *in, size_t len, char out[65]);
 void og_sha256_digest(const void *in, size_t len, char *out, size_t size);
 

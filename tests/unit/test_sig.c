@@ -583,12 +583,48 @@ START_TEST(cosign_payload_rules)
 }
 END_TEST
 
-int main(void)
+static const char *self;	/* argv[0]: valgrind's /proc/self/exe is valgrind */
+
+/* A fresh process whose first OpenSSL call is a hash must not have read
+ * openssl.cnf: run this binary again with OPENSSL_CONF naming a file that
+ * would make every SHA-256 fetch fail (default_properties = "fips=yes",
+ * and there is no FIPS provider), and the hash must still come out. */
+START_TEST(hash_first_reads_no_openssl_config)
 {
+	char conf[] = "/tmp/og-sig-conf-XXXXXX", cmd[512], out[128] = "";
+	const char *text = "openssl_conf = openssl_init\n[openssl_init]\nalg_section = evp\n"
+			   "[evp]\ndefault_properties = \"fips=yes\"\n";
+	int fd = mkstemp(conf);
+	FILE *p;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	snprintf(cmd, sizeof cmd, "OPENSSL_CONF=%s '%s' --sha256-of-abc", conf, self);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(out, sizeof out, p));
+	ck_assert_int_eq(pclose(p), 0);
+	unlink(conf);
+	ck_assert_str_eq(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--sha256-of-abc") == 0) {
+		char hex[65];
+
+		og_sha256_hex("abc", 3, hex);
+		printf("%s\n", hex);
+		return hex[0] != '\0' ? 0 : 1;
+	}
+	self = argv[0];
 	Suite *s = suite_create("sig");
 	TCase *t = tcase_create("sig");
 
 	tcase_set_timeout(t, 60);
+	tcase_add_test(t, hash_first_reads_no_openssl_config);
 	tcase_add_test(t, classic_known_good);
 	tcase_add_test(t, classic_wrong_key_and_message);
 	tcase_add_test(t, negative_classic);
