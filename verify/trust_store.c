@@ -172,7 +172,9 @@ static void next_index(char *path)
 		path[i]++;
 		return;
 	}
-	memmove(path + i + 2, path + i + 1, close - i + 1);	/* "[99]" -> "[100]" */
+	/* "[99]" -> "[100]": one more digit, the rest moves right */
+	for (size_t j = close + 2; j > i + 1; j--)	/* the NUL too */
+		path[j] = path[j - 1];
 	path[i + 1] = '1';
 }
 
