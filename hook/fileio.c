@@ -222,6 +222,25 @@ int og_read_file(const char *path, size_t max, og_buf *out, og_error *e)
 	return read_regular(fd, path, max, out, e);
 }
 
+int og_read_file_stat(const char *path, size_t max, og_buf *out, struct stat *st, og_error *e)
+{
+	og_cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return og_fail(e, "%s: is a symbolic link", path);
+		return og_fail_errno(e, errno, "%s", path);
+	}
+	if (read_regular(fd, path, max, out, e) < 0)
+		return -1;
+	/* After the last read: a write while reading shows in the times. */
+	if (fstat(fd, st) < 0) {
+		og_buf_free(out);
+		return og_fail_errno(e, errno, "%s: fstat", path);
+	}
+	return 0;
+}
+
 static int write_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
 			 int durable, og_error *e)
 {

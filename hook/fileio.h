@@ -6,6 +6,7 @@
 #define OCIGATE_FILEIO_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include "error.h"
 
@@ -35,6 +36,11 @@ int og_read_file_at(int dirfd, const char *path, size_t max, og_buf *out, og_err
 /* Read a regular file named by an absolute path chosen by the administrator;
  * the last component must not be a symlink. */
 int og_read_file(const char *path, size_t max, og_buf *out, og_error *e);
+
+/* og_read_file, and the file's status as fstat(2) gives it after the last
+ * read: a record keyed on the file's identity can tell whether the bytes read
+ * are the ones it describes. */
+int og_read_file_stat(const char *path, size_t max, og_buf *out, struct stat *st, og_error *e);
 
 /* Replace dir/name atomically: temp file, fsync, rename, fsync dir.  A reader
  * sees the whole old file or the whole new one, never a torn one. */

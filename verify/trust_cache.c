@@ -3,6 +3,7 @@
 #include "cleanup.h"
 #include "fileio.h"
 #include "timeutil.h"
+#include "trust_store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #define CACHE_DIR "verified"
+#define ROOTS_RECORD "store-signatures"	/* never 64 hex: no digest's record */
 #define RECORD_MAX (OG_TRUST_CACHE_FP_MAX + 1024)
 #define MAX_ENTRIES_FINGERPRINTED 64
 
@@ -115,8 +117,10 @@ static int open_cache_dir(const char *state_dir, int create)
 	return fd;
 }
 
-int og_trust_cache_lookup(const char *state_dir, const char *digest, const char *fp,
-			  char *accepted, size_t asize)
+/* Record NAME in the cache directory: 1 and its text line when its
+ * fingerprint line is fp and its until line has not passed; 0 otherwise. */
+static int read_record(const char *state_dir, const char *name, const char *fp, char *text,
+		       size_t tsize)
 {
 	og_cleanup_close int dfd = -1, fd = -1;
 	og_cleanup_buf og_buf b = { 0 };
@@ -125,15 +129,15 @@ int og_trust_cache_lookup(const char *state_dir, const char *digest, const char 
 	char *nl1, *nl2, *end;
 	long long until;
 
-	if (!og_digest_valid(digest) || (dfd = open_cache_dir(state_dir, 0)) < 0)
+	if ((dfd = open_cache_dir(state_dir, 0)) < 0)
 		return 0;
-	fd = openat(dfd, digest + 7, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 022) != 0)
 		return 0;
 	if (og_read_fd(fd, RECORD_MAX, 0, "verification record", &b, &e) < 0)
 		return 0;
-	/* fingerprint \n until \n accepted \n */
+	/* fingerprint \n until \n text \n */
 	nl1 = strchr(b.data, '\n');
 	if (nl1 == NULL)
 		return 0;
@@ -151,30 +155,103 @@ int og_trust_cache_lookup(const char *state_dir, const char *digest, const char 
 	end = strchr(nl2 + 1, '\n');
 	if (end != NULL)
 		*end = '\0';
-	og_bfmt(accepted, asize, "%s (verified before, inputs unchanged)", nl2 + 1);
+	og_bfmt(text, tsize, "%s", nl2 + 1);
+	return 1;
+}
+
+static void write_record(const char *state_dir, const char *name, const char *fp, int64_t until,
+			 const char *text)
+{
+	og_cleanup_close int dfd = -1;
+	og_cleanup_free char *rec = NULL;
+	char line[512];
+	og_error e = { 0 };
+	int n;
+
+	if ((dfd = open_cache_dir(state_dir, 1)) < 0)
+		return;
+	/* The text is one printable line. */
+	og_bfmt(line, sizeof line, "%s", text);
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+	n = asprintf(&rec, "%s\n%lld\n%s\n", fp, (long long)until, line);
+	if (n < 0)
+		return;
+	/* Not fsync'd: a record lost or emptied by a crash is a miss (the
+	 * fingerprint line must match), which only means verifying again. */
+	(void)og_write_cache_file(dfd, name, rec, (size_t)n, 0600, &e);
+}
+
+int og_trust_cache_lookup(const char *state_dir, const char *digest, const char *fp,
+			  char *accepted, size_t asize)
+{
+	char text[512];
+
+	if (!og_digest_valid(digest) || !read_record(state_dir, digest + 7, fp, text, sizeof text))
+		return 0;
+	og_bfmt(accepted, asize, "%s (verified before, inputs unchanged)", text);
 	return 1;
 }
 
 void og_trust_cache_store(const char *state_dir, const char *digest, const char *fp, int64_t until,
 			  const char *accepted)
 {
-	og_cleanup_close int dfd = -1;
-	og_cleanup_free char *rec = NULL;
-	char text[512];
-	og_error e = { 0 };
-	int n;
+	if (og_digest_valid(digest))
+		write_record(state_dir, digest + 7, fp, until, accepted);
+}
 
-	if (!og_digest_valid(digest) || (dfd = open_cache_dir(state_dir, 1)) < 0)
-		return;
-	/* The acceptance text is one printable line. */
-	og_bfmt(text, sizeof text, "%s", accepted);
-	for (char *p = text; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
-			*p = '?';
-	n = asprintf(&rec, "%s\n%lld\n%s\n", fp, (long long)until, text);
-	if (n < 0)
-		return;
-	/* Not fsync'd: a record lost or emptied by a crash is a miss (the
-	 * fingerprint line must match), which only means verifying again. */
-	(void)og_write_cache_file(dfd, digest + 7, rec, (size_t)n, 0600, &e);
+/* The store's signatures: keyed on the settings that decide them (store
+ * path, threshold, root key paths) and the identity of every file they
+ * were verified from, the store's as it was read. */
+int og_trust_cache_roots_fingerprint(const struct og_trust_store_config *c, const struct stat *store,
+				     char *fp, size_t size)
+{
+	uint64_t h = 1469598103934665603ULL;
+	char path[4200], num[16];
+	size_t len = 0;
+
+	og_bfmt(num, sizeof num, "%d", c->threshold);
+	for (size_t i = 0; i < c->nroot + 2; i++) {
+		const char *part = i == 0 ? c->store_path : i == 1 ? num : c->root_keys[i - 2];
+
+		for (const unsigned char *p = (const unsigned char *)part; *p; p++)
+			h = (h ^ *p) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;	/* separator */
+	}
+	if (append(fp, size, &len, "v1 roots settings=%016llx store=%ju:%ju:%jd:%jd.%ld:%jd.%ld",
+		   (unsigned long long)h, (uintmax_t)store->st_dev, (uintmax_t)store->st_ino,
+		   (intmax_t)store->st_size, (intmax_t)store->st_mtim.tv_sec, store->st_mtim.tv_nsec,
+		   (intmax_t)store->st_ctim.tv_sec, store->st_ctim.tv_nsec) < 0)
+		return -1;
+	og_bfmt(path, sizeof path, "%s.sig", c->store_path);
+	if (stat_part(fp, size, &len, "storesig", AT_FDCWD, path) < 0)
+		return -1;
+	for (size_t i = 0; i < c->nroot; i++)
+		if (stat_part(fp, size, &len, "root", AT_FDCWD, c->root_keys[i]) < 0)
+			return -1;
+	return 0;
+}
+
+int og_trust_cache_roots_lookup(const char *state_dir, const char *fp, size_t *nsigned)
+{
+	char text[64], *end;
+	unsigned long n;
+
+	if (!read_record(state_dir, ROOTS_RECORD, fp, text, sizeof text))
+		return 0;
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (errno != 0 || end == text || *end != '\0' || n == 0 || n > OG_MAX_ROOT_KEYS)
+		return 0;
+	*nsigned = n;
+	return 1;
+}
+
+void og_trust_cache_roots_store(const char *state_dir, const char *fp, size_t nsigned)
+{
+	char text[32];
+
+	og_bfmt(text, sizeof text, "%zu", nsigned);
+	write_record(state_dir, ROOTS_RECORD, fp, 0, text);
 }

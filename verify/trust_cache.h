@@ -11,12 +11,23 @@
  * entry for D) and the time it stops being valid (the store's expiry or the
  * accepting key's not_after, whichever is first).  Any change to any input
  * changes the fingerprint, and the next start verifies in full.  Only
- * acceptances are recorded: a refusal is always re-derived. */
+ * acceptances are recorded: a refusal is always re-derived.
+ *
+ * One more record, STATE_DIR/verified/store-signatures, says that the trust
+ * store's root signatures met the threshold: a fingerprint of the settings
+ * that decide it and of the identity of the store (as fstat(2) gave it after
+ * the store's bytes were read), its signature file and each root key.  An
+ * image the node has not seen before then costs its own signature, not the
+ * store's too.  The store is still read and parsed, and its expiry and the
+ * rollback state checked, at every start that reads it. */
 #ifndef OCIGATE_TRUST_CACHE_H
 #define OCIGATE_TRUST_CACHE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
+
+struct og_trust_store_config;
 
 #define OG_TRUST_CACHE_FP_MAX 4096
 
@@ -37,5 +48,13 @@ int og_trust_cache_lookup(const char *state_dir, const char *digest, const char 
  * ignored: the cache only ever saves work. */
 void og_trust_cache_store(const char *state_dir, const char *digest, const char *fp, int64_t until,
 			  const char *accepted);
+
+/* The store-signatures record: its fingerprint for config c and the store's
+ * status `store`; 1 and the number of root signatures that verified when a
+ * record matches; record one (failures ignored). */
+int og_trust_cache_roots_fingerprint(const struct og_trust_store_config *c, const struct stat *store,
+				     char *fp, size_t size);
+int og_trust_cache_roots_lookup(const char *state_dir, const char *fp, size_t *nsigned);
+void og_trust_cache_roots_store(const char *state_dir, const char *fp, size_t nsigned);
 
 #endif

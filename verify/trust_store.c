@@ -1,4 +1,5 @@
 #include "trust_store.h"
+#include "trust_cache.h"
 #include "base64.h"
 #include "crypto_util.h"
 #include "fileio.h"
@@ -472,22 +473,45 @@ static int check_rollback(const struct og_trust_store_config *c, struct og_trust
 	return 0;
 }
 
+/* Whether the root signatures over these bytes (read from the file whose
+ * status is st) are on record as verified under the same settings and
+ * files (trust_cache.h); fp gets the fingerprint to record them under,
+ * or "" when nothing may be recorded (CLI checks, no state directory). */
+static int roots_on_record(const struct og_trust_store_config *c, const struct stat *st,
+			   struct og_trust_store *s, char *fp, size_t size)
+{
+	if (!c->update_state || c->state_dir == NULL || c->nroot == 0 || c->threshold < 1 ||
+	    og_trust_cache_roots_fingerprint(c, st, fp, size) < 0) {
+		fp[0] = '\0';
+		return 0;
+	}
+	/* A record from another threshold would not match; this is belt and braces. */
+	return og_trust_cache_roots_lookup(c->state_dir, fp, &s->nsigned) &&
+	       s->nsigned >= (size_t)c->threshold && s->nsigned <= c->nroot;
+}
+
 int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_store **out, og_error *e)
 {
+	og_cleanup_free char *fp = malloc(OG_TRUST_CACHE_FP_MAX);
+	og_cleanup_free char *fp_after = malloc(OG_TRUST_CACHE_FP_MAX);
 	struct og_trust_store *s;
+	struct stat st;
 	char when[32];
+	int on_record;
 
-	if (og_crypto_init() < 0)
-		return og_fail(e, "OpenSSL initialisation failed");
+	if (fp == NULL || fp_after == NULL)
+		return og_fail_errno(e, ENOMEM, "trust store");
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return og_fail_errno(e, ENOMEM, "trust store");
-	if (og_read_file(c->store_path, OG_MAX_TRUST_STORE_BYTES, &s->raw, e) < 0) {
+	if (og_read_file_stat(c->store_path, OG_MAX_TRUST_STORE_BYTES, &s->raw, &st, e) < 0) {
 		free(s);
 		return og_wrap(e, "trust store");
 	}
-	/* Signature over the raw bytes first; only then parse what they say. */
-	if (verify_roots(c, &s->raw, &s->nsigned, e) < 0 || parse_store(s, e) < 0)
+	/* Signature over the raw bytes first (or the record that these bytes'
+	 * signatures verified before); only then parse what they say. */
+	on_record = roots_on_record(c, &st, s, fp, OG_TRUST_CACHE_FP_MAX);
+	if ((!on_record && verify_roots(c, &s->raw, &s->nsigned, e) < 0) || parse_store(s, e) < 0)
 		goto fail;
 	if (og_now() >= s->expires) {
 		og_format_rfc3339(s->expires, when, sizeof when);
@@ -496,6 +520,11 @@ int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_s
 	}
 	if (c->state_dir != NULL && check_rollback(c, s, e) < 0)
 		goto fail;
+	/* Record only what was verified from files that did not change meanwhile. */
+	if (!on_record && fp[0] != '\0' &&
+	    og_trust_cache_roots_fingerprint(c, &st, fp_after, OG_TRUST_CACHE_FP_MAX) == 0 &&
+	    strcmp(fp, fp_after) == 0)
+		og_trust_cache_roots_store(c->state_dir, fp, s->nsigned);
 	*out = s;
 	return 0;
 fail:

@@ -296,6 +296,32 @@ id=$(new_id revokelater-second)
 img_expect_denied "$(img_bundle revokelater-2 "$POL_RL" "$IMG_CONFIG_HEX")" "$id" trust.signature "$IMG_CONFIG is revoked"
 t_end
 
+# The store's root signatures are on record too (STATE_DIR/verified/store-signatures): an image the
+# node has not started before costs its own signature only, until a file of the store changes.
+t_begin "runc: a new image under an unchanged store is allowed from the store's record, refused once its signature file changes"
+img_trust_env storerec
+img_make storerec-a
+A_HEX=$IMG_CONFIG_HEX
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+POL_SR=$(img_policy trust-storerec enforce "$(img_trust_json)")
+img_expect_allowed "$(img_bundle storerec-a "$POL_SR" "$A_HEX")" "$(new_id storerec-a)"
+[ -f "$TRUST_STATE/verified/store-signatures" ] || fail "no store-signatures record after an accepted store"
+img_make storerec-b
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+id=$(new_id storerec-b)
+img_expect_allowed "$(img_bundle storerec-b "$POL_SR" "$IMG_CONFIG_HEX")" "$id"
+assert_digest_logged "$id" "$IMG_CONFIG"
+# the same store, now signed by a key that is not a root: a new image must see it
+img_store_sign ci
+img_make storerec-c
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+id=$(new_id storerec-c)
+img_expect_denied "$(img_bundle storerec-c "$POL_SR" "$IMG_CONFIG_HEX")" "$id" trust.store \
+	"signed by 0 of the required 1 root keys: no signature by root key"
+t_end
+
 t_begin "runc: refused: expired trust store (trust.store)"
 img_trust_env expired
 img_make expired

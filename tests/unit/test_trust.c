@@ -11,6 +11,8 @@
 #include "report.h"
 #include "sig_store.h"
 #include "timeutil.h"
+#include "trust_cache.h"
+#include "trust_cli.h"
 #include "trust_policy.h"
 #include "trust_store.h"
 
@@ -293,6 +295,89 @@ START_TEST(verification_cache)
 	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
 	ck_assert_int_eq(n, 1);
 	og_now_override = 0;
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* Forge the store-signatures record for the files as they are now: what
+ * someone who can write the state directory could do. */
+static void forge_roots_record(struct og_trust_policy *p)
+{
+	struct og_trust_store_config c;
+	struct stat st;
+	char fp[OG_TRUST_CACHE_FP_MAX];
+
+	og_trust_policy_store_config(p, &c);
+	ck_assert_int_eq(stat(store, &st), 0);
+	ck_assert_int_eq(og_trust_cache_roots_fingerprint(&c, &st, fp, sizeof fp), 0);
+	og_trust_cache_roots_store(statedir, fp, 1);
+}
+
+/* The store-signatures record: an image not seen before, under a store whose
+ * signatures were verified and whose files did not change, costs no store
+ * signature check; anything else does. */
+START_TEST(store_signatures_record)
+{
+	struct og_trust_policy *p, *p2;
+	struct og_trust_store_config c;
+	struct og_trust_store *s = NULL;
+	og_buf b = { 0 };
+	og_error e = { 0 };
+	char path[600], vdir[600], sigfile[320];
+
+	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_OK(p, D1);
+	snprintf(path, sizeof path, "%s/verified/store-signatures", statedir);
+	snprintf(vdir, sizeof vdir, "%s/verified", statedir);
+	ck_assert_int_eq(og_read_file(path, 8192, &b, &e), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "v1 roots settings="));
+	og_buf_free(&b);
+	/* A store no root signed, with a record forged for it: believed, as the
+	 * record is as trusted as the directory it is in ... */
+	write_store(base_store(6, "2099-01-01T00:00:00Z"), 0, 0);
+	EXPECT_FINDING(p, D1, "trust.store", "signature file");
+	forge_roots_record(p);
+	EXPECT_OK(p, D1);
+	/* ... and void once any input changes: the store, */
+	ck_assert_int_eq(utimensat(AT_FDCWD, store, NULL, 0), 0);
+	EXPECT_FINDING(p, D1, "trust.store", "signature file");
+	/* its signature file, */
+	forge_roots_record(p);
+	EXPECT_OK(p, D1);
+	snprintf(sigfile, sizeof sigfile, "%s.sig", store);
+	wfile(sigfile, "{\"signatures\": []}", 18);
+	EXPECT_FINDING(p, D1, "trust.store", "signed by 0 of the required 1");
+	ck_assert_int_eq(unlink(sigfile), 0);
+	/* a root key, */
+	forge_roots_record(p);
+	EXPECT_OK(p, D1);
+	ck_assert_int_eq(utimensat(AT_FDCWD, root1, NULL, 0), 0);
+	EXPECT_FINDING(p, D1, "trust.store", "signature file");
+	/* the root keys or the threshold the policy names, */
+	forge_roots_record(p);
+	EXPECT_OK(p, D1);
+	p2 = policy(2, 1);
+	EXPECT_FINDING(p2, D1, "trust.store", "signature file");
+	og_trust_policy_free(p2);
+	/* or the cache directory's soundness. */
+	ck_assert_int_eq(chmod(vdir, 0770), 0);
+	EXPECT_FINDING(p, D1, "trust.store", "signature file");
+	ck_assert_int_eq(chmod(vdir, 0700), 0);
+	EXPECT_OK(p, D1);
+	/* Checks from the command line (no state updates) never use it ... */
+	og_trust_policy_store_config(p, &c);
+	c.update_state = 0;
+	ck_assert_int_eq(og_trust_store_load(&c, &s, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "signature file"));
+	/* ... nor write it. */
+	write_store(base_store(7, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(unlink(path), 0);
+	og_error_clear(&e);
+	ck_assert_msg(og_trust_store_load(&c, &s, &e) == 0, "%s", e.msg);
+	og_trust_store_free(s);
+	ck_assert_int_eq(access(path, F_OK), -1);
 	og_trust_policy_free(p);
 }
 END_TEST
@@ -1009,6 +1094,7 @@ int main(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, signed_image_accepted);
 	tcase_add_test(t, verification_cache);
+	tcase_add_test(t, store_signatures_record);
 	tcase_add_test(t, no_digest_identity);
 	tcase_add_test(t, not_required);
 	tcase_add_test(t, payload_for_other_digest);
