@@ -182,6 +182,59 @@ START_TEST(repository_normalisation)
 }
 END_TEST
 
+/* The rules og_repo_valid applies, one character at a time (names shorter
+ * than 100 bytes: the length limit never applies). */
+static int repo_reference(const char *s)
+{
+	size_t len = strlen(s), h;
+	const char *slash = strchr(s, '/');
+	int upper = 0, colon = 0, dot = 0;
+
+	if (len == 0 || s[0] == '/' || s[len - 1] == '/' || strstr(s, "//") != NULL)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || strchr("-_./:", s[i]) != NULL))
+			return 0;
+	h = slash != NULL ? (size_t)(slash - s) : len;
+	for (size_t i = h; i < len; i++)
+		if ((s[i] >= 'A' && s[i] <= 'Z') || s[i] == ':')
+			return 0;	/* the path is lowercase, without a port */
+	for (size_t i = 0; i < h; i++) {
+		upper |= s[i] >= 'A' && s[i] <= 'Z';
+		colon |= s[i] == ':';
+		dot |= s[i] == '.';
+	}
+	if (slash == NULL)
+		return !upper && !colon;	/* a Docker Hub library name */
+	if (dot || colon || (h == 9 && strncmp(s, "localhost", 9) == 0))
+		return 1;			/* a registry host: any case, a port */
+	return !upper;				/* a Docker Hub namespace */
+}
+
+/* og_repo_valid against the rules above: names of every length up to 70,
+ * the first '/' anywhere. */
+START_TEST(repository_valid_reference)
+{
+	static const char alphabet[] = "abzAZ09-_./:\x80";
+	char in[80];
+	unsigned seed = 11;
+
+	for (int i = 0; i < 300000; i++) {
+		size_t len = (size_t)(rand_r(&seed) % 71);
+
+		for (size_t k = 0; k < len; k++) {
+			int r = rand_r(&seed) % 41;
+
+			/* mostly lowercase, so that long valid names occur */
+			in[k] = r < 28 ? (char)('a' + r % 26) : alphabet[r - 28];
+		}
+		in[len] = '\0';
+		ck_assert_msg(og_repo_valid(in) == repo_reference(in), "%s", in);
+	}
+}
+END_TEST
+
 /* og_repo_valid is og_repo_normalize without the output, on any input. */
 START_TEST(repository_valid_agrees)
 {
@@ -216,6 +269,7 @@ int main(void)
 	tcase_add_test(t, reference_parsing);
 	tcase_add_test(t, repository_normalisation);
 	tcase_add_test(t, repository_valid_agrees);
+	tcase_add_test(t, repository_valid_reference);
 	suite_add_tcase(s, t);
 	return tu_run(s);
 }

@@ -518,8 +518,9 @@ START_TEST(base64_strict)
 }
 END_TEST
 
-/* og_hex_valid checks eight characters at a time: every byte value at
- * every position, and every length, against the plain definition. */
+/* og_hex_valid and og_digest_valid check eight characters at a time: every
+ * byte value at every position, and every length, against the plain
+ * definition. */
 static int hex_reference(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -539,7 +540,7 @@ START_TEST(hex_and_digest_validation)
 			b[pos] = (char)c;
 			ck_assert_msg(og_hex_valid(b, 64) == hex_reference(b, 64), "byte %#x at %d", c, pos);
 		}
-	for (size_t n = 0; n < 20; n++) {
+	for (size_t n = 0; n < 50; n++) {
 		memset(b, '9', n);
 		b[n] = '\0';
 		ck_assert_int_eq(og_hex_valid(b, n), 1);
@@ -553,6 +554,16 @@ START_TEST(hex_and_digest_validation)
 					 "0123456789abcdef0123456789abcdeF"), 0);
 	ck_assert_int_eq(og_digest_valid("sha512:" "0123456789abcdef0123456789abcdef"
 					 "0123456789abcdef0123456789abcdef"), 0);
+	for (int pos = 0; pos < 72; pos++)
+		for (int c = 0; c < 256; c++) {
+			memcpy(b, "sha256:", 7);
+			memset(b + 7, pos % 2 ? 'e' : '1', 64);
+			b[71] = '\0';
+			b[pos] = (char)c;
+			ck_assert_msg(og_digest_valid(b) == (strncmp(b, "sha256:", 7) == 0 &&
+							     hex_reference(b + 7, 64)),
+				      "byte %#x at %d", c, pos);
+		}
 }
 END_TEST
 
