@@ -227,7 +227,7 @@ START_TEST(repository_valid_reference)
 			int r = rand_r(&seed) % 41;
 
 			/* mostly lowercase, so that long valid names occur */
-			in[k] = r < 28 ? (char)('a' + r % 26) : alphabet[r - 28];
+			in[k] = (char)(r < 28 ? 'a' + r % 26 : alphabet[r - 28]);
 		}
 		in[len] = '\0';
 		ck_assert_msg(og_repo_valid(in) == repo_reference(in), "%s", in);
