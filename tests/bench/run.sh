@@ -10,7 +10,7 @@
 #                      BENCH_DIR/cache and reused by later runs (delete it to regenerate)
 #   BENCH_HOOK_RUNS    spawns per hook-alone figure (default 400)
 #   BENCH_SCALE_RUNS   spawns per scale point (default 300)
-#   BENCH_RUNC_RUNS    container starts per runc variant (default 40)
+#   BENCH_RUNC_RUNS    container starts per runc variant (default 160)
 #   BENCH_PEER_RUNS    spawns per peer figure (default 200; skopeo uses a quarter)
 #   BENCH_PROFILE=0    skip the callgrind / strace -c profile
 #   BENCH_COLD_CMD     shell command run (untimed) before every cold sample; default: touch every
@@ -30,7 +30,7 @@ BD=${BENCH_DIR:-$REPO/build/bench}
 case $BD in /*) ;; *) BD=$REPO/$BD ;; esac
 HOOK_RUNS=${BENCH_HOOK_RUNS:-400}
 SCALE_RUNS=${BENCH_SCALE_RUNS:-300}
-RUNC_RUNS=${BENCH_RUNC_RUNS:-40}
+RUNC_RUNS=${BENCH_RUNC_RUNS:-160}
 PEER_RUNS=${BENCH_PEER_RUNS:-200}
 N_SIGS_MID=1000
 N_SIGS_BIG=100000
