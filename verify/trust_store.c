@@ -1,5 +1,4 @@
 #include "trust_store.h"
-#include "trust_cache.h"
 #include "base64.h"
 #include "crypto_util.h"
 #include "fileio.h"
@@ -7,6 +6,7 @@
 #include "json_reader.h"
 #include "jsonutil.h"
 #include "timeutil.h"
+#include "trust_cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -473,34 +473,40 @@ static int check_rollback(const struct og_trust_store_config *c, struct og_trust
 	return 0;
 }
 
-/* Whether the root signatures over these bytes (read from the file whose
- * status is st) are on record as verified under the same settings and
- * files (trust_cache.h); fp gets the fingerprint to record them under,
- * or "" when nothing may be recorded (CLI checks, no state directory). */
-static int roots_on_record(const struct og_trust_store_config *c, const struct stat *st,
-			   struct og_trust_store *s, char *fp, size_t size)
+/* The store's root signatures: on record as verified under the same
+ * settings and files (trust_cache.h; only for the hook, which keeps state),
+ * or verified now.  st is the store's status after its bytes were read.
+ * fp gets what to record once the whole store is accepted: the
+ * fingerprint when the signatures were verified now and none of those
+ * files changed while they were read, else "". */
+static int check_roots(const struct og_trust_store_config *c, const struct stat *st,
+		       struct og_trust_store *s, char fp[OG_TRUST_CACHE_FP_MAX], og_error *e)
 {
-	if (!c->update_state || c->state_dir == NULL || c->nroot == 0 || c->threshold < 1 ||
-	    og_trust_cache_roots_fingerprint(c, st, fp, size) < 0) {
+	char after[OG_TRUST_CACHE_FP_MAX];
+	int have_fp = c->update_state && c->state_dir != NULL && c->nroot > 0 && c->threshold >= 1 &&
+		      og_trust_cache_roots_fingerprint(c, st, fp, OG_TRUST_CACHE_FP_MAX) == 0;
+
+	/* A record made under another threshold would not match; the count is
+	 * checked all the same. */
+	if (have_fp && og_trust_cache_roots_lookup(c->state_dir, fp, &s->nsigned) &&
+	    s->nsigned >= (size_t)c->threshold && s->nsigned <= c->nroot) {
 		fp[0] = '\0';
 		return 0;
 	}
-	/* A record from another threshold would not match; this is belt and braces. */
-	return og_trust_cache_roots_lookup(c->state_dir, fp, &s->nsigned) &&
-	       s->nsigned >= (size_t)c->threshold && s->nsigned <= c->nroot;
+	if (verify_roots(c, &s->raw, &s->nsigned, e) < 0)
+		return -1;
+	if (!have_fp || og_trust_cache_roots_fingerprint(c, st, after, sizeof after) < 0 ||
+	    strcmp(fp, after) != 0)
+		fp[0] = '\0';
+	return 0;
 }
 
 int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_store **out, og_error *e)
 {
-	og_cleanup_free char *fp = malloc(OG_TRUST_CACHE_FP_MAX);
-	og_cleanup_free char *fp_after = malloc(OG_TRUST_CACHE_FP_MAX);
 	struct og_trust_store *s;
 	struct stat st;
-	char when[32];
-	int on_record;
+	char when[32], fp[OG_TRUST_CACHE_FP_MAX];
 
-	if (fp == NULL || fp_after == NULL)
-		return og_fail_errno(e, ENOMEM, "trust store");
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return og_fail_errno(e, ENOMEM, "trust store");
@@ -508,10 +514,8 @@ int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_s
 		free(s);
 		return og_wrap(e, "trust store");
 	}
-	/* Signature over the raw bytes first (or the record that these bytes'
-	 * signatures verified before); only then parse what they say. */
-	on_record = roots_on_record(c, &st, s, fp, OG_TRUST_CACHE_FP_MAX);
-	if ((!on_record && verify_roots(c, &s->raw, &s->nsigned, e) < 0) || parse_store(s, e) < 0)
+	/* Signature over the raw bytes first; only then parse what they say. */
+	if (check_roots(c, &st, s, fp, e) < 0 || parse_store(s, e) < 0)
 		goto fail;
 	if (og_now() >= s->expires) {
 		og_format_rfc3339(s->expires, when, sizeof when);
@@ -520,10 +524,8 @@ int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_s
 	}
 	if (c->state_dir != NULL && check_rollback(c, s, e) < 0)
 		goto fail;
-	/* Record only what was verified from files that did not change meanwhile. */
-	if (!on_record && fp[0] != '\0' &&
-	    og_trust_cache_roots_fingerprint(c, &st, fp_after, OG_TRUST_CACHE_FP_MAX) == 0 &&
-	    strcmp(fp, fp_after) == 0)
+	/* Recorded once the store is accepted (and its state directory exists). */
+	if (fp[0] != '\0')
 		og_trust_cache_roots_store(c->state_dir, fp, s->nsigned);
 	*out = s;
 	return 0;
