@@ -210,28 +210,32 @@ int og_read_file_at(int dirfd, const char *path, size_t max, og_buf *out, og_err
 	return read_regular(fd, path, max, out, e);
 }
 
+/* An administrator's file by absolute path: the last component must not be a symlink. */
+static int open_admin_file(const char *path, og_error *e)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0 && errno == ELOOP)
+		return og_fail(e, "%s: is a symbolic link", path);
+	if (fd < 0)
+		return og_fail_errno(e, errno, "%s", path);
+	return fd;
+}
+
 int og_read_file(const char *path, size_t max, og_buf *out, og_error *e)
 {
-	og_cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	og_cleanup_close int fd = open_admin_file(path, e);
 
-	if (fd < 0) {
-		if (errno == ELOOP)
-			return og_fail(e, "%s: is a symbolic link", path);
-		return og_fail_errno(e, errno, "%s", path);
-	}
+	if (fd < 0)
+		return -1;
 	return read_regular(fd, path, max, out, e);
 }
 
 int og_read_file_stat(const char *path, size_t max, og_buf *out, struct stat *st, og_error *e)
 {
-	og_cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	og_cleanup_close int fd = open_admin_file(path, e);
 
-	if (fd < 0) {
-		if (errno == ELOOP)
-			return og_fail(e, "%s: is a symbolic link", path);
-		return og_fail_errno(e, errno, "%s", path);
-	}
-	if (read_regular(fd, path, max, out, e) < 0)
+	if (fd < 0 || read_regular(fd, path, max, out, e) < 0)
 		return -1;
 	/* After the last read: a write while reading shows in the times. */
 	if (fstat(fd, st) < 0) {
