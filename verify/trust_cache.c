@@ -38,7 +38,15 @@ static int append(char *fp, size_t size, size_t *len, const char *fmt, ...)
 	return 0;
 }
 
-/* Identity and change time of one file; a missing file is recorded as such. */
+/* Identity and change time of a file whose status is st. */
+static int stat_text(char *fp, size_t size, size_t *len, const char *tag, const struct stat *st)
+{
+	return append(fp, size, len, " %s=%ju:%ju:%jd:%jd.%ld:%jd.%ld", tag, (uintmax_t)st->st_dev,
+		      (uintmax_t)st->st_ino, (intmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec,
+		      st->st_mtim.tv_nsec, (intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+/* The same for a file by name; a missing file is recorded as such. */
 static int stat_part(char *fp, size_t size, size_t *len, const char *tag, int dirfd,
 		     const char *path)
 {
@@ -49,9 +57,19 @@ static int stat_part(char *fp, size_t size, size_t *len, const char *tag, int di
 			return -1;
 		return append(fp, size, len, " %s=-", tag);
 	}
-	return append(fp, size, len, " %s=%ju:%ju:%jd:%jd.%ld:%jd.%ld", tag, (uintmax_t)st.st_dev,
-		      (uintmax_t)st.st_ino, (intmax_t)st.st_size, (intmax_t)st.st_mtim.tv_sec,
-		      st.st_mtim.tv_nsec, (intmax_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	return stat_text(fp, size, len, tag, &st);
+}
+
+void og_trust_cache_settings_hash(const char *const *parts, size_t n, char out[17])
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (size_t i = 0; i < n; i++) {
+		for (const unsigned char *c = (const unsigned char *)parts[i]; *c; c++)
+			h = (h ^ *c) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;	/* separator */
+	}
+	og_bfmt(out, 17, "%016llx", (unsigned long long)h);
 }
 
 int og_trust_cache_fingerprint(const struct og_trust_cache_inputs *in, char *fp, size_t size)
@@ -207,22 +225,20 @@ void og_trust_cache_store(const char *state_dir, const char *digest, const char 
 int og_trust_cache_roots_fingerprint(const struct og_trust_store_config *c, const struct stat *store,
 				     char *fp, size_t size)
 {
-	uint64_t h = 1469598103934665603ULL;
-	char path[4200], num[16];
+	const char *parts[2 + OG_MAX_ROOT_KEYS];
+	char path[4200], num[16], settings[17];
 	size_t len = 0;
 
+	if (c->nroot > OG_MAX_ROOT_KEYS)
+		return -1;
 	og_bfmt(num, sizeof num, "%d", c->threshold);
-	for (size_t i = 0; i < c->nroot + 2; i++) {
-		const char *part = i == 0 ? c->store_path : i == 1 ? num : c->root_keys[i - 2];
-
-		for (const unsigned char *p = (const unsigned char *)part; *p; p++)
-			h = (h ^ *p) * 1099511628211ULL;
-		h = (h ^ 0xff) * 1099511628211ULL;	/* separator */
-	}
-	if (append(fp, size, &len, "v1 roots settings=%016llx store=%ju:%ju:%jd:%jd.%ld:%jd.%ld",
-		   (unsigned long long)h, (uintmax_t)store->st_dev, (uintmax_t)store->st_ino,
-		   (intmax_t)store->st_size, (intmax_t)store->st_mtim.tv_sec, store->st_mtim.tv_nsec,
-		   (intmax_t)store->st_ctim.tv_sec, store->st_ctim.tv_nsec) < 0)
+	parts[0] = c->store_path;
+	parts[1] = num;
+	for (size_t i = 0; i < c->nroot; i++)
+		parts[2 + i] = c->root_keys[i];
+	og_trust_cache_settings_hash(parts, 2 + c->nroot, settings);
+	if (append(fp, size, &len, "v1 roots settings=%s", settings) < 0 ||
+	    stat_text(fp, size, &len, "store", store) < 0)
 		return -1;
 	og_bfmt(path, sizeof path, "%s.sig", c->store_path);
 	if (stat_part(fp, size, &len, "storesig", AT_FDCWD, path) < 0)

@@ -39,6 +39,10 @@ struct og_trust_cache_inputs {
 	const char *digest;		/* "sha256:<64 hex>" */
 };
 
+/* A hash (16 hex) of settings strings, in order: a change of policy must
+ * not reuse a verification made under the old one. */
+void og_trust_cache_settings_hash(const char *const *parts, size_t n, char out[17]);
+
 /* Build the fingerprint; -1 when an input cannot be examined (no caching). */
 int og_trust_cache_fingerprint(const struct og_trust_cache_inputs *in, char *fp, size_t size);
 /* 1 and the acceptance text when a valid record matches fp; 0 otherwise. */

@@ -330,14 +330,12 @@ void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_tru
 	c->update_state = 1;
 }
 
-/* FNV-1a over the settings that decide trust: a change of policy must not
+/* The settings that decide trust, hashed: a change of policy must not
  * reuse a verification made under the old one. */
 static void policy_fingerprint(const struct og_trust_policy *p, char out[17])
 {
-	uint64_t h = 1469598103934665603ULL;
-	char num[16];
-
 	const char *parts[4 + OG_MAX_ROOT_KEYS + OG_MAX_PREDICATE_TYPES];
+	char num[16];
 	size_t n = 0;
 
 	og_bfmt(num, sizeof num, "%d", p->threshold);
@@ -349,12 +347,7 @@ static void policy_fingerprint(const struct og_trust_policy *p, char out[17])
 		parts[n++] = p->root_keys[i];
 	for (size_t i = 0; i < p->npred; i++)
 		parts[n++] = p->predicate_types[i];
-	for (size_t i = 0; i < n; i++) {
-		for (const unsigned char *c = (const unsigned char *)parts[i]; *c; c++)
-			h = (h ^ *c) * 1099511628211ULL;
-		h = (h ^ 0xff) * 1099511628211ULL;	/* separator */
-	}
-	og_bfmt(out, 17, "%016llx", (unsigned long long)h);
+	og_trust_cache_settings_hash(parts, n, out);
 }
 
 static int cache_fingerprint(const struct og_trust_policy *p, const char *digest, char *fp,
