@@ -28,7 +28,8 @@ WARN     := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wconversion -Wno-sign-con
             -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wundef
 HARDEN   := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
 OPT      ?= -O2 -g
-BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Ihook -Ipolicy -Iverify \
+INCLUDES := -I.
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(INCLUDES) \
                -DOCIGATE_VERSION='"$(VERSION)"' -MMD -MP
 BASE_LDFLAGS := -Wl,-z,relro,-z,now -Wl,--as-needed
 # The hook runs at every container start: a static PIE starts in a fraction of
@@ -46,7 +47,11 @@ SAN      ?=
 ALL_CFLAGS  = $(BASE_CFLAGS) $(SAN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(BASE_LDFLAGS) $(SAN) $(LDFLAGS)
 
-LIB_SRC  := $(filter-out hook/main.c,$(wildcard hook/*.c policy/*.c verify/*.c))
+# The source folders, lowest layer first (make layering checks the order).
+SRC_DIRS := hook/base hook/oci verify/common verify/identity verify/sig verify/scan verify/trust \
+            policy policy/rules hook hook/cmd
+SRC      := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
+LIB_SRC  := $(filter-out hook/cmd/main.c,$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -76,7 +81,7 @@ $(B)/libocigate.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/ocigate: $(B)/hook/main.o $(B)/libocigate.a
+$(B)/ocigate: $(B)/hook/cmd/main.o $(B)/libocigate.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(BIN_LDFLAGS) $(ALL_LDFLAGS) $(BIN_LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libocigate.a
@@ -133,7 +138,7 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(B)/hook/main.d
+-include $(LIB_OBJ:.o=.d) $(B)/hook/cmd/main.d
 
 # Fuzzing and static analysis (tests/fuzz/README.md)
 #   make fuzz [FUZZ_SECONDS=60]  every libFuzzer target (clang, ASan+UBSan) for N s each;
@@ -150,7 +155,7 @@ FZ_REPLAY    := $(FZ)/replay$(if $(SAN),-san)
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_HDRS    := $(wildcard tests/fuzz/*.h)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer -Ihook -Ipolicy -Iverify \
+FUZZ_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer $(INCLUDES) \
                 -Itests/fuzz -DOCIGATE_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP $(FUZZ_SAN)
 FUZZ_OBJ     := $(LIB_SRC:%.c=$(FZ)/obj/%.o)
 FZ_REPLAY_OBJ := $(LIB_SRC:%.c=$(FZ_REPLAY)/obj/%.o)
@@ -202,18 +207,18 @@ fuzz-replay: fuzz-corpus
 	@$(FUZZ_SUBMAKE) $(FUZZ_TARGETS:%=$(FZ_REPLAY)/fuzz_%) || true
 	@sh tests/fuzz/run-replay.sh $(FZ_REPLAY) $(FUZZ_TARGETS)
 
-ANALYZE_SRC := $(wildcard hook/*.c policy/*.c verify/*.c)
+ANALYZE_SRC := $(SRC)
 # cppcheck: tests/fuzz/cppcheck.cfg teaches it the jansson foreach macros.
 # Suppressed false positive: cppcheck does not model __attribute__((cleanup))
 # on the second declarator of `og_cleanup_free char *a = NULL, *b = NULL;`
-# (verify/trust_policy.c og_trust_evaluate fp_after; checked with ASan).
+# (verify/trust/trust_policy.c og_trust_evaluate fp_after; checked with ASan).
 CPPCHECK_FLAGS := --enable=warning,portability,performance --error-exitcode=1 --inline-suppr -q \
-                  --std=c11 -D_GNU_SOURCE --library=tests/fuzz/cppcheck.cfg -Ihook -Ipolicy -Iverify \
-                  --suppress=memleak:verify/trust_policy.c
+                  --std=c11 -D_GNU_SOURCE --library=tests/fuzz/cppcheck.cfg $(INCLUDES) \
+                  --suppress=memleak:verify/trust/trust_policy.c
 # clang --analyze, one file at a time.  The analyzer does not inline variadic
 # functions, so it took og_fail()/og_fail_errno()/og_wrap() (always -1) as able
 # to return 0 and then read out-parameters the failing path never set; every
-# file but hook/error.c is analyzed with $(ANALYZE_MODEL) force-included, which
+# file but hook/base/error.c is analyzed with $(ANALYZE_MODEL) force-included, which
 # spells that -1 out.  (A unity build does not help: the analyzer skips bodies
 # from #included files, and would still not inline a variadic og_fail.)
 # Every checker is on; filtered, for a pattern clang 14 cannot see:
@@ -223,21 +228,21 @@ CPPCHECK_FLAGS := --enable=warning,portability,performance --error-exitcode=1 --
 ANALYZE_OFF :=
 ANALYZE_IGNORE := Potential (leak of memory|memory leak)
 ANALYZE_MODEL := $(B)/analyze/og_fail_model.h
-ANALYZE_FLAGS := --analyze -std=gnu11 -D_GNU_SOURCE -Ihook -Ipolicy -Iverify -DOCIGATE_VERSION='"$(VERSION)"' \
+ANALYZE_FLAGS := --analyze -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -DOCIGATE_VERSION='"$(VERSION)"' \
                  $(PKG_CFLAGS) -Xanalyzer -analyzer-output=text \
                  $(if $(ANALYZE_OFF),-Xanalyzer -analyzer-disable-checker=$(ANALYZE_OFF))
 
 analyze:
 	@mkdir -p $(B)/analyze
 	cppcheck $(CPPCHECK_FLAGS) $(ANALYZE_SRC)
-	@printf '%s\n' '/* Generated by make analyze: these always return -1. */' '#include "error.h"' \
+	@printf '%s\n' '/* Generated by make analyze: these always return -1. */' '#include "hook/base/error.h"' \
 	  '#define og_fail(e, ...) (og_fail((e), __VA_ARGS__), -1)' \
 	  '#define og_fail_errno(e, n, ...) (og_fail_errno((e), (n), __VA_ARGS__), -1)' \
 	  '#define og_wrap(e, ...) (og_wrap((e), __VA_ARGS__), -1)' >$(ANALYZE_MODEL)
 	@echo "clang --analyze over $(words $(ANALYZE_SRC)) files"
-	@{ printf '%s\n' $(filter-out hook/error.c,$(ANALYZE_SRC)) | xargs -P $(FUZZ_JOBS) -I{} \
+	@{ printf '%s\n' $(filter-out hook/base/error.c,$(ANALYZE_SRC)) | xargs -P $(FUZZ_JOBS) -I{} \
 	  $(FUZZ_CC) $(ANALYZE_FLAGS) -include $(ANALYZE_MODEL) -o /dev/null {}; \
-	  $(FUZZ_CC) $(ANALYZE_FLAGS) -o /dev/null hook/error.c; } >$(B)/analyze.log 2>&1; \
+	  $(FUZZ_CC) $(ANALYZE_FLAGS) -o /dev/null hook/base/error.c; } >$(B)/analyze.log 2>&1; \
 	  grep -E 'warning:|error:' $(B)/analyze.log | grep -vE '$(ANALYZE_IGNORE)' | sort -u >$(B)/analyze/findings; \
 	  cat $(B)/analyze/findings; \
 	  if [ -s $(B)/analyze/findings ]; then echo "analyze: findings (full paths in $(B)/analyze.log)"; exit 1; fi

@@ -1,7 +1,7 @@
-#include "checks.h"
-#include "identity.h"
-#include "scan_policy.h"
-#include "trust_policy.h"
+#include "hook/checks.h"
+#include "verify/identity/identity.h"
+#include "verify/scan/scan_policy.h"
+#include "verify/trust/trust_policy.h"
 
 int og_check_image(const struct og_policy *p, struct og_container *c,
 		   const struct og_identity_prefetch *pf, struct og_report *r, og_error *e)

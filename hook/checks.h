@@ -3,10 +3,10 @@
 #ifndef OCIGATE_CHECKS_H
 #define OCIGATE_CHECKS_H
 
-#include "container.h"
-#include "identity.h"
-#include "policy.h"
-#include "report.h"
+#include "hook/oci/container.h"
+#include "verify/identity/identity.h"
+#include "policy/policy.h"
+#include "hook/base/findings.h"
 
 int og_check_image(const struct og_policy *p, struct og_container *c,
 		   const struct og_identity_prefetch *pf, struct og_report *r, og_error *e);

@@ -1,5 +1,5 @@
-#include "confine.h"
-#include "cleanup.h"
+#include "hook/confine.h"
+#include "hook/base/cleanup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -159,7 +159,7 @@ static int landlock_apply(const struct og_confine_paths *p, og_error *e)
 	return 1;
 }
 
-#include "seccomp_allowlist.h"
+#include "hook/seccomp_allowlist.h"
 
 #if __has_include("seccomp_bpf.h")
 /* The filter, compiled from the allowlist with libseccomp at build time. */

@@ -26,7 +26,7 @@
 #define OCIGATE_CONFINE_H
 
 #include <stddef.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 #define OG_CONFINE_MAX_PATHS 48
 

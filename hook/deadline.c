@@ -1,5 +1,5 @@
-#include "deadline.h"
-#include "log.h"
+#include "hook/deadline.h"
+#include "hook/base/log.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
-#include "decision.h"
-#include "log.h"
+#include "hook/decision.h"
+#include "hook/base/log.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -3,9 +3,9 @@
 #ifndef OCIGATE_DECISION_H
 #define OCIGATE_DECISION_H
 
-#include "container.h"
-#include "policy.h"
-#include "report.h"
+#include "hook/oci/container.h"
+#include "policy/policy.h"
+#include "hook/base/findings.h"
 
 enum og_result { OG_ALLOW, OG_AUDIT, OG_DENY };
 

@@ -1,9 +1,9 @@
-#include "evaluate.h"
-#include "checks.h"
-#include "confine.h"
-#include "runtime_rules.h"
-#include "scan_policy.h"
-#include "trust_policy.h"
+#include "hook/evaluate.h"
+#include "hook/checks.h"
+#include "hook/confine.h"
+#include "policy/runtime_rules.h"
+#include "verify/scan/scan_policy.h"
+#include "verify/trust/trust_policy.h"
 
 #include <stdio.h>
 #include <string.h>

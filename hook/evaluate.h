@@ -3,12 +3,12 @@
 #ifndef OCIGATE_EVALUATE_H
 #define OCIGATE_EVALUATE_H
 
-#include "container.h"
-#include "policy.h"
-#include "report.h"
+#include "hook/oci/container.h"
+#include "policy/policy.h"
+#include "hook/base/findings.h"
 
-#include "fileio.h"
-#include "identity.h"
+#include "hook/base/fileio.h"
+#include "verify/identity/identity.h"
 
 /* Read BUNDLE/config.json's bytes (the bundle directory stays open in c). */
 int og_container_read(struct og_container *c, const char *bundle, og_buf *config, og_error *e);

@@ -2,8 +2,8 @@
 #ifndef OCIGATE_MAIN_EXTRA_H
 #define OCIGATE_MAIN_EXTRA_H
 
-#include "scan_policy.h"
-#include "trust_policy.h"
+#include "verify/scan/scan_policy.h"
+#include "verify/trust/trust_policy.h"
 
 #define OG_EXTRA_COMMANDS \
 	{ "trust", og_cmd_trust, "sign or verify the trust store" }, \

@@ -1,4 +1,4 @@
-#include "capnames.h"
+#include "policy/capnames.h"
 
 #include <ctype.h>
 #include <string.h>

@@ -9,8 +9,8 @@
  * does); an exemption needs at least one selector.  Only annotations that
  * the engine sets after the pod's own may select: anything else a pod
  * author could write to exempt themselves. */
-#include "exemptions.h"
-#include "jsonutil.h"
+#include "policy/exemptions.h"
+#include "hook/base/jsonutil.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>

@@ -5,8 +5,8 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include "error.h"
-#include "strlist.h"
+#include "hook/base/error.h"
+#include "policy/strlist.h"
 
 struct og_exemption {
 	struct og_strlist rules;	/* rule ids or globs ("runtime.*") */

@@ -9,12 +9,12 @@
  *   exemptions   see exemptions.c
  *   image, trust, scan: image identity, trust store and scan verdicts (verify/)
  * Unknown keys anywhere are errors: a misspelt rule must not silently do nothing. */
-#include "policy.h"
-#include "cleanup.h"
-#include "fileio.h"
-#include "jsonutil.h"
-#include "log.h"
-#include "policy_sections.h"
+#include "policy/policy.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/fileio.h"
+#include "hook/base/jsonutil.h"
+#include "hook/base/log.h"
+#include "policy/policy_sections.h"
 
 #include <fnmatch.h>
 #include <string.h>

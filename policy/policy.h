@@ -4,10 +4,10 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include "error.h"
-#include "exemptions.h"
-#include "report.h"
-#include "runtime_policy.h"
+#include "hook/base/error.h"
+#include "policy/exemptions.h"
+#include "hook/base/findings.h"
+#include "policy/runtime_policy.h"
 
 #define OG_DEFAULT_POLICY "/etc/ocigate/policy.json"
 #define OG_MAX_POLICY_BYTES (1024 * 1024)

@@ -1,8 +1,8 @@
-#include "policy_sections.h"
-#include "policy.h"
-#include "identity.h"
-#include "scan_policy.h"
-#include "trust_policy.h"
+#include "policy/policy_sections.h"
+#include "policy/policy.h"
+#include "verify/identity/identity.h"
+#include "verify/scan/scan_policy.h"
+#include "verify/trust/trust_policy.h"
 
 #include <fnmatch.h>
 

@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 struct og_policy;
 

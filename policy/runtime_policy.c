@@ -10,9 +10,9 @@
  * Parameters: capabilities.allowed, seccomp.must_block, host-namespaces.required,
  * mounts.forbidden / mounts.allow_shared_propagation, masked-paths.required,
  * sysctls.allowed.  A rule given as an object without "mode" is enforced. */
-#include "runtime_policy.h"
-#include "capnames.h"
-#include "jsonutil.h"
+#include "policy/runtime_policy.h"
+#include "policy/capnames.h"
+#include "hook/base/jsonutil.h"
 
 #include <seccomp.h>
 #include <string.h>

@@ -6,9 +6,9 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include "error.h"
-#include "report.h"
-#include "strlist.h"
+#include "hook/base/error.h"
+#include "hook/base/findings.h"
+#include "policy/strlist.h"
 
 enum og_preset { OG_PRESET_NONE, OG_PRESET_BASELINE, OG_PRESET_RESTRICTED };
 

@@ -1,4 +1,4 @@
-#include "runtime_rules.h"
+#include "policy/runtime_rules.h"
 
 static const og_runtime_rule_fn rules[RR_COUNT] = {
 	[RR_READONLY_ROOTFS] = og_rule_readonly_rootfs,

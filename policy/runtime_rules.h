@@ -4,9 +4,9 @@
 #ifndef OCIGATE_RUNTIME_RULES_H
 #define OCIGATE_RUNTIME_RULES_H
 
-#include "oci_config.h"
-#include "report.h"
-#include "runtime_policy.h"
+#include "hook/oci/oci_config.h"
+#include "hook/base/findings.h"
+#include "policy/runtime_policy.h"
 
 typedef int (*og_runtime_rule_fn)(const struct og_runtime_policy *rp, const struct oci_config *cfg,
 				  const char *id, struct og_report *r);

@@ -1,5 +1,5 @@
-#include "strlist.h"
-#include "jsonutil.h"
+#include "policy/strlist.h"
+#include "hook/base/jsonutil.h"
 
 #include <stdlib.h>
 #include <string.h>

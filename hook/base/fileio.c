@@ -1,5 +1,5 @@
-#include "fileio.h"
-#include "cleanup.h"
+#include "hook/base/fileio.h"
+#include "hook/base/cleanup.h"
 
 #include <errno.h>
 #include <fcntl.h>

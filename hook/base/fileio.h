@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 typedef struct og_buf {
 	char *data;		/* len bytes, followed by a NUL (not counted) */

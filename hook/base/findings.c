@@ -1,4 +1,4 @@
-#include "report.h"
+#include "hook/base/findings.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-#include "json_reader.h"
+#include "hook/base/json_reader.h"
 
 #include <stdio.h>
 #include <string.h>

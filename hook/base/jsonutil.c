@@ -1,4 +1,4 @@
-#include "jsonutil.h"
+#include "hook/base/jsonutil.h"
 
 #include <errno.h>
 #include <math.h>
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "json_reader.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/json_reader.h"
 
 /* A jansson number from its JSON text, as json_loadb makes it: integers
  * that fit json_int_t, else an error; other numbers as doubles, an error
@@ -119,7 +119,7 @@ json_t *og_json_parse(const char *data, size_t len, const char *what, og_error *
 	struct og_jr r;
 	json_t *v;
 
-	/* hook/json_reader.c lexes (strict, about ten times faster than
+	/* hook/base/json_reader.c lexes (strict, about ten times faster than
 	 * jansson's own parser, which was half of a warm check); jansson holds
 	 * the tree.  The reader decodes strings in place, hence the copy. */
 	if (copy == NULL) {

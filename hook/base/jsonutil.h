@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 /* Parse untrusted bytes into a tree (an object or an array at the top):
  * duplicate keys, invalid UTF-8, NUL bytes, integers beyond json_int_t and

@@ -1,4 +1,4 @@
-#include "log.h"
+#include "hook/base/log.h"
 
 #include <fcntl.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-#include "timeutil.h"
+#include "hook/base/timeutil.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #define OCIGATE_TIMEUTIL_H
 
 #include <stdint.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 /* Parse a positive duration into seconds; units s, m, h, d, w (one unit,
  * e.g. "36h"); at most ten years. */

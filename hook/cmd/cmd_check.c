@@ -1,9 +1,9 @@
 /* `ocigate check`: the hook's evaluation as a dry run for operators, with
  * every finding and the rule that produced it.  Nothing is logged to syslog. */
-#include "commands.h"
-#include "decision.h"
-#include "evaluate.h"
-#include "log.h"
+#include "hook/cmd/commands.h"
+#include "hook/decision.h"
+#include "hook/evaluate.h"
+#include "hook/base/log.h"
 
 #include <getopt.h>
 #include <jansson.h>

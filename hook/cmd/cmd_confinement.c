@@ -3,12 +3,12 @@
  * kernel's view of the process (/proc/self/status: Seccomp, NoNewPrivs,
  * CapEff, CapBnd) and the outcome of calls the confined hook must not make.
  * Exit 0 when every forbidden call failed and the status is as expected. */
-#include "commands.h"
-#include "cleanup.h"
-#include "confine.h"
-#include "evaluate.h"
-#include "fileio.h"
-#include "policy.h"
+#include "hook/cmd/commands.h"
+#include "hook/base/cleanup.h"
+#include "hook/confine.h"
+#include "hook/evaluate.h"
+#include "hook/base/fileio.h"
+#include "policy/policy.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,7 +6,7 @@
  * or containers would silently change; we only add hooks.createRuntime.
  * Embedded rather than taken from `ctr` so the output does not depend on
  * what happens to be installed on the machine that runs the command. */
-#include "cmd_containerd_spec.h"
+#include "hook/cmd/cmd_containerd_spec.h"
 
 #include <getopt.h>
 #include <jansson.h>

@@ -1,15 +1,15 @@
 /* `ocigate hook`: the OCI hook itself.  Reads the state on stdin, the
  * bundle's config.json, evaluates, logs, and exits 0 (allow) or 1 (deny). */
-#include "commands.h"
-#include "checks.h"
-#include "cleanup.h"
-#include "confine.h"
-#include "deadline.h"
-#include "decision.h"
-#include "evaluate.h"
-#include "fileio.h"
-#include "log.h"
-#include "oci_state.h"
+#include "hook/cmd/commands.h"
+#include "hook/checks.h"
+#include "hook/base/cleanup.h"
+#include "hook/confine.h"
+#include "hook/deadline.h"
+#include "hook/decision.h"
+#include "hook/evaluate.h"
+#include "hook/base/fileio.h"
+#include "hook/base/log.h"
+#include "hook/oci/oci_state.h"
 
 #include <getopt.h>
 #include <stdio.h>

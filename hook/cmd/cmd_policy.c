@@ -1,7 +1,7 @@
 /* `ocigate policy lint [FILE]`: validate a policy and print what it
  * enforces, presets expanded. */
-#include "commands.h"
-#include "policy.h"
+#include "hook/cmd/commands.h"
+#include "policy/policy.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,16 +1,16 @@
 /* `ocigate sig add|ls|verify|sign`: feed and inspect the image signature
  * directory, and sign images cosign-compatibly without cosign. */
-#include "base64.h"
-#include "cosign.h"
-#include "crypto_util.h"
-#include "dsse.h"
-#include "fileio.h"
-#include "identity.h"
-#include "jsonutil.h"
-#include "keys.h"
-#include "sig_store.h"
-#include "sigstore.h"
-#include "trust_cli.h"
+#include "verify/common/base64.h"
+#include "verify/sig/cosign.h"
+#include "verify/common/crypto_util.h"
+#include "verify/sig/dsse.h"
+#include "hook/base/fileio.h"
+#include "verify/identity/identity.h"
+#include "hook/base/jsonutil.h"
+#include "verify/common/keys.h"
+#include "verify/sig/sig_store.h"
+#include "verify/sig/sigstore.h"
+#include "hook/cmd/trust_cli.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,9 @@
 /* `ocigate trust sign --key PRIVATE.pem STORE`, `ocigate trust verify`
  * (and `trust install`, in trust_install.c). */
-#include "crypto_util.h"
-#include "keys.h"
-#include "trust_cli.h"
-#include "trust_store.h"
+#include "verify/common/crypto_util.h"
+#include "verify/common/keys.h"
+#include "hook/cmd/trust_cli.h"
+#include "verify/trust/trust_store.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,17 +1,17 @@
 /* `ocigate verdict import|vex import|show|ls|gc`: fill and inspect the scan
  * verdict cache the start-time check reads. */
-#include "base64.h"
-#include "cleanup.h"
-#include "crypto_util.h"
-#include "fileio.h"
-#include "jsonutil.h"
-#include "scan_cache.h"
-#include "scan_policy.h"
-#include "scan_sign.h"
-#include "timeutil.h"
-#include "verdict.h"
-#include "verdict_import.h"
-#include "vex.h"
+#include "verify/common/base64.h"
+#include "hook/base/cleanup.h"
+#include "verify/common/crypto_util.h"
+#include "hook/base/fileio.h"
+#include "hook/base/jsonutil.h"
+#include "verify/scan/scan_cache.h"
+#include "verify/scan/scan_policy.h"
+#include "verify/scan/scan_sign.h"
+#include "hook/base/timeutil.h"
+#include "verify/scan/verdict.h"
+#include "verify/scan/verdict_import.h"
+#include "verify/scan/vex.h"
 
 #include <errno.h>
 #include <getopt.h>

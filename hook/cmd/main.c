@@ -1,8 +1,8 @@
 /* ocigate: an OCI runtime hook that admits only hardened containers of
  * trusted, scanned images.  This file only dispatches subcommands. */
-#include "cmd_containerd_spec.h"
-#include "commands.h"
-#include "main_extra.h"
+#include "hook/cmd/cmd_containerd_spec.h"
+#include "hook/cmd/commands.h"
+#include "hook/main_extra.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,8 +4,8 @@
 #ifndef OCIGATE_TRUST_CLI_H
 #define OCIGATE_TRUST_CLI_H
 
-#include "trust_policy.h"
-#include "trust_store.h"
+#include "verify/trust/trust_policy.h"
+#include "verify/trust/trust_store.h"
 
 #define OG_TRUST_CLI_LONGOPTS                                              \
 	{ "policy", required_argument, NULL, 'P' },                        \

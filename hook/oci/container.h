@@ -3,8 +3,8 @@
 #define OCIGATE_CONTAINER_H
 
 #include <jansson.h>
-#include "image.h"
-#include "oci_config.h"
+#include "verify/common/image.h"
+#include "hook/oci/oci_config.h"
 
 struct og_container {
 	const char *id;			/* from the state (or `check --id`) */

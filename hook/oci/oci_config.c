@@ -1,8 +1,8 @@
-#include "oci_config.h"
-#include "cleanup.h"
-#include "fileio.h"
-#include "jsonutil.h"
-#include "oci_state.h"
+#include "hook/oci/oci_config.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/fileio.h"
+#include "hook/base/jsonutil.h"
+#include "hook/oci/oci_state.h"
 
 #include <errno.h>
 #include <fcntl.h>

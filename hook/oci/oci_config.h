@@ -5,7 +5,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 /* Large seccomp profiles and many mounts fit easily; anything bigger is not a config. */
 #define OG_MAX_CONFIG_BYTES (4 * 1024 * 1024)
@@ -36,7 +36,7 @@ struct oci_config {
 int oci_config_parse(const char *data, size_t len, struct oci_config *cfg, og_error *e);
 void oci_config_free(struct oci_config *cfg);
 
-#include "fileio.h"
+#include "hook/base/fileio.h"
 
 /* Open the bundle directory (absolute path) as an O_PATH fd. */
 int oci_bundle_open(const char *bundle, og_error *e);

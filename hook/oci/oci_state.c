@@ -1,5 +1,5 @@
-#include "oci_state.h"
-#include "jsonutil.h"
+#include "hook/oci/oci_state.h"
+#include "hook/base/jsonutil.h"
 
 #include <string.h>
 

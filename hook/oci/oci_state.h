@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 /* Kubernetes allows 256 KiB of annotations; the state carries them once. */
 #define OG_MAX_STATE_BYTES (1024 * 1024)

@@ -1,9 +1,9 @@
 /* runtime.capabilities: every capability in every set is allowed by the
  * policy.  A name libcap does not know is a violation: the runtime might
  * map it to something we cannot see, and a typo must not pass silently. */
-#include "runtime_rules.h"
-#include "capnames.h"
-#include "log.h"
+#include "policy/runtime_rules.h"
+#include "policy/capnames.h"
+#include "hook/base/log.h"
 
 #include <string.h>
 

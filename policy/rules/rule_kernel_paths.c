@@ -1,8 +1,8 @@
 /* runtime.masked-paths and runtime.sysctls: the kernel interfaces a
  * container can reach through /proc and /sys, after PSS baseline
  * ("procMount: Default" and the safe sysctl set). */
-#include "runtime_rules.h"
-#include "log.h"
+#include "policy/runtime_rules.h"
+#include "hook/base/log.h"
 
 #include <string.h>
 

@@ -6,8 +6,8 @@
  * "P/" followed by "**" also forbids every S below P.  S is checked both as
  * written (normalized lexically) and with symlinks resolved on the host, so
  * neither "/x/../etc" nor a link to /etc gets through. */
-#include "runtime_rules.h"
-#include "log.h"
+#include "policy/runtime_rules.h"
+#include "hook/base/log.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -3,8 +3,8 @@
  * host's); an entry with a path joins an existing namespace, which on
  * Kubernetes is the pod sandbox's: it is the host's own exactly when device
  * and inode equal those of /proc/1/ns/<type>. */
-#include "runtime_rules.h"
-#include "log.h"
+#include "policy/runtime_rules.h"
+#include "hook/base/log.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* runtime.privileged: the signature of a "privileged" container as engines
  * build it: every capability in the bounding set, or the kernel interfaces
  * left open (no masked paths, no read-only paths, /sys mounted read-write). */
-#include "runtime_rules.h"
-#include "capnames.h"
+#include "policy/runtime_rules.h"
+#include "policy/capnames.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* The three one-field rules: read-only root, no_new_privs, non-root user. */
-#include "runtime_rules.h"
+#include "policy/runtime_rules.h"
 
 int og_rule_readonly_rootfs(const struct og_runtime_policy *rp, const struct oci_config *cfg,
 			    const char *id, struct og_report *r)

@@ -1,9 +1,9 @@
 /* runtime.seccomp: a seccomp profile exists, denies by default, and does
  * not allow any must_block syscall unconditionally.  Names are resolved to
  * numbers with libseccomp, so an alias cannot slip past the list. */
-#include "runtime_rules.h"
-#include "cleanup.h"
-#include "log.h"
+#include "policy/runtime_rules.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/log.h"
 
 #include <seccomp.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* gen_sigs: fill an ocigate signature directory with COUNT real, valid
  * cosign simple-signing entries, each over a different (made-up) digest and
- * signed with the same key, in the on-disk layout verify/sig_store.c reads:
+ * signed with the same key, in the on-disk layout verify/sig/sig_store.c reads:
  *   DIR/sha256/<64 hex>/<sha256 of the entry text>.json
  *   {"repository":"REPO","payload":"<b64>","signature":"<b64 DER>"}
  * The payload is a template made by `ocigate sig sign --payload-out` with

@@ -1,5 +1,5 @@
 /* gen_verdicts: fill an ocigate verdict cache with COUNT verdict files in the
- * layout verify/scan_cache.c reads (CACHE/sha256/<2 hex>/<64 hex>.json,
+ * layout verify/scan/scan_cache.c reads (CACHE/sha256/<2 hex>/<64 hex>.json,
  * directories 0755, files 0644, owned by whoever runs this: root for the
  * hook's strict ownership checks).  Each file is a copy of TEMPLATE (a verdict
  * written by `ocigate verdict import`) with every occurrence of TEMPLATE_HEX

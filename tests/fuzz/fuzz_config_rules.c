@@ -3,10 +3,10 @@
  * baseline presets (each parsed once at start-up).
  * fuzz-max-len: 1048576 (OG_MAX_CONFIG_BYTES is 4 MiB; 1 MiB keeps runs fast) */
 #include "fuzz_util.h"
-#include "oci_config.h"
-#include "report.h"
-#include "runtime_policy.h"
-#include "runtime_rules.h"
+#include "hook/oci/oci_config.h"
+#include "hook/base/findings.h"
+#include "policy/runtime_policy.h"
+#include "policy/runtime_rules.h"
 
 static struct og_runtime_policy presets[2];
 

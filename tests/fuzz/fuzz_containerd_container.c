@@ -1,9 +1,9 @@
 /* containerd Containers.Get responses from the API socket
- * (verify/containerd_messages.c og_containerd_decode_get_container over the
- * protobuf reader in verify/protobuf.c), then the CRI extension it carries
+ * (verify/identity/containerd_messages.c og_containerd_decode_get_container over the
+ * protobuf reader in verify/identity/protobuf.c), then the CRI extension it carries
  * (og_containerd_cri_image_ref).
  * fuzz-max-len: 1048576 (OG_GRPC_MAX_MESSAGE_BYTES is 4 MiB) */
-#include "containerd_messages.h"
+#include "verify/identity/containerd_messages.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,10 +1,10 @@
-/* containerd Images.Get responses (verify/containerd_messages.c
+/* containerd Images.Get responses (verify/identity/containerd_messages.c
  * og_containerd_decode_get_image), and the generic protobuf walk over the
  * same bytes (og_pb_next / og_pb_enter to the maximum depth).
  * fuzz-max-len: 1048576 (OG_GRPC_MAX_MESSAGE_BYTES is 4 MiB) */
-#include "containerd_messages.h"
+#include "verify/identity/containerd_messages.h"
 #include "fuzz_util.h"
-#include "protobuf.h"
+#include "verify/identity/protobuf.h"
 
 /* Walk every field, entering each LEN field as a message until the depth
  * limit: every length the reader accepts must stay inside the buffer. */

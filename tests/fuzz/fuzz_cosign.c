@@ -1,8 +1,8 @@
-/* cosign "simple signing" payloads (verify/cosign.c og_cosign_payload_parse),
+/* cosign "simple signing" payloads (verify/sig/cosign.c og_cosign_payload_parse),
  * plus the property that what og_cosign_payload_build writes parses back
  * to the same reference and digest.
  * fuzz-max-len: 65536 (OG_MAX_COSIGN_PAYLOAD_BYTES) */
-#include "cosign.h"
+#include "verify/sig/cosign.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,8 +1,8 @@
 /* The CRI plugin's container metadata JSON ({"Version":"v1","Metadata":
  * {"ID":..,"ImageRef":..}}) read from containerd
- * (verify/containerd_messages.c og_containerd_cri_image_ref).
+ * (verify/identity/containerd_messages.c og_containerd_cri_image_ref).
  * fuzz-max-len: 1048576 (OG_CONTAINERD_MAX_CRI_METADATA_BYTES) */
-#include "containerd_messages.h"
+#include "verify/identity/containerd_messages.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,7 +1,7 @@
-/* in-toto statements carried by DSSE envelopes (verify/dsse.c og_intoto_parse),
+/* in-toto statements carried by DSSE envelopes (verify/sig/dsse.c og_intoto_parse),
  * and the DSSE pre-authentication encoding of arbitrary bodies.
  * fuzz-max-len: 1048576 (OG_MAX_DSSE_PAYLOAD_BYTES) */
-#include "dsse.h"
+#include "verify/sig/dsse.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,4 +1,4 @@
-/* og_json_parse (hook/json_reader.c lexing, jansson holding the tree)
+/* og_json_parse (hook/base/json_reader.c lexing, jansson holding the tree)
  * against jansson's own parser, which it replaced: both must accept and
  * refuse the same inputs and, when they accept, build equal trees, so no
  * document means one thing to ocigate and another to jansson.  Allowed
@@ -12,8 +12,8 @@
  * those values.
  * fuzz-max-len: 65536 */
 #include "fuzz_util.h"
-#include "json_reader.h"
-#include "jsonutil.h"
+#include "hook/base/json_reader.h"
+#include "hook/base/jsonutil.h"
 
 /* Whether og_jr_string_object reads the document as `tree` says it should. */
 static void check_string_object(const uint8_t *data, size_t size, json_t *tree)

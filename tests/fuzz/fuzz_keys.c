@@ -1,13 +1,13 @@
 /* Public keys as they arrive in trust stores and key files
- * (verify/keys.c og_key_from_pem, og_key_from_der, og_key_check_type), then
+ * (verify/common/keys.c og_key_from_pem, og_key_from_der, og_key_check_type), then
  * what is done with an accepted key (key id, description, verification of a
- * signature taken from the input), and strict base64 (verify/base64.c).
+ * signature taken from the input), and strict base64 (verify/common/base64.c).
  * Input: first byte selects PEM (even) or DER (odd); the rest is the key.
  * fuzz-max-len: 16384 (OG_MAX_KEY_FILE_BYTES) */
 #include <openssl/evp.h>
-#include "base64.h"
+#include "verify/common/base64.h"
 #include "fuzz_util.h"
-#include "keys.h"
+#include "verify/common/keys.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

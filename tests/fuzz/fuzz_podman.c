@@ -1,9 +1,9 @@
 /* containers/storage's container records (GRAPHROOT/overlay-containers/
- * containers.json, verify/podman_storage.c og_podman_image), written to a
+ * containers.json, verify/identity/podman_storage.c og_podman_image), written to a
  * private temporary graph root and looked up for a fixed container id.
  * fuzz-max-len: 1048576 (OG_PODMAN_MAX_CONTAINERS_JSON_BYTES is 16 MiB) */
 #include "fuzz_util.h"
-#include "podman_storage.h"
+#include "verify/identity/podman_storage.h"
 
 /* seeds/podman/ name this container. */
 #define FZ_ID "1111111111111111111111111111111111111111111111111111111111111111"

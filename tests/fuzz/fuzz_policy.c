@@ -4,7 +4,7 @@
  * one input that configures everything else, so it must never crash.
  * fuzz-max-len: 1048576 (OG_MAX_POLICY_BYTES) */
 #include "fuzz_util.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

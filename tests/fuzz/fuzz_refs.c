@@ -1,5 +1,5 @@
 /* Strings pod authors control directly, from annotations and reports:
- * image references and repository names (verify/identity.c og_ref_parse,
+ * image references and repository names (verify/identity/identity.c og_ref_parse,
  * og_repo_normalize and og_repo_valid, og_identity_resolve with each source
  * kind), VEX product ids (og_vex_product_digest), report references (og_verdict_repository_of),
  * trust-store scope patterns (og_trust_scope_match), containerd identifiers
@@ -7,14 +7,14 @@
  * into a reference and a second string (a scope pattern).
  * fuzz-max-len: 4096 (annotation values longer than OG_MAX_ANNOTATION_VALUE are ignored) */
 #include <jansson.h>
-#include "base64.h"
-#include "containerd_messages.h"
+#include "verify/common/base64.h"
+#include "verify/identity/containerd_messages.h"
 #include "fuzz_util.h"
-#include "identity.h"
-#include "trust_store.h"
-#include "verdict.h"
-#include "verdict_import.h"
-#include "vex.h"
+#include "verify/identity/identity.h"
+#include "verify/trust/trust_store.h"
+#include "verify/scan/verdict.h"
+#include "verify/scan/verdict_import.h"
+#include "verify/scan/vex.h"
 
 static struct og_identity_policy *pol[3];
 

@@ -1,10 +1,10 @@
-/* Entries of the image signature directory (verify/sig_store.c
+/* Entries of the image signature directory (verify/sig/sig_store.c
  * og_sig_entry_decode): each holds base64 payloads, signatures, bundles and
  * manifests.  Property: an entry re-encoded with og_sig_entry_encode decodes
  * to the same bytes.
  * fuzz-max-len: 1048576 (OG_MAX_SIG_ENTRY_BYTES is 8 MiB) */
 #include "fuzz_util.h"
-#include "sig_store.h"
+#include "verify/sig/sig_store.h"
 
 static int same_buf(const og_buf *a, const og_buf *b)
 {

@@ -1,13 +1,13 @@
-/* Sigstore bundles v0.1-v0.3 and bare DSSE envelopes (verify/sigstore.c
+/* Sigstore bundles v0.1-v0.3 and bare DSSE envelopes (verify/sig/sigstore.c
  * og_bundle_parse, and og_dsse_parse through it), then og_bundle_verify with
  * an Ed25519 and an ECDSA P-256 key: hostile signature lengths and encodings
  * reach OpenSSL through our checks.  The in-toto statement of a DSSE bundle
  * is parsed too (in the hook only after verification; fuzz_intoto covers it
  * alone).
  * fuzz-max-len: 1048576 (OG_MAX_BUNDLE_BYTES is 2 MiB) */
-#include "dsse.h"
+#include "verify/sig/dsse.h"
 #include "fuzz_testkeys.h"
-#include "sigstore.h"
+#include "verify/sig/sigstore.h"
 
 static EVP_PKEY *keys[2];
 

@@ -1,7 +1,7 @@
 /* OCI state from the runtime on stdin (runc and crun variants): oci_state_parse.
  * fuzz-max-len: 1048576 (OG_MAX_STATE_BYTES) */
 #include "fuzz_util.h"
-#include "oci_state.h"
+#include "hook/oci/oci_state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

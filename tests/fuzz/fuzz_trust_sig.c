@@ -1,11 +1,11 @@
-/* The trust store's detached signature file STORE.sig (verify/trust_store.c
+/* The trust store's detached signature file STORE.sig (verify/trust/trust_store.c
  * verify_roots): the input is the .sig file for a fixed valid store, with two
  * fixed root keys (Ed25519 and ECDSA P-256) and a threshold of 1.  Seeds carry
  * the real key ids (and a valid signature), so keyid matching, base64
  * decoding and both verification algorithms are reached.
  * fuzz-max-len: 65536 (OG_MAX_TRUST_SIG_BYTES) */
 #include "fuzz_testkeys.h"
-#include "trust_store.h"
+#include "verify/trust/trust_store.h"
 
 /* The store every input claims to sign; seeds/trust_sig/ were made for it. */
 static const char store_doc[] =

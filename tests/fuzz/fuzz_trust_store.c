@@ -1,13 +1,13 @@
-/* The trust store document (verify/trust_store.c parse_store and the lookups
+/* The trust store document (verify/trust/trust_store.c parse_store and the lookups
  * the image check runs on it).  The hook only parses a store after k of n
  * root signatures verified, so the harness signs each input with a fixed
  * test root key and calls og_trust_store_load on files in a private
  * temporary directory: the whole load path runs, signature first.
  * fuzz-max-len: 1048576 (OG_MAX_TRUST_STORE_BYTES is 4 MiB) */
-#include "base64.h"
+#include "verify/common/base64.h"
 #include "fuzz_testkeys.h"
-#include "keys.h"
-#include "trust_store.h"
+#include "verify/common/keys.h"
+#include "verify/trust/trust_store.h"
 
 static EVP_PKEY *root;
 static char keyid[OG_KEYID_HEX];

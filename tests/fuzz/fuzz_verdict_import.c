@@ -1,11 +1,11 @@
 /* Scanner reports: Trivy (schema 2) and Grype JSON, format detected
- * (verify/verdict_import.c og_verdict_import, report_trivy.c, report_grype.c).
+ * (verify/scan/verdict_import.c og_verdict_import, trivy.c, grype.c).
  * Property: the verdict an import produces is written to the cache in a form
  * og_verdict_load accepts (else the hook would refuse every image it scanned).
  * fuzz-max-len: 1048576 (OG_MAX_SCAN_REPORT_BYTES is 64 MiB) */
 #include "fuzz_util.h"
-#include "verdict.h"
-#include "verdict_import.h"
+#include "verify/scan/verdict.h"
+#include "verify/scan/verdict_import.h"
 
 #define FIXED_NOW 1767225600	/* 2026-01-01T00:00:00Z: runs are reproducible */
 

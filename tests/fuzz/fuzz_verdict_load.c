@@ -1,11 +1,11 @@
 /* Verdict cache files as the hook reads them at container start: the signed
- * envelope split (verify/scan_sign.c og_scan_split), signature check with an
+ * envelope split (verify/scan/scan_sign.c og_scan_split), signature check with an
  * Ed25519 and a P-256 key (og_scan_verify), and the cache form
- * (verify/verdict.c og_verdict_load), which must re-dump and load again.
+ * (verify/scan/verdict.c og_verdict_load), which must re-dump and load again.
  * fuzz-max-len: 1048576 (OG_MAX_VERDICT_BYTES is 16 MiB) */
 #include "fuzz_testkeys.h"
-#include "scan_sign.h"
-#include "verdict.h"
+#include "verify/scan/scan_sign.h"
+#include "verify/scan/verdict.h"
 
 static EVP_PKEY *keys[2];
 

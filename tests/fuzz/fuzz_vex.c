@@ -1,10 +1,10 @@
-/* OpenVEX documents (verify/vex.c og_vex_parse_openvex, og_vex_product_digest),
+/* OpenVEX documents (verify/scan/vex.c og_vex_parse_openvex, og_vex_product_digest),
  * then what `verdict import` does with them: merge the statements per digest
  * (og_vex_set_merge), dump the per-digest cache form and load it back
  * (og_vex_set_dump / og_vex_set_load), and look statements up.
  * fuzz-max-len: 1048576 (OG_MAX_VEX_DOC_BYTES is 8 MiB) */
 #include "fuzz_util.h"
-#include "vex.h"
+#include "verify/scan/vex.h"
 
 static void check_digest(const char *digest, const struct og_vex_doc *d)
 {

@@ -1,9 +1,9 @@
 /* The per-digest VEX cache file the hook reads at container start
- * (verify/vex.c og_vex_set_load for the fixed digest below), then lookups
+ * (verify/scan/vex.c og_vex_set_load for the fixed digest below), then lookups
  * and a dump / load round trip.
  * fuzz-max-len: 1048576 (OG_MAX_VEX_FILE_BYTES is 4 MiB) */
 #include "fuzz_util.h"
-#include "vex.h"
+#include "verify/scan/vex.h"
 
 /* seeds/vex_set/ name this digest. */
 #define FZ_DIGEST "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

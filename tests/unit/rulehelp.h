@@ -6,12 +6,12 @@
 #include "testutil.h"
 #include <ctype.h>
 #include <sys/capability.h>
-#include "fileio.h"
-#include "jsonutil.h"
-#include "oci_config.h"
-#include "policy.h"
-#include "report.h"
-#include "runtime_rules.h"
+#include "hook/base/fileio.h"
+#include "hook/base/jsonutil.h"
+#include "hook/oci/oci_config.h"
+#include "policy/policy.h"
+#include "hook/base/findings.h"
+#include "policy/runtime_rules.h"
 
 static inline json_t *rh_hardened(void)
 {

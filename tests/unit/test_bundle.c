@@ -1,8 +1,8 @@
 /* OCI state and bundle/config.json parsing: runc and crun variants, and
  * every kind of bad input the issue names. */
 #include "testutil.h"
-#include "oci_config.h"
-#include "oci_state.h"
+#include "hook/oci/oci_config.h"
+#include "hook/oci/oci_state.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -3,7 +3,7 @@
  * started by tests/integration/containerd-fixture.sh (skipped, with a message,
  * when not root or when containerd is not installed). */
 #include "testutil.h"
-#include "containerd_client.h"
+#include "verify/identity/containerd_client.h"
 
 #include <limits.h>
 #include <signal.h>

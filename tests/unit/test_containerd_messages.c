@@ -1,9 +1,9 @@
 /* containerd API messages (encode/decode) with hand-built protobuf bytes,
  * the CRI metadata extension and the bundle-path namespace parser. */
 #include "testutil.h"
-#include "containerd_client.h"
-#include "containerd_messages.h"
-#include "protobuf.h"
+#include "verify/identity/containerd_client.h"
+#include "verify/identity/containerd_messages.h"
+#include "verify/identity/protobuf.h"
 
 #define D1 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define D2 "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

@@ -1,7 +1,7 @@
 /* From findings to decisions: per-rule modes, audit mode, exemptions. */
 #include "testutil.h"
-#include "decision.h"
-#include "log.h"
+#include "hook/decision.h"
+#include "hook/base/log.h"
 
 static struct og_policy policy(const char *text)
 {

@@ -1,7 +1,7 @@
 /* Image identity from annotations, in policy order. */
 #include "testutil.h"
-#include "identity.h"
-#include "jsonutil.h"
+#include "verify/identity/identity.h"
+#include "hook/base/jsonutil.h"
 
 #define HEX "634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00"
 

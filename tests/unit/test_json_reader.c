@@ -1,9 +1,9 @@
-/* The pull reader behind the trust store (hook/json_reader.c): what it
+/* The pull reader behind the trust store (hook/base/json_reader.c): what it
  * accepts and refuses must be what jansson (og_json_parse) does, strings
  * must decode exactly, and every refusal must say where. */
 #include "testutil.h"
-#include "json_reader.h"
-#include "jsonutil.h"
+#include "hook/base/json_reader.h"
+#include "hook/base/jsonutil.h"
 
 #include <jansson.h>
 

@@ -1,8 +1,8 @@
 /* Public keys: the fast path for fixed-length key encodings must agree
  * with OpenSSL's general decoder and encoder, byte for byte. */
 #include "testutil.h"
-#include "crypto_util.h"
-#include "keys.h"
+#include "verify/common/crypto_util.h"
+#include "verify/common/keys.h"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>

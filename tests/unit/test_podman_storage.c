@@ -1,7 +1,7 @@
 /* containers/storage container records (Podman, CRI-O): hand-written
  * fixtures in tests/fixtures/podman/<case>/overlay-containers/containers.json. */
 #include "testutil.h"
-#include "podman_storage.h"
+#include "verify/identity/podman_storage.h"
 
 #include <fcntl.h>
 #include <limits.h>

@@ -1,6 +1,6 @@
 /* Policy parsing and lint: every error names its JSON path. */
 #include "testutil.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 static const char *parse_error(const char *text)
 {

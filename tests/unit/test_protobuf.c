@@ -1,7 +1,7 @@
 /* The minimal protobuf wire reader/writer: round trips, malformed varints,
  * lengths past the end, wire types and nesting limits. */
 #include "testutil.h"
-#include "protobuf.h"
+#include "verify/identity/protobuf.h"
 
 #include <stdint.h>
 

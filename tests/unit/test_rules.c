@@ -1,6 +1,6 @@
 /* Every runtime rule, pass and fail. */
 #include "rulehelp.h"
-#include "confine.h"
+#include "hook/confine.h"
 #include <sys/wait.h>
 
 #define PROC(c) json_object_get((c), "process")

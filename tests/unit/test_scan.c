@@ -2,8 +2,8 @@
  * exceptions before and after `until`, StrictModes, signed verdicts and
  * tamper detection, and concurrent rewrites seen whole by readers. */
 #include "test_scan_util.h"
-#include "crypto_util.h"
-#include "scan_sign.h"
+#include "verify/common/crypto_util.h"
+#include "verify/scan/scan_sign.h"
 
 #include <fcntl.h>
 #include <openssl/pem.h>

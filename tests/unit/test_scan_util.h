@@ -7,13 +7,13 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 #include "testutil.h"
-#include "fileio.h"
-#include "jsonutil.h"
-#include "report.h"
-#include "scan_cache.h"
-#include "scan_policy.h"
-#include "timeutil.h"
-#include "verdict.h"
+#include "hook/base/fileio.h"
+#include "hook/base/jsonutil.h"
+#include "hook/base/findings.h"
+#include "verify/scan/scan_cache.h"
+#include "verify/scan/scan_policy.h"
+#include "hook/base/timeutil.h"
+#include "verify/scan/verdict.h"
 
 /* Digests of the repo's own fixtures (tests/fixtures/scanners). */
 #define T_ID "sha256:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"

@@ -2,13 +2,13 @@
  * (../shared/fixtures/cosign): classic simple signing, DSSE envelopes,
  * Sigstore bundles, and every negative fixture for the reason it names. */
 #include "testutil.h"
-#include "base64.h"
-#include "cosign.h"
-#include "crypto_util.h"
-#include "dsse.h"
-#include "fileio.h"
-#include "keys.h"
-#include "sigstore.h"
+#include "verify/common/base64.h"
+#include "verify/sig/cosign.h"
+#include "verify/common/crypto_util.h"
+#include "verify/sig/dsse.h"
+#include "hook/base/fileio.h"
+#include "verify/common/keys.h"
+#include "verify/sig/sigstore.h"
 
 #include <openssl/sha.h>
 

@@ -2,19 +2,19 @@
  * here with OpenSSL, a store signed by k of n roots, signatures filed with
  * `ocigate sig`, and og_trust_check's findings for every forgery. */
 #include "testutil.h"
-#include "base64.h"
-#include "crypto_util.h"
-#include "dsse.h"
-#include "fileio.h"
-#include "jsonutil.h"
-#include "keys.h"
-#include "report.h"
-#include "sig_store.h"
-#include "timeutil.h"
-#include "trust_cache.h"
-#include "trust_cli.h"
-#include "trust_policy.h"
-#include "trust_store.h"
+#include "verify/common/base64.h"
+#include "verify/common/crypto_util.h"
+#include "verify/sig/dsse.h"
+#include "hook/base/fileio.h"
+#include "hook/base/jsonutil.h"
+#include "verify/common/keys.h"
+#include "hook/base/findings.h"
+#include "verify/sig/sig_store.h"
+#include "hook/base/timeutil.h"
+#include "verify/trust/trust_cache.h"
+#include "hook/cmd/trust_cli.h"
+#include "verify/trust/trust_policy.h"
+#include "verify/trust/trust_store.h"
 
 #include <fcntl.h>
 #include <openssl/pem.h>

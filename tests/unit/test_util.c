@@ -1,9 +1,9 @@
 /* Shared infrastructure: bounded reads with a deadline, atomic writes,
  * durations and RFC 3339 timestamps, error wrapping. */
 #include "testutil.h"
-#include "error.h"
-#include "fileio.h"
-#include "timeutil.h"
+#include "hook/base/error.h"
+#include "hook/base/fileio.h"
+#include "hook/base/timeutil.h"
 
 #include <fcntl.h>
 #include <time.h>

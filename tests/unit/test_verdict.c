@@ -2,7 +2,7 @@
  * the repo's own small ones; refused reports leave the cache untouched; the
  * verdict CLI (import, show, ls, gc). */
 #include "test_scan_util.h"
-#include "verdict_import.h"
+#include "verify/scan/verdict_import.h"
 
 #include <fcntl.h>
 

@@ -2,7 +2,7 @@
  * own; suppression applies to the listed digest only, per package when the
  * statement names subcomponents; later statements win. */
 #include "test_scan_util.h"
-#include "vex.h"
+#include "verify/scan/vex.h"
 
 #include <openssl/pem.h>
 

@@ -1,5 +1,5 @@
-#include "base64.h"
-#include "crypto_util.h"
+#include "verify/common/base64.h"
+#include "verify/common/crypto_util.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -5,7 +5,7 @@
 #define OCIGATE_BASE64_H
 
 #include <stddef.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 /* Decode `len` chars of canonical padded base64 into a fresh buffer
  * (NUL-terminated, not counted in *out_len).  Whitespace is an error unless

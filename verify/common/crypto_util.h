@@ -8,7 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/ec.h>
-#include "cleanup.h"
+#include "hook/base/cleanup.h"
 
 OG_DEFINE_CLEANUP(EVP_PKEY, EVP_PKEY_free)
 OG_DEFINE_CLEANUP(EVP_PKEY_CTX, EVP_PKEY_CTX_free)

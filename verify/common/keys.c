@@ -1,7 +1,7 @@
-#include "keys.h"
-#include "base64.h"
-#include "crypto_util.h"
-#include "fileio.h"
+#include "verify/common/keys.h"
+#include "verify/common/base64.h"
+#include "verify/common/crypto_util.h"
+#include "hook/base/fileio.h"
 
 #include <errno.h>
 #include <string.h>

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include <openssl/evp.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 #define OG_MAX_KEY_FILE_BYTES 16384	/* a PEM public key, RSA-8192 is ~1.5 KiB */
 #define OG_MAX_SIGNATURE_BYTES 2048	/* raw signature bytes (RSA-8192 = 1 KiB) */

@@ -1,6 +1,6 @@
-#include "containerd_client.h"
-#include "containerd_messages.h"
-#include "log.h"
+#include "verify/identity/containerd_client.h"
+#include "verify/identity/containerd_messages.h"
+#include "hook/base/log.h"
 
 #include <string.h>
 

@@ -1,9 +1,9 @@
-#include "containerd_client.h"
-#include "cleanup.h"
-#include "containerd_messages.h"
-#include "fileio.h"
-#include "grpc_client.h"
-#include "log.h"
+#include "verify/identity/containerd_client.h"
+#include "hook/base/cleanup.h"
+#include "verify/identity/containerd_messages.h"
+#include "hook/base/fileio.h"
+#include "verify/identity/grpc_client.h"
+#include "hook/base/log.h"
 
 #include <string.h>
 

@@ -4,8 +4,8 @@
 #define OCIGATE_CONTAINERD_CLIENT_H
 
 #include <stddef.h>
-#include "error.h"
-#include "image.h"
+#include "hook/base/error.h"
+#include "verify/common/image.h"
 
 #define OG_CONTAINERD_DEFAULT_SOCKET "/run/containerd/containerd.sock"
 #define OG_CONTAINERD_DEFAULT_NAMESPACE "k8s.io"

@@ -1,7 +1,7 @@
-#include "containerd_messages.h"
-#include "jsonutil.h"
-#include "log.h"
-#include "protobuf.h"
+#include "verify/identity/containerd_messages.h"
+#include "hook/base/jsonutil.h"
+#include "hook/base/log.h"
+#include "verify/identity/protobuf.h"
 
 #include <string.h>
 

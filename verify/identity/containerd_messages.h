@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
-#include "image.h"
+#include "hook/base/error.h"
+#include "verify/common/image.h"
 
 /* containerd identifiers (container ids, namespaces): alphanumerics joined by
  * single '.', '_' or '-', at most 76 characters (containerd's identifiers package). */

@@ -1,6 +1,6 @@
-#include "grpc_client.h"
-#include "cleanup.h"
-#include "log.h"
+#include "verify/identity/grpc_client.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/log.h"
 
 #include <errno.h>
 #include <nghttp2/nghttp2.h>

@@ -8,8 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
-#include "fileio.h"
+#include "hook/base/error.h"
+#include "hook/base/fileio.h"
 
 /* Largest response message accepted (gRPC's own default receive limit). */
 #define OG_GRPC_MAX_MESSAGE_BYTES (4 * 1024 * 1024)

@@ -1,9 +1,9 @@
-#include "identity.h"
-#include "base64.h"
-#include "cleanup.h"
-#include "containerd_client.h"
-#include "jsonutil.h"
-#include "podman_storage.h"
+#include "verify/identity/identity.h"
+#include "verify/common/base64.h"
+#include "hook/base/cleanup.h"
+#include "verify/identity/containerd_client.h"
+#include "hook/base/jsonutil.h"
+#include "verify/identity/podman_storage.h"
 
 #include <limits.h>
 #include <unistd.h>

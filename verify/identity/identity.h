@@ -29,8 +29,8 @@
 
 #include <stdio.h>
 #include <jansson.h>
-#include "error.h"
-#include "image.h"
+#include "hook/base/error.h"
+#include "verify/common/image.h"
 
 #define OG_MAX_IDENTITY_SOURCES 16
 #define OG_MAX_ANNOTATION_VALUE 1024	/* longer annotation values are ignored as malformed */

@@ -1,8 +1,8 @@
-#include "podman_storage.h"
-#include "cleanup.h"
-#include "fileio.h"
-#include "jsonutil.h"
-#include "log.h"
+#include "verify/identity/podman_storage.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/fileio.h"
+#include "hook/base/jsonutil.h"
+#include "hook/base/log.h"
 
 #include <errno.h>
 #include <fcntl.h>

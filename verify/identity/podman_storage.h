@@ -4,8 +4,8 @@
 #ifndef OCIGATE_PODMAN_STORAGE_H
 #define OCIGATE_PODMAN_STORAGE_H
 
-#include "error.h"
-#include "image.h"
+#include "hook/base/error.h"
+#include "verify/common/image.h"
 
 #define OG_PODMAN_DEFAULT_GRAPHROOT "/var/lib/containers/storage"
 /* The record lists every container on the host (~1 KiB each). */

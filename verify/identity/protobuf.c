@@ -1,4 +1,4 @@
-#include "protobuf.h"
+#include "verify/identity/protobuf.h"
 
 #include <string.h>
 

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 /* A varint is at most 10 bytes (64 bits in 7-bit groups). */
 #define OG_PB_MAX_VARINT_BYTES 10

@@ -2,8 +2,8 @@
  * manifestDigest (platform manifest) and repoDigests (often the multi-arch
  * index digest): all three are recorded so whichever one the engine reports
  * finds the verdict. */
-#include "verdict_import.h"
-#include "jsonutil.h"
+#include "verify/scan/verdict_import.h"
+#include "hook/base/jsonutil.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* Content-addressed verdict cache: fixed-depth paths from validated digests,
  * opened component by component without following links. */
-#include "scan_cache.h"
-#include "base64.h"
-#include "cleanup.h"
+#include "verify/scan/scan_cache.h"
+#include "verify/common/base64.h"
+#include "hook/base/cleanup.h"
 
 #include <dirent.h>
 #include <errno.h>

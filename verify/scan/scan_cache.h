@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include "error.h"
-#include "fileio.h"
+#include "hook/base/error.h"
+#include "hook/base/fileio.h"
 
 #define OG_SCAN_CACHE_DEFAULT "/var/lib/ocigate/verdicts"
 

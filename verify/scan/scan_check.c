@@ -1,14 +1,14 @@
 /* The start-time check: one content-addressed lookup for the image digest
  * (plus its VEX file), signature verified over the raw bytes before parsing,
  * then age and per-severity thresholds after suppressions. */
-#include "scan_policy.h"
-#include "base64.h"
-#include "cleanup.h"
-#include "fileio.h"
-#include "scan_cache.h"
-#include "scan_sign.h"
-#include "timeutil.h"
-#include "vex.h"
+#include "verify/scan/scan_policy.h"
+#include "verify/common/base64.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/fileio.h"
+#include "verify/scan/scan_cache.h"
+#include "verify/scan/scan_sign.h"
+#include "hook/base/timeutil.h"
+#include "verify/scan/vex.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -25,13 +25,13 @@
  *
  * A missing section means scanning is not required (nothing is checked unless
  * a verdict exists; the defaults allow any count). */
-#include "scan_policy.h"
-#include "cleanup.h"
-#include "fileio.h"
-#include "jsonutil.h"
-#include "scan_cache.h"
-#include "scan_sign.h"
-#include "timeutil.h"
+#include "verify/scan/scan_policy.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/fileio.h"
+#include "hook/base/jsonutil.h"
+#include "verify/scan/scan_cache.h"
+#include "verify/scan/scan_sign.h"
+#include "hook/base/timeutil.h"
 
 #include <errno.h>
 #include <stdlib.h>

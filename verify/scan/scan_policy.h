@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
-#include "error.h"
-#include "image.h"
-#include "report.h"
-#include "verdict.h"
+#include "hook/base/error.h"
+#include "verify/common/image.h"
+#include "hook/base/findings.h"
+#include "verify/scan/verdict.h"
 
 #define OG_MAX_SCAN_EXCEPTIONS 1000
 #define OG_MAX_SCAN_SIGNER_KEYS 16

@@ -1,10 +1,10 @@
 /* Detached-in-file signatures over verdict and VEX cache payloads: verified
  * over the exact bytes before those bytes are parsed. */
-#include "scan_sign.h"
-#include "base64.h"
-#include "cleanup.h"
-#include "crypto_util.h"
-#include "fileio.h"
+#include "verify/scan/scan_sign.h"
+#include "verify/common/base64.h"
+#include "hook/base/cleanup.h"
+#include "verify/common/crypto_util.h"
+#include "hook/base/fileio.h"
 
 #include <errno.h>
 #include <openssl/core_names.h>

@@ -9,7 +9,7 @@
 
 #include <openssl/evp.h>
 #include <stddef.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 #define OG_SCAN_SIG_PREFIX "ocigate-signature-v1 "
 #define OG_MAX_SCAN_KEY_BYTES (16u * 1024)

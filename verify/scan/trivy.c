@@ -1,8 +1,8 @@
 /* `trivy image -f json` (SchemaVersion 2) into a verdict.  Digests: the
  * image ID (Metadata.ImageID, the config digest) and every repo digest
  * (Metadata.RepoDigests, "repo@sha256:..."). */
-#include "verdict_import.h"
-#include "jsonutil.h"
+#include "verify/scan/verdict_import.h"
+#include "hook/base/jsonutil.h"
 
 #include <stdio.h>
 #include <string.h>

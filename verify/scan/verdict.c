@@ -1,10 +1,10 @@
 /* The verdict model: building it (importers), its one-line cache form, and
  * the strict parser the start-time check uses on that form. */
-#include "verdict.h"
-#include "base64.h"
-#include "cleanup.h"
-#include "jsonutil.h"
-#include "timeutil.h"
+#include "verify/scan/verdict.h"
+#include "verify/common/base64.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/jsonutil.h"
+#include "hook/base/timeutil.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 #define OG_VERDICT_FORMAT 1
 #define OG_MAX_VERDICT_BYTES (16u * 1024 * 1024)	/* one cache file */

@@ -1,8 +1,8 @@
 /* Report format detection and the steps shared by the Trivy and Grype
  * importers. */
-#include "verdict_import.h"
-#include "jsonutil.h"
-#include "timeutil.h"
+#include "verify/scan/verdict_import.h"
+#include "hook/base/jsonutil.h"
+#include "hook/base/timeutil.h"
 
 #include <string.h>
 

@@ -8,8 +8,8 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
-#include "verdict.h"
+#include "hook/base/error.h"
+#include "verify/scan/verdict.h"
 
 #define OG_MAX_SCAN_REPORT_BYTES (64u * 1024 * 1024)
 
@@ -20,7 +20,7 @@ enum og_report_format { OG_REPORT_AUTO = 0, OG_REPORT_TRIVY, OG_REPORT_GRYPE };
 int og_verdict_import(const char *data, size_t len, enum og_report_format fmt, const char *what,
 		      int64_t now, struct og_verdict *out, og_error *e);
 
-/* Per-format parsers (report_trivy.c, report_grype.c) on a parsed document. */
+/* Per-format parsers (trivy.c, grype.c) on a parsed document. */
 int og_report_trivy_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e);
 int og_report_grype_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e);
 

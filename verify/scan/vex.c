@@ -1,10 +1,10 @@
 /* OpenVEX import and the per-digest statement sets the start check reads. */
-#include "vex.h"
-#include "base64.h"
-#include "cleanup.h"
-#include "jsonutil.h"
-#include "timeutil.h"
-#include "verdict.h"
+#include "verify/scan/vex.h"
+#include "verify/common/base64.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/jsonutil.h"
+#include "hook/base/timeutil.h"
+#include "verify/scan/verdict.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "error.h"
+#include "hook/base/error.h"
 
 #define OG_MAX_VEX_DOC_BYTES (8u * 1024 * 1024)
 #define OG_MAX_VEX_FILE_BYTES (4u * 1024 * 1024)

@@ -1,7 +1,7 @@
-#include "cosign.h"
-#include "base64.h"
-#include "identity.h"
-#include "jsonutil.h"
+#include "verify/sig/cosign.h"
+#include "verify/common/base64.h"
+#include "verify/identity/identity.h"
+#include "hook/base/jsonutil.h"
 
 #include <errno.h>
 #include <string.h>

@@ -6,8 +6,8 @@
 #define OCIGATE_COSIGN_H
 
 #include <stddef.h>
-#include "error.h"
-#include "image.h"
+#include "hook/base/error.h"
+#include "verify/common/image.h"
 
 #define OG_MAX_COSIGN_PAYLOAD_BYTES 65536
 #define OG_COSIGN_TYPE "cosign container image signature"

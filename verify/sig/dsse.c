@@ -1,7 +1,7 @@
-#include "dsse.h"
-#include "base64.h"
-#include "jsonutil.h"
-#include "keys.h"
+#include "verify/sig/dsse.h"
+#include "verify/common/base64.h"
+#include "hook/base/jsonutil.h"
+#include "verify/common/keys.h"
 
 #include <errno.h>
 #include <stdlib.h>

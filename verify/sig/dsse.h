@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <jansson.h>
 #include <openssl/evp.h>
-#include "error.h"
-#include "image.h"
+#include "hook/base/error.h"
+#include "verify/common/image.h"
 
 #define OG_DSSE_MAX_SIGS 8
 #define OG_MAX_DSSE_PAYLOAD_BYTES (1024 * 1024)

@@ -1,8 +1,8 @@
-#include "sig_store.h"
-#include "base64.h"
-#include "cleanup.h"
-#include "identity.h"
-#include "jsonutil.h"
+#include "verify/sig/sig_store.h"
+#include "verify/common/base64.h"
+#include "hook/base/cleanup.h"
+#include "verify/identity/identity.h"
+#include "hook/base/jsonutil.h"
 
 #include <dirent.h>
 #include <errno.h>

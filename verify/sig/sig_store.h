@@ -16,10 +16,10 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include "error.h"
-#include "fileio.h"
-#include "image.h"
-#include "keys.h"
+#include "hook/base/error.h"
+#include "hook/base/fileio.h"
+#include "verify/common/image.h"
+#include "verify/common/keys.h"
 
 #define OG_MAX_SIG_ENTRY_BYTES (8 * 1024 * 1024)
 #define OG_MAX_MANIFEST_BYTES (2 * 1024 * 1024)

@@ -1,7 +1,7 @@
-#include "sigstore.h"
-#include "base64.h"
-#include "jsonutil.h"
-#include "keys.h"
+#include "verify/sig/sigstore.h"
+#include "verify/common/base64.h"
+#include "hook/base/jsonutil.h"
+#include "verify/common/keys.h"
 
 #include <stdlib.h>
 #include <string.h>

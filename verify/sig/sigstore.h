@@ -7,8 +7,8 @@
 
 #include <stddef.h>
 #include <openssl/evp.h>
-#include "dsse.h"
-#include "error.h"
+#include "verify/sig/dsse.h"
+#include "hook/base/error.h"
 
 #define OG_MAX_BUNDLE_BYTES (2 * 1024 * 1024)
 #define OG_CERT_BUNDLE_REFUSED "certificate bundles not supported"

@@ -1,11 +1,11 @@
-#include "sig_verify.h"
-#include "base64.h"
-#include "cosign.h"
-#include "dsse.h"
-#include "identity.h"
-#include "jsonutil.h"
-#include "sigstore.h"
-#include "timeutil.h"
+#include "verify/trust/sig_verify.h"
+#include "verify/common/base64.h"
+#include "verify/sig/cosign.h"
+#include "verify/sig/dsse.h"
+#include "verify/identity/identity.h"
+#include "hook/base/jsonutil.h"
+#include "verify/sig/sigstore.h"
+#include "hook/base/timeutil.h"
 
 #include <stdlib.h>
 #include <string.h>

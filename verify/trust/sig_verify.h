@@ -8,8 +8,8 @@
 #define OCIGATE_SIG_VERIFY_H
 
 #include <stddef.h>
-#include "sig_store.h"
-#include "trust_store.h"
+#include "verify/sig/sig_store.h"
+#include "verify/trust/trust_store.h"
 
 enum og_sig_outcome {
 	OG_SIG_NO_KEY = 0,	/* no trust-store key produced a valid signature */

@@ -1,9 +1,9 @@
-#include "trust_cache.h"
-#include "base64.h"
-#include "cleanup.h"
-#include "fileio.h"
-#include "timeutil.h"
-#include "trust_store.h"
+#include "verify/trust/trust_cache.h"
+#include "verify/common/base64.h"
+#include "hook/base/cleanup.h"
+#include "hook/base/fileio.h"
+#include "hook/base/timeutil.h"
+#include "verify/trust/trust_store.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -19,19 +19,19 @@
  *                                  error rather than a silently ignored setting)
  *   }
  * Unknown keys are errors. */
-#include "trust_policy.h"
-#include "base64.h"
-#include "cleanup.h"
-#include "confine.h"
-#include "fileio.h"
-#include "identity.h"
-#include "jsonutil.h"
-#include "sig_store.h"
-#include "sig_verify.h"
-#include "trust_cache.h"
-#include "timeutil.h"
-#include "trust_store.h"
-#include "trust_cli.h"
+#include "verify/trust/trust_policy.h"
+#include "verify/common/base64.h"
+#include "hook/base/cleanup.h"
+#include "hook/confine.h"
+#include "hook/base/fileio.h"
+#include "verify/identity/identity.h"
+#include "hook/base/jsonutil.h"
+#include "verify/sig/sig_store.h"
+#include "verify/trust/sig_verify.h"
+#include "verify/trust/trust_cache.h"
+#include "hook/base/timeutil.h"
+#include "verify/trust/trust_store.h"
+#include "hook/cmd/trust_cli.h"
 
 #include <errno.h>
 #include <stdint.h>

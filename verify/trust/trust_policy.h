@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <jansson.h>
 #include <openssl/evp.h>
-#include "error.h"
-#include "image.h"
-#include "report.h"
+#include "hook/base/error.h"
+#include "verify/common/image.h"
+#include "hook/base/findings.h"
 
 #define OG_DEFAULT_POLICY "/etc/ocigate/policy.json"
 #define OG_DEFAULT_TRUST_STORE "/etc/ocigate/trust.json"

@@ -1,12 +1,12 @@
-#include "trust_store.h"
-#include "base64.h"
-#include "crypto_util.h"
-#include "fileio.h"
-#include "identity.h"
-#include "json_reader.h"
-#include "jsonutil.h"
-#include "timeutil.h"
-#include "trust_cache.h"
+#include "verify/trust/trust_store.h"
+#include "verify/common/base64.h"
+#include "verify/common/crypto_util.h"
+#include "hook/base/fileio.h"
+#include "verify/identity/identity.h"
+#include "hook/base/json_reader.h"
+#include "hook/base/jsonutil.h"
+#include "hook/base/timeutil.h"
+#include "verify/trust/trust_cache.h"
 
 #include <errno.h>
 #include <fcntl.h>

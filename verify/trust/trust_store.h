@@ -25,9 +25,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <openssl/evp.h>
-#include "error.h"
-#include "fileio.h"
-#include "keys.h"
+#include "hook/base/error.h"
+#include "hook/base/fileio.h"
+#include "verify/common/keys.h"
 
 #define OG_MAX_TRUST_STORE_BYTES (4 * 1024 * 1024)
 #define OG_MAX_TRUST_SIG_BYTES 65536
