@@ -4,7 +4,7 @@
 #include "verify/trust/trust_policy.h"
 
 int og_check_image(const struct og_policy *p, struct og_container *c,
-		   const struct og_identity_prefetch *pf, struct og_report *r, og_error *e)
+		   const struct og_identity_prefetch *pf, struct og_findings *r, og_error *e)
 {
 	struct og_identity_input in = {
 		.annotations = c->annotations,

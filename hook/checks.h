@@ -9,6 +9,6 @@
 #include "hook/base/findings.h"
 
 int og_check_image(const struct og_policy *p, struct og_container *c,
-		   const struct og_identity_prefetch *pf, struct og_report *r, og_error *e);
+		   const struct og_identity_prefetch *pf, struct og_findings *r, og_error *e);
 
 #endif

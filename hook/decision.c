@@ -11,7 +11,7 @@ void og_container_free(struct og_container *c)
 	if (c->bundle_fd > 0)
 		close(c->bundle_fd);
 	c->bundle_fd = -1;
-	oci_config_free(&c->cfg);
+	og_oci_config_free(&c->cfg);
 	json_decref(c->annotations);
 	c->annotations = NULL;
 }
@@ -53,7 +53,7 @@ static void add_rule(char *list, size_t size, const char *id)
 	memcpy(list + len, id, idl + 1);
 }
 
-void og_decide(const struct og_policy *p, const struct og_container *c, struct og_report *r,
+void og_decide(const struct og_policy *p, const struct og_container *c, struct og_findings *r,
 	       struct og_decision *d)
 {
 	struct og_exemption_subject subj = {
@@ -93,7 +93,7 @@ static const char *mode_word(const struct og_policy *p)
 }
 
 void og_log_decision(const struct og_policy *p, const struct og_container *c,
-		     const struct og_report *r, const struct og_decision *d)
+		     const struct og_findings *r, const struct og_decision *d)
 {
 	char id[256], stage[64], image[600], digest[100], msg[1024];
 

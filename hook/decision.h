@@ -16,7 +16,7 @@ struct og_decision {
 };
 
 /* Fill each finding's mode and exemption, then the decision. */
-void og_decide(const struct og_policy *p, const struct og_container *c, struct og_report *r,
+void og_decide(const struct og_policy *p, const struct og_container *c, struct og_findings *r,
 	       struct og_decision *d);
 /* The decision for an operational error (message in e), per on_error. */
 void og_decide_error(const struct og_policy *p, struct og_decision *d);
@@ -26,7 +26,7 @@ const char *og_finding_action(const struct og_finding *f);
 
 /* Syslog: one line per violation, then one line for the decision. */
 void og_log_decision(const struct og_policy *p, const struct og_container *c,
-		     const struct og_report *r, const struct og_decision *d);
+		     const struct og_findings *r, const struct og_decision *d);
 /* Syslog: an operational error, then the decision it led to. */
 void og_log_error(const struct og_policy *p, const char *id, const char *stage, const char *msg,
 		  const struct og_decision *d);

@@ -16,16 +16,16 @@ static const char *const image_name_keys[] = { "io.kubernetes.cri.image-name",
 int og_container_read(struct og_container *c, const char *bundle, og_buf *config, og_error *e)
 {
 	c->bundle = bundle;
-	c->bundle_fd = oci_bundle_open(bundle, e);
+	c->bundle_fd = og_oci_bundle_open(bundle, e);
 	if (c->bundle_fd < 0)
 		return -1;
-	return oci_bundle_read_config(c->bundle_fd, config, e);
+	return og_oci_bundle_read_config(c->bundle_fd, config, e);
 }
 
 int og_container_parse(struct og_container *c, const og_buf *config, json_t *state_annotations,
 		       og_error *e)
 {
-	if (oci_bundle_parse_config(c->bundle_fd, config, &c->cfg, e) < 0)
+	if (og_oci_bundle_parse_config(c->bundle_fd, config, &c->cfg, e) < 0)
 		return -1;
 	if (c->cfg.annotations != NULL && json_object_size(c->cfg.annotations) > 0)
 		c->annotations = json_incref(c->cfg.annotations);
@@ -67,7 +67,7 @@ int og_container_load(struct og_container *c, const char *bundle, json_t *state_
 	return og_container_parse(c, &config, state_annotations, e);
 }
 
-int og_evaluate_runtime(const struct og_policy *p, struct og_container *c, struct og_report *r,
+int og_evaluate_runtime(const struct og_policy *p, struct og_container *c, struct og_findings *r,
 			og_error *e)
 {
 	if (og_check_runtime(&p->runtime, &c->cfg, r) < 0)
@@ -76,7 +76,7 @@ int og_evaluate_runtime(const struct og_policy *p, struct og_container *c, struc
 }
 
 int og_evaluate(const struct og_policy *p, struct og_container *c,
-		const struct og_identity_prefetch *pf, struct og_report *r, og_error *e)
+		const struct og_identity_prefetch *pf, struct og_findings *r, og_error *e)
 {
 	if (og_evaluate_runtime(p, c, r, e) < 0)
 		return -1;

@@ -28,12 +28,12 @@ int og_confine_for_policy(const struct og_policy *p, og_error *e);
 int og_needs_identity(const struct og_policy *p);
 
 /* The runtime-configuration rules alone (the hook's first confined phase). */
-int og_evaluate_runtime(const struct og_policy *p, struct og_container *c, struct og_report *r,
+int og_evaluate_runtime(const struct og_policy *p, struct og_container *c, struct og_findings *r,
 			og_error *e);
 
 /* Run every check; -1 only for an operational error (e says what).  pf
  * holds the engine identity sources' answers when asked beforehand. */
 int og_evaluate(const struct og_policy *p, struct og_container *c,
-		const struct og_identity_prefetch *pf, struct og_report *r, og_error *e);
+		const struct og_identity_prefetch *pf, struct og_findings *r, og_error *e);
 
 #endif

@@ -13,8 +13,8 @@ static const og_runtime_rule_fn rules[RR_COUNT] = {
 	[RR_SYSCTLS] = og_rule_sysctls,
 };
 
-int og_check_runtime(const struct og_runtime_policy *rp, const struct oci_config *cfg,
-		     struct og_report *r)
+int og_check_runtime(const struct og_runtime_policy *rp, const struct og_oci_config *cfg,
+		     struct og_findings *r)
 {
 	for (int i = 0; i < RR_COUNT; i++) {
 		if (rp->mode[i] == OG_MODE_OFF)

@@ -8,22 +8,22 @@
 #include "hook/base/findings.h"
 #include "policy/runtime_policy.h"
 
-typedef int (*og_runtime_rule_fn)(const struct og_runtime_policy *rp, const struct oci_config *cfg,
-				  const char *id, struct og_report *r);
+typedef int (*og_runtime_rule_fn)(const struct og_runtime_policy *rp, const struct og_oci_config *cfg,
+				  const char *id, struct og_findings *r);
 
-int og_rule_readonly_rootfs(const struct og_runtime_policy *, const struct oci_config *, const char *, struct og_report *);
-int og_rule_no_new_privileges(const struct og_runtime_policy *, const struct oci_config *, const char *, struct og_report *);
-int og_rule_user(const struct og_runtime_policy *, const struct oci_config *, const char *, struct og_report *);
-int og_rule_capabilities(const struct og_runtime_policy *, const struct oci_config *, const char *, struct og_report *);
-int og_rule_seccomp(const struct og_runtime_policy *, const struct oci_config *, const char *, struct og_report *);
-int og_rule_privileged(const struct og_runtime_policy *, const struct oci_config *, const char *, struct og_report *);
-int og_rule_host_namespaces(const struct og_runtime_policy *, const struct oci_config *, const char *, struct og_report *);
-int og_rule_mounts(const struct og_runtime_policy *, const struct oci_config *, const char *, struct og_report *);
-int og_rule_masked_paths(const struct og_runtime_policy *, const struct oci_config *, const char *, struct og_report *);
-int og_rule_sysctls(const struct og_runtime_policy *, const struct oci_config *, const char *, struct og_report *);
+int og_rule_readonly_rootfs(const struct og_runtime_policy *, const struct og_oci_config *, const char *, struct og_findings *);
+int og_rule_no_new_privileges(const struct og_runtime_policy *, const struct og_oci_config *, const char *, struct og_findings *);
+int og_rule_user(const struct og_runtime_policy *, const struct og_oci_config *, const char *, struct og_findings *);
+int og_rule_capabilities(const struct og_runtime_policy *, const struct og_oci_config *, const char *, struct og_findings *);
+int og_rule_seccomp(const struct og_runtime_policy *, const struct og_oci_config *, const char *, struct og_findings *);
+int og_rule_privileged(const struct og_runtime_policy *, const struct og_oci_config *, const char *, struct og_findings *);
+int og_rule_host_namespaces(const struct og_runtime_policy *, const struct og_oci_config *, const char *, struct og_findings *);
+int og_rule_mounts(const struct og_runtime_policy *, const struct og_oci_config *, const char *, struct og_findings *);
+int og_rule_masked_paths(const struct og_runtime_policy *, const struct og_oci_config *, const char *, struct og_findings *);
+int og_rule_sysctls(const struct og_runtime_policy *, const struct og_oci_config *, const char *, struct og_findings *);
 
 /* Run every rule that is not off. */
-int og_check_runtime(const struct og_runtime_policy *rp, const struct oci_config *cfg,
-		     struct og_report *r);
+int og_check_runtime(const struct og_runtime_policy *rp, const struct og_oci_config *cfg,
+		     struct og_findings *r);
 
 #endif

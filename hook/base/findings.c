@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int og_report_add(struct og_report *r, const char *rule, const char *fmt, ...)
+int og_findings_add(struct og_findings *r, const char *rule, const char *fmt, ...)
 {
 	struct og_finding *f;
 	va_list ap;
@@ -32,7 +32,7 @@ int og_report_add(struct og_report *r, const char *rule, const char *fmt, ...)
 	return 0;
 }
 
-void og_report_free(struct og_report *r)
+void og_findings_free(struct og_findings *r)
 {
 	for (size_t i = 0; i < r->n; i++)
 		free(r->items[i].message);

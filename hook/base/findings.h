@@ -1,7 +1,7 @@
 /* Findings: what each check found wrong, by stable rule id.  Checks only
  * add findings; decision.c later applies per-rule modes and exemptions. */
-#ifndef OCIGATE_REPORT_H
-#define OCIGATE_REPORT_H
+#ifndef OCIGATE_FINDINGS_H
+#define OCIGATE_FINDINGS_H
 
 #include <stddef.h>
 
@@ -16,15 +16,15 @@ struct og_finding {
 	int exempt;			/* filled in by the decision */
 };
 
-struct og_report {
+struct og_findings {
 	struct og_finding *items;
 	size_t n, cap;
 };
 
 /* Add a finding; returns 0, or -1 when out of memory (the caller denies). */
-int og_report_add(struct og_report *r, const char *rule, const char *fmt, ...)
+int og_findings_add(struct og_findings *r, const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void og_report_free(struct og_report *r);
-#define og_cleanup_report __attribute__((cleanup(og_report_free)))
+void og_findings_free(struct og_findings *r);
+#define og_cleanup_findings __attribute__((cleanup(og_findings_free)))
 
 #endif

@@ -30,7 +30,7 @@ static int set_annotation(json_t *ann, const char *kv)
 	return json_object_set_new(ann, key, json_string(eq + 1));
 }
 
-static void print_text(const struct og_container *c, const struct og_report *r,
+static void print_text(const struct og_container *c, const struct og_findings *r,
 		       const struct og_decision *d, const struct og_policy *p)
 {
 	printf("container: %s\nbundle: %s\n", c->id, c->bundle);
@@ -48,7 +48,7 @@ static void print_text(const struct og_container *c, const struct og_report *r,
 	}
 }
 
-static void print_json(const struct og_container *c, const struct og_report *r,
+static void print_json(const struct og_container *c, const struct og_findings *r,
 		       const struct og_decision *d, const struct og_policy *p)
 {
 	json_auto_t *out = json_object();
@@ -88,7 +88,7 @@ int og_cmd_check(int argc, char **argv)
 	json_auto_t *extra = json_object();
 	struct og_policy policy;
 	struct og_container c = { .id = "check", .stage = "check" };
-	og_cleanup_report struct og_report r = { 0 };
+	og_cleanup_findings struct og_findings r = { 0 };
 	struct og_decision d;
 	og_error e = { 0 };
 	int opt, rc;

@@ -67,9 +67,9 @@ int og_cmd_hook(int argc, char **argv)
 	};
 	const char *policy_path = OG_DEFAULT_POLICY, *stage = "";
 	struct og_policy policy;
-	struct oci_state state = { 0 };
+	struct og_oci_state state = { 0 };
 	struct og_container c = { .bundle_fd = -1 };
-	og_cleanup_report struct og_report r = { 0 };
+	og_cleanup_findings struct og_findings r = { 0 };
 	og_cleanup_buf og_buf in = { 0 }, config = { 0 };
 	struct og_identity_prefetch pf;	/* 23 KiB: og_identity_prefetch fills what it uses */
 	struct og_decision d;
@@ -90,7 +90,7 @@ int og_cmd_hook(int argc, char **argv)
 		/* Name the container if the state says which, without waiting long. */
 		state_ok = og_read_fd(STDIN_FILENO, OG_MAX_STATE_BYTES, OG_STATE_GLANCE_MS,
 				      "state on stdin", &in, &se) == 0 &&
-			   oci_state_parse(in.data, in.len, &state, &se) == 0;
+			   og_oci_state_parse(in.data, in.len, &state, &se) == 0;
 		og_log_open(LOG_AUTH);
 		rc = fail(NULL, state_ok ? state.id : "", stage, &e);
 		goto out;
@@ -100,7 +100,7 @@ int og_cmd_hook(int argc, char **argv)
 	og_deadline_describe("", stage, policy.on_error_allow);
 	if (og_read_fd(STDIN_FILENO, OG_MAX_STATE_BYTES, OG_STATE_READ_TIMEOUT_MS, "state on stdin",
 		       &in, &e) < 0 ||
-	    oci_state_parse(in.data, in.len, &state, &e) < 0) {
+	    og_oci_state_parse(in.data, in.len, &state, &e) < 0) {
 		rc = fail(&policy, "", stage, &e);
 		goto out;
 	}
@@ -130,7 +130,7 @@ int og_cmd_hook(int argc, char **argv)
 	rc = finish(&d);
 out:
 	og_container_free(&c);
-	oci_state_free(&state);
+	og_oci_state_free(&state);
 	og_policy_free(&policy);
 	og_log_close();
 	return rc;

@@ -313,7 +313,7 @@ static int cmd_ls(int argc, char **argv)
 static int cmd_verify(int argc, char **argv)
 {
 	struct og_trust_policy *p = NULL;
-	struct og_report rep = { 0 };
+	struct og_findings rep = { 0 };
 	struct og_image img;
 	char accepted[600] = "";
 	og_error e = { 0 };
@@ -332,7 +332,7 @@ static int cmd_verify(int argc, char **argv)
 	r = og_trust_evaluate(p, &img, 0, &rep, accepted, sizeof accepted, &e);
 	og_trust_policy_free(p);
 	if (r < 0) {
-		og_report_free(&rep);
+		og_findings_free(&rep);
 		return fail(&e, 2);
 	}
 	if (rep.n == 0) {
@@ -341,7 +341,7 @@ static int cmd_verify(int argc, char **argv)
 	}
 	for (size_t i = 0; i < rep.n; i++)
 		printf("%s: refused: %s: %s\n", img.digest, rep.items[i].rule, rep.items[i].message);
-	og_report_free(&rep);
+	og_findings_free(&rep);
 	return 1;
 }
 

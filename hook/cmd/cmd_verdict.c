@@ -113,7 +113,7 @@ static const struct option import_opts[] = {
 static int cmd_import(int argc, char **argv)
 {
 	struct common c = { 0 };
-	enum og_report_format fmt = OG_REPORT_AUTO;
+	enum og_scan_format fmt = OG_SCAN_FORMAT_AUTO;
 	const char *sign_key = NULL;
 	og_cleanup(EVP_PKEY_free) EVP_PKEY *key = NULL;
 	og_cleanup_close int cfd = -1;
@@ -126,11 +126,11 @@ static int cmd_import(int argc, char **argv)
 		switch (opt) {
 		case 'f':
 			if (strcmp(optarg, "trivy") == 0)
-				fmt = OG_REPORT_TRIVY;
+				fmt = OG_SCAN_FORMAT_TRIVY;
 			else if (strcmp(optarg, "grype") == 0)
-				fmt = OG_REPORT_GRYPE;
+				fmt = OG_SCAN_FORMAT_GRYPE;
 			else if (strcmp(optarg, "auto") == 0)
-				fmt = OG_REPORT_AUTO;
+				fmt = OG_SCAN_FORMAT_AUTO;
 			else {
 				fprintf(stderr, CMD " import: --format must be trivy, grype or auto\n");
 				return 2;

@@ -11,7 +11,7 @@ struct og_container {
 	const char *stage;		/* hook stage given on the command line */
 	const char *bundle;
 	int bundle_fd;			/* the bundle directory (O_PATH), or -1 */
-	struct oci_config cfg;
+	struct og_oci_config cfg;
 	json_t *annotations;		/* config.json's, else the state's (owned reference) */
 	struct og_image image;
 };

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-const char *const oci_cap_set_names[CAPSET_COUNT] = {
+const char *const og_oci_cap_set_names[CAPSET_COUNT] = {
 	"bounding", "effective", "permitted", "inheritable", "ambient",
 };
 
@@ -26,7 +26,7 @@ static int string_array(json_t *arr, const char *path, og_error *e)
 	return 0;
 }
 
-static int parse_process(struct oci_config *cfg, json_t *proc, og_error *e)
+static int parse_process(struct og_oci_config *cfg, json_t *proc, og_error *e)
 {
 	json_t *user = NULL, *caps = NULL;
 
@@ -47,8 +47,8 @@ static int parse_process(struct oci_config *cfg, json_t *proc, og_error *e)
 	for (int s = 0; s < CAPSET_COUNT; s++) {
 		char path[64];
 
-		snprintf(path, sizeof path, "config.process.capabilities.%s", oci_cap_set_names[s]);
-		if (og_json_arr(caps, oci_cap_set_names[s], "config.process.capabilities", 0,
+		snprintf(path, sizeof path, "config.process.capabilities.%s", og_oci_cap_set_names[s]);
+		if (og_json_arr(caps, og_oci_cap_set_names[s], "config.process.capabilities", 0,
 				&cfg->caps[s], e) < 0 ||
 		    (cfg->caps[s] && string_array(cfg->caps[s], path, e) < 0))
 			return -1;
@@ -95,7 +95,7 @@ static int parse_mounts(json_t *arr, og_error *e)
 	return 0;
 }
 
-static int parse_linux(struct oci_config *cfg, json_t *lx, og_error *e)
+static int parse_linux(struct og_oci_config *cfg, json_t *lx, og_error *e)
 {
 	if (og_json_arr(lx, "namespaces", "config.linux", 0, &cfg->namespaces, e) < 0 ||
 	    (cfg->namespaces && parse_namespaces(cfg->namespaces, e) < 0))
@@ -110,14 +110,14 @@ static int parse_linux(struct oci_config *cfg, json_t *lx, og_error *e)
 	     string_array(cfg->readonly_paths, "config.linux.readonlyPaths", e) < 0))
 		return -1;
 	if (og_json_obj(lx, "sysctl", "config.linux", 0, &cfg->sysctl, e) < 0 ||
-	    (cfg->sysctl && oci_annotations_check(cfg->sysctl, "config.linux.sysctl", e) < 0))
+	    (cfg->sysctl && og_oci_annotations_check(cfg->sysctl, "config.linux.sysctl", e) < 0))
 		return -1;
 	if (og_json_str(lx, "rootfsPropagation", "config.linux", 0, &cfg->rootfs_propagation, e) < 0)
 		return -1;
 	return 0;
 }
 
-int oci_config_parse(const char *data, size_t len, struct oci_config *cfg, og_error *e)
+int og_oci_config_parse(const char *data, size_t len, struct og_oci_config *cfg, og_error *e)
 {
 	json_t *root = NULL, *proc = NULL, *lx = NULL;
 
@@ -144,12 +144,12 @@ int oci_config_parse(const char *data, size_t len, struct oci_config *cfg, og_er
 	    (lx && parse_linux(cfg, lx, e) < 0))
 		return -1;
 	if (og_json_obj(cfg->doc, "annotations", "config", 0, &cfg->annotations, e) < 0 ||
-	    (cfg->annotations && oci_annotations_check(cfg->annotations, "config.annotations", e) < 0))
+	    (cfg->annotations && og_oci_annotations_check(cfg->annotations, "config.annotations", e) < 0))
 		return -1;
 	return 0;
 }
 
-void oci_config_free(struct oci_config *cfg)
+void og_oci_config_free(struct og_oci_config *cfg)
 {
 	json_decref(cfg->doc);
 	memset(cfg, 0, sizeof *cfg);
@@ -178,7 +178,7 @@ static int check_root_path(int bundle_fd, const char *root, og_error *e)
 	return 0;
 }
 
-int oci_bundle_open(const char *bundle, og_error *e)
+int og_oci_bundle_open(const char *bundle, og_error *e)
 {
 	int dfd;
 
@@ -192,31 +192,31 @@ int oci_bundle_open(const char *bundle, og_error *e)
 	return dfd;
 }
 
-int oci_bundle_read_config(int bundle_fd, og_buf *out, og_error *e)
+int og_oci_bundle_read_config(int bundle_fd, og_buf *out, og_error *e)
 {
 	if (og_read_file_at(bundle_fd, "config.json", OG_MAX_CONFIG_BYTES, out, e) < 0)
 		return og_wrap(e, "bundle");
 	return 0;
 }
 
-int oci_bundle_parse_config(int bundle_fd, const og_buf *config, struct oci_config *cfg,
+int og_oci_bundle_parse_config(int bundle_fd, const og_buf *config, struct og_oci_config *cfg,
 			    og_error *e)
 {
-	if (oci_config_parse(config->data, config->len, cfg, e) < 0)
+	if (og_oci_config_parse(config->data, config->len, cfg, e) < 0)
 		return og_wrap(e, "bundle");
 	if (check_root_path(bundle_fd, cfg->root_path, e) < 0)
 		return og_wrap(e, "bundle");
 	return 0;
 }
 
-int oci_bundle_load(const char *bundle, struct oci_config *cfg, og_error *e)
+int og_oci_bundle_load(const char *bundle, struct og_oci_config *cfg, og_error *e)
 {
 	og_cleanup_close int dfd = -1;
 	og_cleanup_buf og_buf buf = { 0 };
 
 	memset(cfg, 0, sizeof *cfg);
-	dfd = oci_bundle_open(bundle, e);
-	if (dfd < 0 || oci_bundle_read_config(dfd, &buf, e) < 0)
+	dfd = og_oci_bundle_open(bundle, e);
+	if (dfd < 0 || og_oci_bundle_read_config(dfd, &buf, e) < 0)
 		return -1;
-	return oci_bundle_parse_config(dfd, &buf, cfg, e);
+	return og_oci_bundle_parse_config(dfd, &buf, cfg, e);
 }

@@ -10,11 +10,11 @@
 /* Large seccomp profiles and many mounts fit easily; anything bigger is not a config. */
 #define OG_MAX_CONFIG_BYTES (4 * 1024 * 1024)
 
-enum oci_cap_set { CAPSET_BOUNDING, CAPSET_EFFECTIVE, CAPSET_PERMITTED, CAPSET_INHERITABLE,
+enum og_oci_cap_set { CAPSET_BOUNDING, CAPSET_EFFECTIVE, CAPSET_PERMITTED, CAPSET_INHERITABLE,
 		   CAPSET_AMBIENT, CAPSET_COUNT };
-extern const char *const oci_cap_set_names[CAPSET_COUNT];
+extern const char *const og_oci_cap_set_names[CAPSET_COUNT];
 
-struct oci_config {
+struct og_oci_config {
 	json_t *doc;			/* owns every json_t below */
 	const char *root_path;
 	int root_readonly;
@@ -33,20 +33,20 @@ struct oci_config {
 };
 
 /* Parse config bytes; `cfg` is zeroed first.  Wrong types are errors. */
-int oci_config_parse(const char *data, size_t len, struct oci_config *cfg, og_error *e);
-void oci_config_free(struct oci_config *cfg);
+int og_oci_config_parse(const char *data, size_t len, struct og_oci_config *cfg, og_error *e);
+void og_oci_config_free(struct og_oci_config *cfg);
 
 #include "hook/base/fileio.h"
 
 /* Open the bundle directory (absolute path) as an O_PATH fd. */
-int oci_bundle_open(const char *bundle, og_error *e);
+int og_oci_bundle_open(const char *bundle, og_error *e);
 /* Read config.json below it, without following links, size-limited. */
-int oci_bundle_read_config(int bundle_fd, og_buf *out, og_error *e);
+int og_oci_bundle_read_config(int bundle_fd, og_buf *out, og_error *e);
 /* Parse it and check that root.path stays inside the bundle (relative) or
  * is not the host's root (absolute). */
-int oci_bundle_parse_config(int bundle_fd, const og_buf *config, struct oci_config *cfg,
+int og_oci_bundle_parse_config(int bundle_fd, const og_buf *config, struct og_oci_config *cfg,
 			    og_error *e);
 /* All three. */
-int oci_bundle_load(const char *bundle, struct oci_config *cfg, og_error *e);
+int og_oci_bundle_load(const char *bundle, struct og_oci_config *cfg, og_error *e);
 
 #endif

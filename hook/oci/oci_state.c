@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-int oci_annotations_check(const json_t *ann, const char *path, og_error *e)
+int og_oci_annotations_check(const json_t *ann, const char *path, og_error *e)
 {
 	const char *key;
 	json_t *v;
@@ -16,7 +16,7 @@ int oci_annotations_check(const json_t *ann, const char *path, og_error *e)
 	return 0;
 }
 
-int oci_state_parse(const char *data, size_t len, struct oci_state *st, og_error *e)
+int og_oci_state_parse(const char *data, size_t len, struct og_oci_state *st, og_error *e)
 {
 	int64_t pid = 0;
 	int r;
@@ -45,12 +45,12 @@ int oci_state_parse(const char *data, size_t len, struct oci_state *st, og_error
 	r = og_json_obj(st->doc, "annotations", "state", 0, &st->annotations, e);
 	if (r < 0)
 		return -1;
-	if (r == 0 && oci_annotations_check(st->annotations, "state.annotations", e) < 0)
+	if (r == 0 && og_oci_annotations_check(st->annotations, "state.annotations", e) < 0)
 		return -1;
 	return 0;
 }
 
-void oci_state_free(struct oci_state *st)
+void og_oci_state_free(struct og_oci_state *st)
 {
 	json_decref(st->doc);
 	memset(st, 0, sizeof *st);

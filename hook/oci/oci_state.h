@@ -12,7 +12,7 @@
 #define OG_MAX_STATE_BYTES (1024 * 1024)
 #define OG_MAX_ID_BYTES 1024
 
-struct oci_state {
+struct og_oci_state {
 	json_t *doc;			/* owns everything below */
 	const char *oci_version;
 	const char *id;
@@ -23,10 +23,10 @@ struct oci_state {
 };
 
 /* Parse and validate state bytes; `state` is zeroed first. */
-int oci_state_parse(const char *data, size_t len, struct oci_state *state, og_error *e);
-void oci_state_free(struct oci_state *state);
+int og_oci_state_parse(const char *data, size_t len, struct og_oci_state *state, og_error *e);
+void og_oci_state_free(struct og_oci_state *state);
 
 /* Validate an annotations object: every value a string.  Shared with config.json. */
-int oci_annotations_check(const json_t *ann, const char *path, og_error *e);
+int og_oci_annotations_check(const json_t *ann, const char *path, og_error *e);
 
 #endif

@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-int og_rule_capabilities(const struct og_runtime_policy *rp, const struct oci_config *cfg,
-			 const char *id, struct og_report *r)
+int og_rule_capabilities(const struct og_runtime_policy *rp, const struct og_oci_config *cfg,
+			 const char *id, struct og_findings *r)
 {
 	/* Report each offending name once, listing the sets that hold it. */
 	for (int s = 0; s < CAPSET_COUNT; s++) {
@@ -43,16 +43,16 @@ int og_rule_capabilities(const struct og_runtime_policy *rp, const struct oci_co
 						continue;
 					if (sets[0])
 						strncat(sets, ",", sizeof sets - strlen(sets) - 1);
-					strncat(sets, oci_cap_set_names[t], sizeof sets - strlen(sets) - 1);
+					strncat(sets, og_oci_cap_set_names[t], sizeof sets - strlen(sets) - 1);
 					break;
 				}
 			}
 			og_sanitize(name, safe, sizeof safe);
 			if (!og_cap_name_valid(name)) {
-				if (og_report_add(r, id, "unknown capability name \"%s\" in %s", safe,
+				if (og_findings_add(r, id, "unknown capability name \"%s\" in %s", safe,
 						  sets) < 0)
 					return -1;
-			} else if (og_report_add(r, id, "capability %s is granted (%s) but not allowed",
+			} else if (og_findings_add(r, id, "capability %s is granted (%s) but not allowed",
 						 safe, sets) < 0) {
 				return -1;
 			}

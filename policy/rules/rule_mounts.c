@@ -89,7 +89,7 @@ static int has_opt(json_t *m, const char *a, const char *b)
 	return 0;
 }
 
-static int check_source(const struct og_runtime_policy *rp, const char *id, struct og_report *r,
+static int check_source(const struct og_runtime_policy *rp, const char *id, struct og_findings *r,
 			const char *dst, const char *src)
 {
 	char norm[PATH_MAX], real[PATH_MAX], sdst[256], ssrc[256];
@@ -102,7 +102,7 @@ static int check_source(const struct og_runtime_policy *rp, const char *id, stru
 	if (!have_real && errno != ENOENT && errno != ENOTDIR) {
 		og_sanitize(dst, sdst, sizeof sdst);
 		og_sanitize(src, ssrc, sizeof ssrc);
-		return og_report_add(r, id, "mount source \"%s\" at \"%s\" cannot be resolved (%s)",
+		return og_findings_add(r, id, "mount source \"%s\" at \"%s\" cannot be resolved (%s)",
 				     ssrc, sdst, strerror(errno));
 	}
 	for (size_t k = 0; k < rp->mounts_forbidden.n; k++) {
@@ -114,14 +114,14 @@ static int check_source(const struct og_runtime_policy *rp, const char *id, stru
 			continue;
 		og_sanitize(dst, sdst, sizeof sdst);
 		og_sanitize(src, ssrc, sizeof ssrc);
-		return og_report_add(r, id, "mount of host path \"%s\" at \"%s\" exposes forbidden path %s",
+		return og_findings_add(r, id, "mount of host path \"%s\" at \"%s\" exposes forbidden path %s",
 				     ssrc, sdst, entry);
 	}
 	return 0;
 }
 
-int og_rule_mounts(const struct og_runtime_policy *rp, const struct oci_config *cfg,
-		   const char *id, struct og_report *r)
+int og_rule_mounts(const struct og_runtime_policy *rp, const struct og_oci_config *cfg,
+		   const char *id, struct og_findings *r)
 {
 	size_t i;
 	json_t *m;
@@ -138,13 +138,13 @@ int og_rule_mounts(const struct og_runtime_policy *rp, const struct oci_config *
 		if (!rp->allow_shared_propagation && has_opt(m, "shared", "rshared")) {
 			char sdst[256];
 			og_sanitize(dst, sdst, sizeof sdst);
-			if (og_report_add(r, id, "mount at \"%s\" uses shared propagation", sdst) < 0)
+			if (og_findings_add(r, id, "mount at \"%s\" uses shared propagation", sdst) < 0)
 				return -1;
 		}
 	}
 	if (!rp->allow_shared_propagation && cfg->rootfs_propagation != NULL &&
 	    (strcmp(cfg->rootfs_propagation, "shared") == 0 ||
 	     strcmp(cfg->rootfs_propagation, "rshared") == 0))
-		return og_report_add(r, id, "the root filesystem uses shared propagation");
+		return og_findings_add(r, id, "the root filesystem uses shared propagation");
 	return 0;
 }

@@ -38,8 +38,8 @@ static int host_ns_stat(const char *type, struct stat *st)
 	return stat(path, st);
 }
 
-int og_rule_host_namespaces(const struct og_runtime_policy *rp, const struct oci_config *cfg,
-			    const char *id, struct og_report *r)
+int og_rule_host_namespaces(const struct og_runtime_policy *rp, const struct og_oci_config *cfg,
+			    const char *id, struct og_findings *r)
 {
 	for (size_t k = 0; k < rp->namespaces_required.n; k++) {
 		const char *type = rp->namespaces_required.v[k];
@@ -50,7 +50,7 @@ int og_rule_host_namespaces(const struct og_runtime_policy *rp, const struct oci
 			if (strcmp(json_string_value(json_object_get(ns, "type")), type) == 0)
 				entry = ns;
 		if (entry == NULL) {
-			if (og_report_add(r, id, "no %s namespace: the container shares the host's",
+			if (og_findings_add(r, id, "no %s namespace: the container shares the host's",
 					  type) < 0)
 				return -1;
 			continue;
@@ -63,19 +63,19 @@ int og_rule_host_namespaces(const struct og_runtime_policy *rp, const struct oci
 			continue;	/* a new namespace */
 		og_sanitize(json_string_value(path), safe, sizeof safe);
 		if (stat(json_string_value(path), &want) < 0) {
-			if (og_report_add(r, id, "the %s namespace path \"%s\" cannot be checked",
+			if (og_findings_add(r, id, "the %s namespace path \"%s\" cannot be checked",
 					  type, safe) < 0)
 				return -1;
 			continue;
 		}
 		if (host_ns_stat(type, &host) < 0) {
-			if (og_report_add(r, id, "the host's %s namespace cannot be read to compare",
+			if (og_findings_add(r, id, "the host's %s namespace cannot be read to compare",
 					  type) < 0)
 				return -1;
 			continue;
 		}
 		if (want.st_dev == host.st_dev && want.st_ino == host.st_ino &&
-		    og_report_add(r, id, "the %s namespace \"%s\" is the host's", type, safe) < 0)
+		    og_findings_add(r, id, "the %s namespace \"%s\" is the host's", type, safe) < 0)
 			return -1;
 	}
 	return 0;

@@ -17,7 +17,7 @@ static int has_option(json_t *mount, const char *opt)
 	return 0;
 }
 
-static int sys_writable(const struct oci_config *cfg)
+static int sys_writable(const struct og_oci_config *cfg)
 {
 	size_t i;
 	json_t *m;
@@ -30,8 +30,8 @@ static int sys_writable(const struct oci_config *cfg)
 	return 0;
 }
 
-int og_rule_privileged(const struct og_runtime_policy *rp, const struct oci_config *cfg,
-		       const char *id, struct og_report *r)
+int og_rule_privileged(const struct og_runtime_policy *rp, const struct og_oci_config *cfg,
+		       const char *id, struct og_findings *r)
 {
 	size_t nbound = 0, i;
 	json_t *v;
@@ -44,11 +44,11 @@ int og_rule_privileged(const struct og_runtime_policy *rp, const struct oci_conf
 	all_caps = nbound >= (size_t)og_cap_count();
 	unmasked = json_array_size(cfg->masked_paths) == 0 &&
 		   json_array_size(cfg->readonly_paths) == 0 && sys_writable(cfg);
-	if (all_caps && og_report_add(r, id,
+	if (all_caps && og_findings_add(r, id,
 				      "the container is privileged: its bounding set holds all %d capabilities",
 				      og_cap_count()) < 0)
 		return -1;
-	if (unmasked && og_report_add(r, id,
+	if (unmasked && og_findings_add(r, id,
 				      "the container is privileged: no masked or read-only paths and /sys is writable") < 0)
 		return -1;
 	return 0;

@@ -58,8 +58,8 @@ static void mark_allowed(json_t *syscalls, const int *nrs, size_t n, unsigned ch
 	}
 }
 
-int og_rule_seccomp(const struct og_runtime_policy *rp, const struct oci_config *cfg,
-		    const char *id, struct og_report *r)
+int og_rule_seccomp(const struct og_runtime_policy *rp, const struct og_oci_config *cfg,
+		    const char *id, struct og_findings *r)
 {
 	og_cleanup_free int *nrs = NULL;
 	og_cleanup_free unsigned char *allowed = NULL;
@@ -70,26 +70,26 @@ int og_rule_seccomp(const struct og_runtime_policy *rp, const struct oci_config 
 	json_t *rule;
 
 	if (cfg->seccomp == NULL)
-		return og_report_add(r, id, "no seccomp profile (linux.seccomp is missing)");
+		return og_findings_add(r, id, "no seccomp profile (linux.seccomp is missing)");
 	def = json_object_get(cfg->seccomp, "defaultAction");
 	if (!json_is_string(def))
-		return og_report_add(r, id, "the seccomp profile has no defaultAction");
+		return og_findings_add(r, id, "the seccomp profile has no defaultAction");
 	action = json_string_value(def);
 	og_sanitize(action, safe, sizeof safe);
 	if (!action_known(action))
-		return og_report_add(r, id, "the seccomp defaultAction \"%s\" is unknown", safe);
+		return og_findings_add(r, id, "the seccomp defaultAction \"%s\" is unknown", safe);
 	if (action_allows(action))
-		return og_report_add(r, id, "the seccomp profile allows by default (%s)", safe);
+		return og_findings_add(r, id, "the seccomp profile allows by default (%s)", safe);
 	syscalls = json_object_get(cfg->seccomp, "syscalls");
 	if (syscalls != NULL && !json_is_array(syscalls))
-		return og_report_add(r, id, "linux.seccomp.syscalls is not an array");
+		return og_findings_add(r, id, "linux.seccomp.syscalls is not an array");
 	json_array_foreach(syscalls, i, rule) {
 		json_t *a = json_object_get(rule, "action");
 		if (!json_is_object(rule) || !json_is_string(a) || !json_is_array(json_object_get(rule, "names")))
-			return og_report_add(r, id, "linux.seccomp.syscalls[%zu] is malformed", i);
+			return og_findings_add(r, id, "linux.seccomp.syscalls[%zu] is malformed", i);
 		if (!action_known(json_string_value(a))) {
 			og_sanitize(json_string_value(a), safe, sizeof safe);
-			return og_report_add(r, id, "linux.seccomp.syscalls[%zu]: unknown action \"%s\"",
+			return og_findings_add(r, id, "linux.seccomp.syscalls[%zu]: unknown action \"%s\"",
 					     i, safe);
 		}
 	}
@@ -105,7 +105,7 @@ int og_rule_seccomp(const struct og_runtime_policy *rp, const struct oci_config 
 	mark_allowed(syscalls, nrs, n, allowed);
 	for (size_t k = 0; k < n; k++)
 		if (nrs[k] != __NR_SCMP_ERROR && allowed[k] &&
-		    og_report_add(r, id, "the seccomp profile allows %s unconditionally",
+		    og_findings_add(r, id, "the seccomp profile allows %s unconditionally",
 				  rp->seccomp_must_block.v[k]) < 0)
 			return -1;
 	return 0;

@@ -1,5 +1,5 @@
 /* A bundle's config.json (written from the pod spec) and every runtime rule:
- * oci_config_parse, then og_check_runtime under the restricted and the
+ * og_oci_config_parse, then og_check_runtime under the restricted and the
  * baseline presets (each parsed once at start-up).
  * fuzz-max-len: 1048576 (OG_MAX_CONFIG_BYTES is 4 MiB; 1 MiB keeps runs fast) */
 #include "fuzz_util.h"
@@ -29,19 +29,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct oci_config cfg;
+	struct og_oci_config cfg;
 	og_error e = { 0 };
 
-	if (oci_config_parse((const char *)data, size, &cfg, &e) == 0) {
+	if (og_oci_config_parse((const char *)data, size, &cfg, &e) == 0) {
 		for (size_t i = 0; i < 2; i++) {
-			struct og_report r = { 0 };
+			struct og_findings r = { 0 };
 
 			og_check_runtime(&presets[i], &cfg, &r);
 			for (size_t f = 0; f < r.n; f++)
 				FZ_ASSERT(r.items[f].message != NULL, "finding without a message");
-			og_report_free(&r);
+			og_findings_free(&r);
 		}
 	}
-	oci_config_free(&cfg);
+	og_oci_config_free(&cfg);
 	return 0;
 }

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&v, 0, sizeof v);
 	memset(&back, 0, sizeof back);
-	if (og_verdict_import((const char *)data, size, OG_REPORT_AUTO, "report", FIXED_NOW, &v, &e) == 0) {
+	if (og_verdict_import((const char *)data, size, OG_SCAN_FORMAT_AUTO, "report", FIXED_NOW, &v, &e) == 0) {
 		dump = og_verdict_dump(&v, &dlen);
 		if (dump != NULL) {
 			if (og_verdict_load(dump, dlen, "cache", &back, &e) != 0) {

@@ -27,17 +27,17 @@ static inline json_t *rh_hardened(void)
 
 /* Evaluate cfg under policy text; returns the number of findings for rule
  * `id` (or all findings when id is NULL).  Findings are kept in *out when given. */
-static inline int rh_run(const char *policy_text, json_t *cfg, const char *id, struct og_report *out)
+static inline int rh_run(const char *policy_text, json_t *cfg, const char *id, struct og_findings *out)
 {
 	struct og_policy p;
-	struct oci_config c;
-	struct og_report r = { 0 };
+	struct og_oci_config c;
+	struct og_findings r = { 0 };
 	og_error e = { 0 };
 	char *text = json_dumps(cfg, 0);
 	int n = 0;
 
 	ck_assert_msg(og_policy_parse(policy_text, strlen(policy_text), &p, &e) == 0, "policy: %s", e.msg);
-	ck_assert_msg(oci_config_parse(text, strlen(text), &c, &e) == 0, "config: %s", e.msg);
+	ck_assert_msg(og_oci_config_parse(text, strlen(text), &c, &e) == 0, "config: %s", e.msg);
 	ck_assert_int_eq(og_check_runtime(&p.runtime, &c, &r), 0);
 	for (size_t i = 0; i < r.n; i++)
 		if (id == NULL || strcmp(r.items[i].rule, id) == 0)
@@ -45,15 +45,15 @@ static inline int rh_run(const char *policy_text, json_t *cfg, const char *id, s
 	if (out)
 		*out = r;
 	else
-		og_report_free(&r);
-	oci_config_free(&c);
+		og_findings_free(&r);
+	og_oci_config_free(&c);
 	og_policy_free(&p);
 	free(text);
 	return n;
 }
 
 /* The first finding message of rule id, or "" */
-static inline const char *rh_msg(const struct og_report *r, const char *id)
+static inline const char *rh_msg(const struct og_findings *r, const char *id)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (strcmp(r->items[i].rule, id) == 0)

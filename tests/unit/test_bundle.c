@@ -7,14 +7,14 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-static int state_ok(const char *text, struct oci_state *st, og_error *e)
+static int state_ok(const char *text, struct og_oci_state *st, og_error *e)
 {
-	return oci_state_parse(text, strlen(text), st, e);
+	return og_oci_state_parse(text, strlen(text), st, e);
 }
 
 START_TEST(state_runc_and_crun)
 {
-	struct oci_state st;
+	struct og_oci_state st;
 	og_error e = { 0 };
 
 	ck_assert_int_eq(state_ok("{\"ociVersion\":\"1.0.2-dev\",\"id\":\"c1\",\"status\":\"creating\","
@@ -22,30 +22,30 @@ START_TEST(state_runc_and_crun)
 	ck_assert_str_eq(st.id, "c1");
 	ck_assert_int_eq(st.pid, 4242);
 	ck_assert_ptr_nonnull(st.annotations);
-	oci_state_free(&st);
+	og_oci_state_free(&st);
 	/* crun: extra root, status created, pid 0 */
 	ck_assert_int_eq(state_ok("{\"ociVersion\":\"1.0\",\"id\":\"c2\",\"status\":\"created\",\"pid\":0,"
 				  "\"bundle\":\"/run/b\",\"root\":\"/run/crun\"}", &st, &e), 0);
 	ck_assert_int_eq(st.pid, 0);
 	ck_assert_ptr_null(st.annotations);
-	oci_state_free(&st);
+	og_oci_state_free(&st);
 }
 END_TEST
 
 static void state_bad(const char *text, const char *needle)
 {
-	struct oci_state st;
+	struct og_oci_state st;
 	og_error e = { 0 };
 
 	ck_assert_msg(state_ok(text, &st, &e) == -1, "accepted %s", text);
 	ck_assert_msg(strstr(e.msg, needle) != NULL, "\"%s\" lacks \"%s\"", e.msg, needle);
-	oci_state_free(&st);
+	og_oci_state_free(&st);
 }
 
 START_TEST(state_bad_input)
 {
 	char *big, *deep;
-	struct oci_state st;
+	struct og_oci_state st;
 	og_error e = { 0 };
 
 	state_bad("", "invalid JSON");
@@ -69,7 +69,7 @@ START_TEST(state_bad_input)
 	big = malloc(OG_MAX_STATE_BYTES + 2);
 	memset(big, ' ', OG_MAX_STATE_BYTES + 1);
 	big[OG_MAX_STATE_BYTES + 1] = '\0';
-	ck_assert_int_eq(oci_state_parse(big, OG_MAX_STATE_BYTES + 1, &st, &e), -1);
+	ck_assert_int_eq(og_oci_state_parse(big, OG_MAX_STATE_BYTES + 1, &st, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "larger than"));
 	free(big);
 }
@@ -110,12 +110,12 @@ static void teardown(void)
 static const char *load_error(void)
 {
 	static og_error e;
-	struct oci_config c;
+	struct og_oci_config c;
 	int r;
 
 	og_error_clear(&e);
-	r = oci_bundle_load(bundle, &c, &e);
-	oci_config_free(&c);
+	r = og_oci_bundle_load(bundle, &c, &e);
+	og_oci_config_free(&c);
 	return r == 0 ? NULL : e.msg;
 }
 
@@ -189,12 +189,12 @@ END_TEST
 
 START_TEST(bundle_path_checks)
 {
-	struct oci_config c;
+	struct og_oci_config c;
 	og_error e = { 0 };
 
-	ck_assert_int_eq(oci_bundle_load("relative/bundle", &c, &e), -1);
+	ck_assert_int_eq(og_oci_bundle_load("relative/bundle", &c, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "not an absolute path"));
-	ck_assert_int_eq(oci_bundle_load("/nonexistent/bundle", &c, &e), -1);
+	ck_assert_int_eq(og_oci_bundle_load("/nonexistent/bundle", &c, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "No such file"));
 }
 END_TEST

@@ -17,15 +17,15 @@ static enum og_result decide(const char *policy_text, json_t *ann, const char *i
 {
 	struct og_policy p = policy(policy_text);
 	struct og_container c = { .id = "c", .stage = "createRuntime", .annotations = ann };
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 
 	snprintf(c.image.name, sizeof c.image.name, "%s", image);
 	if (rule1)
-		og_report_add(&r, rule1, "first");
+		og_findings_add(&r, rule1, "first");
 	if (rule2)
-		og_report_add(&r, rule2, "second");
+		og_findings_add(&r, rule2, "second");
 	og_decide(&p, &c, &r, d);
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_policy_free(&p);
 	return d->result;
 }

@@ -9,12 +9,12 @@
 START_TEST(hardened_config_passes_restricted)
 {
 	json_auto_t *c = rh_hardened();
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	int n = rh_run(RESTRICTED, c, NULL, &r);
 
 	for (size_t i = 0; i < r.n; i++)
 		fprintf(stderr, "unexpected: %s: %s\n", r.items[i].rule, r.items[i].message);
-	og_report_free(&r);
+	og_findings_free(&r);
 	ck_assert_int_eq(n, 0);
 }
 END_TEST
@@ -36,7 +36,7 @@ START_TEST(capabilities)
 {
 	json_auto_t *c = rh_hardened();
 	json_t *caps = json_object_get(PROC(c), "capabilities");
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 
 	json_array_append_new(json_object_get(caps, "bounding"), json_string("CAP_NET_BIND_SERVICE"));
 	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.capabilities", NULL), 0);
@@ -45,7 +45,7 @@ START_TEST(capabilities)
 	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.capabilities", &r), 1);
 	ck_assert_ptr_nonnull(strstr(rh_msg(&r, "runtime.capabilities"), "CAP_SYS_ADMIN"));
 	ck_assert_ptr_nonnull(strstr(rh_msg(&r, "runtime.capabilities"), "bounding,effective"));
-	og_report_free(&r);
+	og_findings_free(&r);
 	/* CHOWN is allowed by baseline, not by restricted */
 	json_array_clear(json_object_get(caps, "bounding"));
 	json_array_clear(json_object_get(caps, "effective"));
@@ -56,7 +56,7 @@ START_TEST(capabilities)
 	json_array_append_new(json_object_get(caps, "permitted"), json_string("CAP_BOGUS"));
 	ck_assert_int_eq(rh_run(BASELINE, c, "runtime.capabilities", &r), 1);
 	ck_assert_ptr_nonnull(strstr(rh_msg(&r, "runtime.capabilities"), "unknown capability"));
-	og_report_free(&r);
+	og_findings_free(&r);
 	json_array_clear(json_object_get(caps, "permitted"));
 	json_array_append_new(json_object_get(caps, "permitted"), json_string("cap_chown"));
 	ck_assert_int_eq(rh_run(BASELINE, c, "runtime.capabilities", NULL), 1);
@@ -82,13 +82,13 @@ START_TEST(seccomp)
 	json_auto_t *c = rh_hardened();
 	json_t *sc = json_object_get(LINUX(c), "seccomp");
 	json_t *rules = json_object_get(sc, "syscalls");
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 
 	/* conditional clone is fine; unconditional bpf is not */
 	json_array_append_new(rules, json_pack("{s:[s],s:s}", "names", "bpf", "action", "SCMP_ACT_ALLOW"));
 	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", &r), 1);
 	ck_assert_ptr_nonnull(strstr(rh_msg(&r, "runtime.seccomp"), "bpf"));
-	og_report_free(&r);
+	og_findings_free(&r);
 	/* every must_block syscall a rule allows is named; a rule with argument
 	 * conditions does not count */
 	json_array_append_new(rules, json_pack("{s:[s,s],s:s}", "names", "mount", "keyctl", "action",
@@ -108,7 +108,7 @@ START_TEST(seccomp)
 				k++;
 			}
 	}
-	og_report_free(&r);
+	og_findings_free(&r);
 	json_array_remove(rules, json_array_size(rules) - 1);
 	json_array_remove(rules, json_array_size(rules) - 1);
 	/* ptrace is allowed by the engines' RuntimeDefault profiles: not in the
@@ -128,7 +128,7 @@ START_TEST(seccomp)
 	json_object_set_new(sc, "defaultAction", json_string("SCMP_ACT_WHATEVER"));
 	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", &r), 1);
 	ck_assert_ptr_nonnull(strstr(rh_msg(&r, "runtime.seccomp"), "unknown"));
-	og_report_free(&r);
+	og_findings_free(&r);
 	json_object_set_new(sc, "defaultAction", json_string("SCMP_ACT_KILL_PROCESS"));
 	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", NULL), 0);
 	json_object_del(LINUX(c), "seccomp");
@@ -141,7 +141,7 @@ START_TEST(privileged)
 {
 	json_auto_t *c = rh_hardened();
 	json_t *b = json_object_get(json_object_get(PROC(c), "capabilities"), "bounding");
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 
 	for (int i = 0; i <= 40; i++) {
 		char *name = cap_to_name((cap_value_t)i);
@@ -155,7 +155,7 @@ START_TEST(privileged)
 	}
 	ck_assert_int_ge(rh_run(BASELINE, c, "runtime.privileged", &r), 1);
 	ck_assert_ptr_nonnull(strstr(rh_msg(&r, "runtime.privileged"), "privileged"));
-	og_report_free(&r);
+	og_findings_free(&r);
 	json_array_clear(b);
 	ck_assert_int_eq(rh_run(BASELINE, c, "runtime.privileged", NULL), 0);
 	/* no masked or read-only paths and a writable /sys */
@@ -171,13 +171,13 @@ START_TEST(host_namespaces)
 {
 	json_auto_t *c = rh_hardened();
 	json_t *ns = json_object_get(LINUX(c), "namespaces");
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 
 	/* network entry missing: shares the host's */
 	json_array_remove(ns, 1);
 	ck_assert_int_eq(rh_run(BASELINE, c, "runtime.host-namespaces", &r), 1);
 	ck_assert_ptr_nonnull(strstr(rh_msg(&r, "runtime.host-namespaces"), "network"));
-	og_report_free(&r);
+	og_findings_free(&r);
 	/* a path that is the host's (ours: the test runs in the host's namespaces
 	 * or in one it shares with its parent, as the hook does) */
 	json_array_append_new(ns, json_pack("{s:s,s:s}", "type", "network", "path", "/proc/self/ns/net"));

@@ -20,7 +20,7 @@ static void set_now(const char *ts)
 START_TEST(test_thresholds)
 {
 	struct og_scan_policy *p;
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	const struct og_finding *f;
 
 	set_now("2026-01-11T00:00:00Z");
@@ -33,7 +33,7 @@ START_TEST(test_thresholds)
 	ck_assert_msg(strstr(f->message, "1 critical (max 0), 1 high (max 0)") != NULL, "%s", f->message);
 	ck_assert_msg(strstr(f->message, "CVE-2099-0001, CVE-2099-0002") != NULL, "%s", f->message);
 	ck_assert_ptr_null(strstr(f->message, "CVE-2099-0003"));	/* medium is unlimited */
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 
 	/* Same verdict under the repo digest. */
@@ -43,7 +43,7 @@ START_TEST(test_thresholds)
 	p = su_policy("{\"max\":{\"unknown\":0}}");
 	ck_assert_uint_eq(su_check(p, T_REPO, &r), 1);
 	ck_assert_msg(strstr(r.items[0].message, "1 unknown (max 0)") != NULL, "%s", r.items[0].message);
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 
 	/* ignore_unfixed: the affected high and the will_not_fix low no longer count. */
@@ -52,7 +52,7 @@ START_TEST(test_thresholds)
 	og_scan_policy_free(p);
 	p = su_policy("{\"ignore_unfixed\":true,\"max\":{\"critical\":0}}");
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 }
 END_TEST
@@ -60,7 +60,7 @@ END_TEST
 START_TEST(test_missing_verdict)
 {
 	struct og_scan_policy *p;
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	struct og_image img = { 0 };
 	og_error e = { 0 };
 
@@ -68,11 +68,11 @@ START_TEST(test_missing_verdict)
 	p = su_policy("{\"required\":true}");
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_ptr_nonnull(su_find(&r, "scan.verdict"));
-	og_report_free(&r);
+	og_findings_free(&r);
 	ck_assert_int_eq(su_verdict("import", su_repo("grype-small.json"), NULL), 0);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_msg(strstr(r.items[0].message, "no scan verdict") != NULL, "%s", r.items[0].message);
-	og_report_free(&r);
+	og_findings_free(&r);
 	/* Grype: the index (repo) digest and the platform manifest digest both find it. */
 	ck_assert_uint_eq(su_check(p, G_IDX, &r), 0);
 	ck_assert_uint_eq(su_check(p, G_MAN, &r), 0);
@@ -81,14 +81,14 @@ START_TEST(test_missing_verdict)
 	snprintf(img.name, sizeof img.name, "busybox:latest");
 	ck_assert_int_eq(og_scan_check(p, &img, &r, &e), 0);
 	ck_assert_uint_eq(r.n, 1);
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 
 	/* Not required: a missing verdict is fine. */
 	p = su_policy("{\"required\":false,\"max\":{\"critical\":0}}");
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
 	ck_assert_uint_eq(su_check(p, G_MAN, &r), 1);	/* but an existing one is enforced */
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 	/* No section at all: nothing checked. */
 	{
@@ -103,7 +103,7 @@ END_TEST
 START_TEST(test_stale)
 {
 	struct og_scan_policy *p;
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 
 	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
 	p = su_policy("{\"required\":true,\"max_age\":\"7d\"}");
@@ -113,11 +113,11 @@ START_TEST(test_stale)
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_ptr_nonnull(su_find(&r, "scan.stale"));
 	ck_assert_msg(strstr(r.items[0].message, "older than max_age 7d") != NULL, "%s", r.items[0].message);
-	og_report_free(&r);
+	og_findings_free(&r);
 	set_now("2026-01-09T00:00:00Z");	/* scan time a day in the future */
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_ptr_nonnull(su_find(&r, "scan.stale"));
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 }
 END_TEST
@@ -125,7 +125,7 @@ END_TEST
 START_TEST(test_exceptions)
 {
 	struct og_scan_policy *p;
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	const char *pol = "{\"max\":{\"critical\":0},\"exceptions\":["
 			  "{\"id\":\"CVE-2099-0001\",\"until\":\"2026-03-31\",\"reason\":\"patched build pending\"}]}";
 
@@ -137,7 +137,7 @@ START_TEST(test_exceptions)
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_msg(strstr(r.items[0].message, "exception for CVE-2099-0001 expired 2026-03-31") != NULL,
 		      "%s", r.items[0].message);
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 }
 END_TEST
@@ -184,7 +184,7 @@ END_TEST
 START_TEST(test_strict_modes)
 {
 	struct og_scan_policy *p;
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	char shard[512];
 
 	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
@@ -195,24 +195,24 @@ START_TEST(test_strict_modes)
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_msg(strstr(r.items[0].message, "group- or world-writable") != NULL, "%s", r.items[0].message);
 	ck_assert_str_eq(r.items[0].rule, "scan.verdict");
-	og_report_free(&r);
+	og_findings_free(&r);
 	chmod(su_cache_file(T_ID, 0), 0644);
 
 	snprintf(shard, sizeof shard, "%s/sha256/a1", su_cache);
 	chmod(shard, 0775);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
-	og_report_free(&r);
+	og_findings_free(&r);
 	chmod(shard, 0755);
 	chmod(su_cache, 0757);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
-	og_report_free(&r);
+	og_findings_free(&r);
 	chmod(su_cache, 0755);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
 
 	p->owner_uid = getuid() + 1000;	/* not owned by the expected owner */
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_msg(strstr(r.items[0].message, "owned by uid") != NULL, "%s", r.items[0].message);
-	og_report_free(&r);
+	og_findings_free(&r);
 	p->owner_uid = getuid();
 
 	/* A symlinked verdict is refused, and a verdict copied under another
@@ -225,18 +225,18 @@ START_TEST(test_strict_modes)
 		mkdir(other, 0755);
 		ck_assert_int_eq(symlink(target, su_cache_file(G_ID, 0)), 0);
 		ck_assert_uint_eq(su_check(p, G_ID, &r), 1);
-		og_report_free(&r);
+		og_findings_free(&r);
 		unlink(su_cache_file(G_ID, 0));
 		ck_assert_int_eq(link(target, su_cache_file(G_ID, 0)), 0);
 		ck_assert_uint_eq(su_check(p, G_ID, &r), 1);
 		ck_assert_msg(strstr(r.items[0].message, "does not name") != NULL, "%s", r.items[0].message);
-		og_report_free(&r);
+		og_findings_free(&r);
 	}
 	/* Corrupt file: a finding, not a crash or an operational error. */
 	su_write(su_cache_file(T_ID, 0), "{\"ocigate_verdict\":1,\n");
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_str_eq(r.items[0].rule, "scan.verdict");
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 }
 END_TEST
@@ -263,7 +263,7 @@ static void signed_case(const char *alg)
 {
 	char priv[512], other[512], pol[1200];
 	struct og_scan_policy *p;
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	og_buf b = { 0 };
 	og_error e = { 0 };
 
@@ -280,11 +280,11 @@ static void signed_case(const char *alg)
 	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_msg(strstr(r.items[0].message, "not signed") != NULL, "%s", r.items[0].message);
-	og_report_free(&r);
+	og_findings_free(&r);
 	/* Signed by another key: refused. */
 	ck_assert_int_eq(su_verdict("import", "--sign-key", other, su_repo("trivy-small.json"), NULL), 0);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
-	og_report_free(&r);
+	og_findings_free(&r);
 	/* Signed by the listed key: accepted under both digests. */
 	ck_assert_int_eq(su_verdict("import", "--sign-key", priv, su_repo("trivy-small.json"), NULL), 0);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
@@ -299,12 +299,12 @@ static void signed_case(const char *alg)
 	}
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_msg(strstr(r.items[0].message, "does not verify") != NULL, "%s", r.items[0].message);
-	og_report_free(&r);
+	og_findings_free(&r);
 	/* Signature line removed from a signed file, or garbage appended. */
 	*strchr(b.data, '\n') = '\0';
 	su_write(su_cache_file(T_ID, 0), b.data);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_buf_free(&b);
 	og_scan_policy_free(p);
 }
@@ -384,7 +384,7 @@ START_TEST(test_concurrent_rewrites)
 			struct og_scan_policy *p = su_policy("{\"required\":true,\"max\":{\"critical\":0,\"high\":0,\"low\":0}}");
 			size_t seen_a = 0, seen_b = 0;
 			for (int i = 0; i < 1500; i++) {
-				struct og_report r = { 0 };
+				struct og_findings r = { 0 };
 				if (su_check(p, T_ID, &r) != 1 || strcmp(r.items[0].rule, "scan.severity") != 0)
 					_exit(2);
 				if (strstr(r.items[0].message, "1 critical (max 0), 1 low (max 0)") != NULL)
@@ -394,7 +394,7 @@ START_TEST(test_concurrent_rewrites)
 					seen_b++;
 				else
 					_exit(3);
-				og_report_free(&r);
+				og_findings_free(&r);
 			}
 			og_scan_policy_free(p);
 			_exit(seen_a + seen_b == 1500 ? 0 : 4);

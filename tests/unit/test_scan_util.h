@@ -112,7 +112,7 @@ static inline struct og_scan_policy *su_policy(const char *scan_json)
 }
 
 /* Run the check on digest; returns the number of findings; rules joined. */
-static inline size_t su_check(const struct og_scan_policy *p, const char *digest, struct og_report *r)
+static inline size_t su_check(const struct og_scan_policy *p, const char *digest, struct og_findings *r)
 {
 	struct og_image img = { 0 };
 	og_error e = { 0 };
@@ -124,7 +124,7 @@ static inline size_t su_check(const struct og_scan_policy *p, const char *digest
 	return r->n;
 }
 
-static inline const struct og_finding *su_find(const struct og_report *r, const char *rule)
+static inline const struct og_finding *su_find(const struct og_findings *r, const char *rule)
 {
 	for (size_t i = 0; i < r->n; i++)
 		if (strcmp(r->items[i].rule, rule) == 0)

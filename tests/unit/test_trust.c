@@ -158,7 +158,7 @@ static struct og_trust_policy *policy(int threshold, int both_roots)
 /* Run the check; returns the number of findings, first one in rule/msg. */
 static size_t check(struct og_trust_policy *p, const char *digest, char *rule, char *msg)
 {
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	struct og_image img;
 	og_error e = { 0 };
 	size_t n;
@@ -173,7 +173,7 @@ static size_t check(struct og_trust_policy *p, const char *digest, char *rule, c
 		snprintf(rule, 64, "%s", r.items[0].rule);
 		snprintf(msg, 2048, "%s", r.items[0].message);
 	}
-	og_report_free(&r);
+	og_findings_free(&r);
 	return n;
 }
 
@@ -238,7 +238,7 @@ END_TEST
  * the passing of the store's expiry sends it back to full verification. */
 static int accepted_via_cache(struct og_trust_policy *p, const char *digest, int *findings)
 {
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	struct og_image img;
 	og_error e = { 0 };
 	char why[600] = "";
@@ -247,7 +247,7 @@ static int accepted_via_cache(struct og_trust_policy *p, const char *digest, int
 	snprintf(img.digest, sizeof img.digest, "%s", digest);
 	ck_assert_msg(og_trust_evaluate(p, &img, 1, &r, why, sizeof why, &e) == 0, "%s", e.msg);
 	*findings = (int)r.n;
-	og_report_free(&r);
+	og_findings_free(&r);
 	return strstr(why, "verified before") != NULL;
 }
 

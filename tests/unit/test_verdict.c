@@ -194,7 +194,7 @@ START_TEST(test_no_digest_refused)
 	ck_assert_int_eq(su_verdict("import", su_repo("grype-directory.json"), NULL), 2);
 	ck_assert(!cache_exists());
 	ck_assert_int_eq(og_read_file(su_repo("trivy-no-digest.json"), OG_MAX_SCAN_REPORT_BYTES, &b, &e), 0);
-	ck_assert_int_eq(og_verdict_import(b.data, b.len, OG_REPORT_AUTO, "r", 1, &v, &e), -1);
+	ck_assert_int_eq(og_verdict_import(b.data, b.len, OG_SCAN_FORMAT_AUTO, "r", 1, &v, &e), -1);
 	ck_assert_msg(strstr(e.msg, "names no image digest") != NULL, "%s", e.msg);
 	og_buf_free(&b);
 }

@@ -85,7 +85,7 @@ END_TEST
 START_TEST(test_suppression_per_digest)
 {
 	struct og_scan_policy *p;
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	const struct og_finding *f;
 
 	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), su_repo("grype-small.json"), NULL), 0);
@@ -95,14 +95,14 @@ START_TEST(test_suppression_per_digest)
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
 	/* T_REPO names the same image, but the VEX statement names T_ID only. */
 	ck_assert_uint_eq(su_check(p, T_REPO, &r), 1);
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 
 	/* G_MAN: the high CVE-2099-1002 in zlib is suppressed; under_investigation suppresses nothing. */
 	p = su_policy("{\"max\":{\"high\":0}}");
 	ck_assert_uint_eq(su_check(p, G_MAN, &r), 0);
 	ck_assert_uint_eq(su_check(p, G_IDX, &r), 1);	/* other digest of the same image: not suppressed */
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 	p = su_policy("{\"max\":{\"critical\":0,\"high\":0}}");
 	ck_assert_uint_eq(su_check(p, G_MAN, &r), 1);
@@ -111,12 +111,12 @@ START_TEST(test_suppression_per_digest)
 	ck_assert_msg(strstr(f->message, "1 suppressed by VEX, e.g. CVE-2099-1002 not_affected by Example Security Team"),
 		      "%s", f->message);
 	ck_assert_msg(strstr(f->message, "inline_mitigations_already_exist"), "%s", f->message);
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 	/* use_vex false: statements ignored. */
 	p = su_policy("{\"use_vex\":false,\"max\":{\"high\":0}}");
 	ck_assert_uint_eq(su_check(p, G_MAN, &r), 1);
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 	ck_assert_int_eq(su_verdict("show", G_MAN, NULL), 0);
 }
@@ -126,7 +126,7 @@ START_TEST(test_later_statement_wins)
 {
 	char path[512];
 	struct og_scan_policy *p;
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	const char *withdraw =
 		"{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"Example\",\"timestamp\":\"2026-02-01T00:00:00Z\","
 		"\"statements\":[{\"vulnerability\":{\"name\":\"CVE-2099-0001\"},"
@@ -145,12 +145,12 @@ START_TEST(test_later_statement_wins)
 	su_write(path, withdraw);
 	ck_assert_int_eq(su_verdict("vex", path, NULL), 0);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
-	og_report_free(&r);
+	og_findings_free(&r);
 	/* An older statement does not override the newer "affected". */
 	su_write(path, older);
 	ck_assert_int_eq(su_verdict("vex", path, NULL), 0);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
-	og_report_free(&r);
+	og_findings_free(&r);
 	og_scan_policy_free(p);
 }
 END_TEST
@@ -183,7 +183,7 @@ END_TEST
 START_TEST(test_signed_vex_required)
 {
 	struct og_scan_policy *p;
-	struct og_report r = { 0 };
+	struct og_findings r = { 0 };
 	char priv[512], pub[512], pol[1100];
 	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	FILE *f;
@@ -205,7 +205,7 @@ START_TEST(test_signed_vex_required)
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 2);
 	ck_assert_ptr_nonnull(su_find(&r, "scan.verdict"));
 	ck_assert_ptr_nonnull(su_find(&r, "scan.severity"));
-	og_report_free(&r);
+	og_findings_free(&r);
 	ck_assert_int_eq(su_verdict("vex", "--sign-key", priv, su_repo("openvex-small.json"), NULL), 0);
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
 	og_scan_policy_free(p);

@@ -123,7 +123,7 @@ static int grype_match(const json_t *m, const char *path, struct og_verdict *v, 
 				      grype_status(state, used > 0), path, e);
 }
 
-int og_report_grype_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e)
+int og_grype_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e)
 {
 	json_t *src, *target, *desc = NULL, *matches, *m;
 	const char *type = "", *name = "grype", *ver = "", *ts = NULL;

@@ -115,7 +115,7 @@ static void describe_image(const struct og_image *img, char *out, size_t size)
 }
 
 static int check_age(const struct og_scan_policy *p, const struct og_verdict *v, const char *image,
-		     struct og_report *r)
+		     struct og_findings *r)
 {
 	int64_t now = og_now(), age = now - v->scanned_at;
 	char when[32], scanner[80], ver[80] = "";
@@ -129,11 +129,11 @@ static int check_age(const struct og_scan_policy *p, const struct og_verdict *v,
 		og_scan_clean(v->scanner_version, ver + 1, sizeof ver - 1);
 	}
 	if (age < -OG_SCAN_FUTURE_SLACK)
-		return og_report_add(r, "scan.stale",
+		return og_findings_add(r, "scan.stale",
 				     "scan verdict for image %s has a scan time in the future (%s, %s%s)",
 				     image, when, scanner, ver);
 	if (age > p->max_age)
-		return og_report_add(r, "scan.stale",
+		return og_findings_add(r, "scan.stale",
 				     "scan verdict for image %s is %lldh old (%s by %s%s%s), older than "
 				     "max_age %s",
 				     image, (long long)(age / 3600), when, scanner, ver,
@@ -143,7 +143,7 @@ static int check_age(const struct og_scan_policy *p, const struct og_verdict *v,
 }
 
 static int check_severity(const struct og_scan_policy *p, const struct og_verdict *v,
-			  const struct og_vex_set *vex, const char *image, struct og_report *r)
+			  const struct og_vex_set *vex, const char *image, struct og_findings *r)
 {
 	size_t counts[OG_SEV_COUNT] = { 0 }, nids = 0, more = 0, nvex = 0, nexc = 0;
 	const char *ids[OG_SCAN_MSG_IDS];
@@ -250,10 +250,10 @@ static int check_severity(const struct og_scan_policy *p, const struct og_verdic
 	}
 	if (fclose(m) != 0)
 		return -1;
-	return og_report_add(r, "scan.severity", "%s", msg);
+	return og_findings_add(r, "scan.severity", "%s", msg);
 }
 
-int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, struct og_report *r,
+int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, struct og_findings *r,
 		  og_error *e)
 {
 	og_cleanup_verdict struct og_verdict v = { 0 };
@@ -269,7 +269,7 @@ int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, st
 		char name[160];
 		if (!p->required)
 			return 0;
-		if (og_report_add(r, "scan.verdict",
+		if (og_findings_add(r, "scan.verdict",
 				  "image %s has no known sha256 digest, so no scan verdict can be found",
 				  og_scan_clean(img->name[0] ? img->name : "(unnamed)", name, sizeof name)) < 0)
 			return og_fail_errno(e, ENOMEM, "scan check");
@@ -281,23 +281,23 @@ int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, st
 		if (err.errnum == ENOENT && !p->required)
 			return 0;
 		rc = err.errnum == ENOENT
-			     ? og_report_add(r, "scan.verdict",
+			     ? og_findings_add(r, "scan.verdict",
 					     "no scan verdict for image %s: the verdict cache %s does not exist",
 					     image, p->cache_dir)
-			     : og_report_add(r, "scan.verdict", "scan verdicts cannot be trusted: %s",
+			     : og_findings_add(r, "scan.verdict", "scan verdicts cannot be trusted: %s",
 					     og_scan_clean(err.msg, why, sizeof why));
 		return rc < 0 ? og_fail_errno(e, ENOMEM, "scan check") : 0;
 	}
 	rc = og_scan_load_verdict(p, cachefd, img->digest, &v, &err);
 	if (rc == 1) {
 		if (p->required &&
-		    og_report_add(r, "scan.verdict", "no scan verdict for image %s in %s", image,
+		    og_findings_add(r, "scan.verdict", "no scan verdict for image %s in %s", image,
 				  p->cache_dir) < 0)
 			return og_fail_errno(e, ENOMEM, "scan check");
 		return 0;
 	}
 	if (rc < 0) {
-		if (og_report_add(r, "scan.verdict", "scan verdict for image %s in %s cannot be trusted: %s",
+		if (og_findings_add(r, "scan.verdict", "scan verdict for image %s in %s cannot be trusted: %s",
 				  image, p->cache_dir, og_scan_clean(err.msg, why, sizeof why)) < 0)
 			return og_fail_errno(e, ENOMEM, "scan check");
 		return 0;
@@ -308,7 +308,7 @@ int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, st
 		if (rc == 0)
 			have_vex = 1;
 		else if (rc < 0 &&
-			 og_report_add(r, "scan.verdict",
+			 og_findings_add(r, "scan.verdict",
 				       "VEX statements for image %s in %s cannot be trusted (not applied): %s",
 				       image, p->cache_dir, og_scan_clean(err.msg, why, sizeof why)) < 0)
 			return og_fail_errno(e, ENOMEM, "scan check");

@@ -62,7 +62,7 @@ void og_scan_policy_describe(const struct og_scan_policy *p, FILE *out);
 
 /* Adds scan.verdict / scan.stale / scan.severity findings; -1 only for an
  * operational failure (out of memory). */
-int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, struct og_report *r,
+int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, struct og_findings *r,
 		  og_error *e);
 
 /* Load and verify (when required) the verdict for digest the way the check

@@ -93,7 +93,7 @@ static int trivy_vuln(const json_t *x, const char *path, struct og_verdict *v, o
 				      trivy_status(st, fixed), path, e);
 }
 
-int og_report_trivy_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e)
+int og_trivy_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e)
 {
 	const char *s = NULL;
 	json_t *md = NULL, *tv = NULL, *results = NULL, *res, *vulns, *x;

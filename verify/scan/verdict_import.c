@@ -37,13 +37,13 @@ int og_verdict_set_scan_time(struct og_verdict *v, const char *ts, const char *p
 	return 0;
 }
 
-static enum og_report_format detect(const json_t *root, const char *what, og_error *e)
+static enum og_scan_format detect(const json_t *root, const char *what, og_error *e)
 {
 	if (json_object_get(root, "SchemaVersion") != NULL &&
 	    (json_object_get(root, "ArtifactName") != NULL || json_object_get(root, "Results") != NULL))
-		return OG_REPORT_TRIVY;
+		return OG_SCAN_FORMAT_TRIVY;
 	if (json_object_get(root, "matches") != NULL && json_object_get(root, "source") != NULL)
-		return OG_REPORT_GRYPE;
+		return OG_SCAN_FORMAT_GRYPE;
 	if (json_object_get(root, "@context") != NULL && json_object_get(root, "statements") != NULL)
 		og_fail(e, "%s: an OpenVEX document, not a scan report (use `ocigate verdict vex import`)",
 			what);
@@ -52,10 +52,10 @@ static enum og_report_format detect(const json_t *root, const char *what, og_err
 			what);
 	else
 		og_fail(e, "%s: not a Trivy (-f json) or Grype (-o json) report", what);
-	return OG_REPORT_AUTO;
+	return OG_SCAN_FORMAT_AUTO;
 }
 
-int og_verdict_import(const char *data, size_t len, enum og_report_format fmt, const char *what,
+int og_verdict_import(const char *data, size_t len, enum og_scan_format fmt, const char *what,
 		      int64_t now, struct og_verdict *out, og_error *e)
 {
 	og_cleanup_verdict struct og_verdict v = { 0 };
@@ -70,20 +70,20 @@ int og_verdict_import(const char *data, size_t len, enum og_report_format fmt, c
 		return -1;
 	if (!json_is_object(root))
 		return og_fail(e, "%s: expected a JSON object, found %s", what, og_json_type(root));
-	if (fmt == OG_REPORT_AUTO && (fmt = detect(root, what, e)) == OG_REPORT_AUTO)
+	if (fmt == OG_SCAN_FORMAT_AUTO && (fmt = detect(root, what, e)) == OG_SCAN_FORMAT_AUTO)
 		return -1;
 	v.imported_at = now;
-	if (fmt == OG_REPORT_TRIVY)
-		r = og_report_trivy_parse(root, what, &v, e);
+	if (fmt == OG_SCAN_FORMAT_TRIVY)
+		r = og_trivy_parse(root, what, &v, e);
 	else
-		r = og_report_grype_parse(root, what, &v, e);
+		r = og_grype_parse(root, what, &v, e);
 	if (r < 0)
 		return -1;
 	if (v.ndigests == 0)
 		return og_fail(e, "%s: the report names no image digest (%s), so it cannot be matched "
 			       "to an image; scan the image by reference or digest, not a directory or archive "
 			       "without an ID",
-			       what, fmt == OG_REPORT_TRIVY ? "Metadata.ImageID, Metadata.RepoDigests"
+			       what, fmt == OG_SCAN_FORMAT_TRIVY ? "Metadata.ImageID, Metadata.RepoDigests"
 							    : "source.target.imageID, manifestDigest, repoDigests");
 	*out = v;
 	memset(&v, 0, sizeof v);

@@ -13,16 +13,16 @@
 
 #define OG_MAX_SCAN_REPORT_BYTES (64u * 1024 * 1024)
 
-enum og_report_format { OG_REPORT_AUTO = 0, OG_REPORT_TRIVY, OG_REPORT_GRYPE };
+enum og_scan_format { OG_SCAN_FORMAT_AUTO = 0, OG_SCAN_FORMAT_TRIVY, OG_SCAN_FORMAT_GRYPE };
 
 /* Parse report bytes into a verdict; `what` names the report in errors and
  * `now` is the import time (used as scan time when the report has none). */
-int og_verdict_import(const char *data, size_t len, enum og_report_format fmt, const char *what,
+int og_verdict_import(const char *data, size_t len, enum og_scan_format fmt, const char *what,
 		      int64_t now, struct og_verdict *out, og_error *e);
 
 /* Per-format parsers (trivy.c, grype.c) on a parsed document. */
-int og_report_trivy_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e);
-int og_report_grype_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e);
+int og_trivy_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e);
+int og_grype_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e);
 
 /* Repository part of an image reference: "reg/ns/name:tag@sha256:.." ->
  * "reg/ns/name".  Writes into out; "" when ref is empty. */

@@ -261,19 +261,19 @@ static void sanitize(char *s)
 			*s = '?';
 }
 
-static int finding(struct og_report *r, const char *rule, const char *msg, og_error *e)
+static int finding(struct og_findings *r, const char *rule, const char *msg, og_error *e)
 {
 	char buf[OG_ERROR_MAX + 256];
 
 	og_bfmt(buf, sizeof buf, "%s", msg);
 	sanitize(buf);
-	if (og_report_add(r, rule, "%s", buf) < 0)
+	if (og_findings_add(r, rule, "%s", buf) < 0)
 		return og_fail_errno(e, ENOMEM, "report");
 	return 0;
 }
 
 static int check_signatures(const struct og_trust_policy *p, struct og_trust_store *s,
-			    const char *digest, struct og_report *r, char *accepted, size_t asize,
+			    const char *digest, struct og_findings *r, char *accepted, size_t asize,
 			    char keyid[OG_KEYID_HEX], og_error *e)
 {
 	struct og_sig_entry *entries = NULL;
@@ -414,7 +414,7 @@ static int64_t valid_until(const struct og_trust_store *s, const char *keyid)
 }
 
 int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *img, int update_state,
-		      struct og_report *r, char *accepted, size_t asize, og_error *e)
+		      struct og_findings *r, char *accepted, size_t asize, og_error *e)
 {
 	struct og_trust_store_config c;
 	struct og_trust_store *s = NULL;
@@ -481,7 +481,7 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 	return ret;
 }
 
-int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, struct og_report *r,
+int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, struct og_findings *r,
 		   og_error *e)
 {
 	return og_trust_evaluate(p, img, 1, r, NULL, 0, e);

@@ -39,7 +39,7 @@ int og_trust_policy_prepare_confinement(const struct og_trust_policy *p, struct 
  * og_trust_policy; *keys is allocated, each key referenced. */
 int og_trust_policy_verdict_keys(const void *ctx, EVP_PKEY ***keys, size_t *n, og_error *e);
 
-int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, struct og_report *r,
+int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, struct og_findings *r,
 		   og_error *e);
 
 int og_cmd_trust(int argc, char **argv);	/* trust sign|verify */
@@ -56,7 +56,7 @@ int og_trust_policy_override(struct og_trust_policy *p, const struct og_trust_ov
 /* The check with control over state updates; `accepted` (may be NULL)
  * receives why the image was accepted. */
 int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *img, int update_state,
-		      struct og_report *r, char *accepted, size_t accepted_size, og_error *e);
+		      struct og_findings *r, char *accepted, size_t accepted_size, og_error *e);
 const char *og_trust_policy_signatures_dir(const struct og_trust_policy *p);
 /* Load the "trust" (and optionally "image") section of a policy file. */
 int og_trust_policy_load_file(const char *path, struct og_trust_policy **out, og_error *e);
