@@ -1,4 +1,5 @@
 #include "policy/strlist.h"
+#include "hook/base/array.h"
 #include "hook/base/jsonutil.h"
 
 #include <stdlib.h>
@@ -6,7 +7,7 @@
 
 int og_strlist_add(struct og_strlist *l, const char *s)
 {
-	char **p = realloc(l->v, (l->n + 1) * sizeof *p);
+	char **p = og_array_reserve(l->v, &l->cap, l->n, sizeof *p);
 	char *d;
 
 	if (p == NULL)
@@ -33,7 +34,7 @@ void og_strlist_clear(struct og_strlist *l)
 		free(l->v[i]);
 	free(l->v);
 	l->v = NULL;
-	l->n = 0;
+	l->n = l->cap = 0;
 }
 
 int og_strlist_from_json(struct og_strlist *l, const json_t *arr, const char *path, og_error *e)

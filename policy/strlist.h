@@ -9,7 +9,7 @@
 
 struct og_strlist {
 	char **v;
-	size_t n;
+	size_t n, cap;
 };
 
 int og_strlist_add(struct og_strlist *l, const char *s);

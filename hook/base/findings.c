@@ -1,4 +1,5 @@
 #include "hook/base/findings.h"
+#include "hook/base/array.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,14 +13,10 @@ int og_findings_add(struct og_findings *r, const char *rule, const char *fmt, ..
 	char *msg = NULL;
 	int n;
 
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 8;
-		struct og_finding *p = realloc(r->items, ncap * sizeof *p);
-		if (p == NULL)
-			return -1;
-		r->items = p;
-		r->cap = ncap;
-	}
+	f = og_array_reserve(r->items, &r->cap, r->n, sizeof *f);
+	if (f == NULL)
+		return -1;
+	r->items = f;
 	va_start(ap, fmt);
 	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);

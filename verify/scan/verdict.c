@@ -2,6 +2,7 @@
  * the strict parser the start-time check uses on that form. */
 #include "verify/scan/verdict.h"
 #include "verify/common/base64.h"
+#include "hook/base/array.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/timeutil.h"
@@ -139,7 +140,7 @@ int og_verdict_add_digest(struct og_verdict *v, const char *digest, const char *
 		return 0;
 	if (v->ndigests >= OG_MAX_VERDICT_DIGESTS)
 		return og_fail(e, "%s: more than %d digests", path, OG_MAX_VERDICT_DIGESTS);
-	p = realloc(v->digests, (v->ndigests + 1) * sizeof *p);
+	p = og_array_reserve(v->digests, &v->capdigests, v->ndigests, sizeof *p);
 	if (p == NULL)
 		return og_fail_errno(e, ENOMEM, "%s", path);
 	v->digests = p;
@@ -163,14 +164,10 @@ int og_verdict_add_finding(struct og_verdict *v, const char *id, const char *pkg
 	}
 	if (v->nfindings >= OG_MAX_VERDICT_FINDINGS)
 		return og_fail(e, "%s: more than %d findings", path, OG_MAX_VERDICT_FINDINGS);
-	if (v->nfindings == v->capfindings) {
-		size_t ncap = v->capfindings ? v->capfindings * 2 : 16;
-		struct og_vuln_finding *p = realloc(v->findings, ncap * sizeof *p);
-		if (p == NULL)
-			return og_fail_errno(e, ENOMEM, "%s", path);
-		v->findings = p;
-		v->capfindings = ncap;
-	}
+	f = og_array_reserve(v->findings, &v->capfindings, v->nfindings, sizeof *f);
+	if (f == NULL)
+		return og_fail_errno(e, ENOMEM, "%s", path);
+	v->findings = f;
 	f = &v->findings[v->nfindings];
 	memset(f, 0, sizeof *f);
 	v->nfindings++;	/* counted now so og_verdict_free releases a partial entry */

@@ -52,7 +52,7 @@ struct og_vuln_finding {
 
 struct og_verdict {
 	char **digests;			/* validated "sha256:<64 hex>", no duplicates */
-	size_t ndigests;
+	size_t ndigests, capdigests;
 	char *repository;		/* may be "" */
 	char *scanner, *scanner_version;
 	int64_t scanned_at, imported_at;

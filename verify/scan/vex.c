@@ -1,6 +1,7 @@
 /* OpenVEX import and the per-digest statement sets the start check reads. */
 #include "verify/scan/vex.h"
 #include "verify/common/base64.h"
+#include "hook/base/array.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/timeutil.h"
@@ -155,14 +156,11 @@ static int doc_add(struct og_vex_doc *d, const char *digest, const struct og_vex
 {
 	if (d->n >= OG_MAX_VEX_STATEMENTS)
 		return og_fail(e, "more than %d statements", OG_MAX_VEX_STATEMENTS);
-	if (d->n == d->cap) {
-		size_t ncap = d->cap ? d->cap * 2 : 8;
-		struct og_vex_entry *p = realloc(d->items, ncap * sizeof *p);
-		if (p == NULL)
-			return og_fail_errno(e, ENOMEM, "vex");
-		d->items = p;
-		d->cap = ncap;
-	}
+	struct og_vex_entry *p = og_array_reserve(d->items, &d->cap, d->n, sizeof *p);
+
+	if (p == NULL)
+		return og_fail_errno(e, ENOMEM, "vex");
+	d->items = p;
 	snprintf(d->items[d->n].digest, sizeof d->items[d->n].digest, "%s", digest);
 	if (stmt_copy(&d->items[d->n].stmt, st, e) < 0)
 		return -1;
@@ -190,7 +188,7 @@ static const char *product_id(const json_t *p)
 static int collect_packages(const json_t *subs, const char *path, char ***pkgs, size_t *n,
 			    og_error *e)
 {
-	size_t i;
+	size_t i, cap = *n;	/* the list grows one by one elsewhere: *n is what it holds */
 	json_t *x;
 
 	if (subs == NULL || json_is_null(subs))
@@ -208,7 +206,7 @@ static int collect_packages(const json_t *subs, const char *path, char ***pkgs, 
 			return og_fail(e, "%s.subcomponents[%zu]: no @id", path, i);
 		if (package_name(id, name, sizeof name) < 0)
 			return og_fail(e, "%s.subcomponents[%zu]: bad package identifier", path, i);
-		p = realloc(*pkgs, (*n + 1) * sizeof *p);
+		p = og_array_reserve(*pkgs, &cap, *n, sizeof *p);
 		if (p == NULL)
 			return og_fail_errno(e, ENOMEM, "vex");
 		*pkgs = p;
@@ -393,14 +391,11 @@ int og_vex_set_merge(struct og_vex_set *s, const struct og_vex_stmt *st, og_erro
 	}
 	if (s->n >= OG_MAX_VEX_STATEMENTS)
 		return og_fail(e, "%s: more than %d VEX statements", s->digest, OG_MAX_VEX_STATEMENTS);
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 8;
-		struct og_vex_stmt *p = realloc(s->items, ncap * sizeof *p);
-		if (p == NULL)
-			return og_fail_errno(e, ENOMEM, "vex");
-		s->items = p;
-		s->cap = ncap;
-	}
+	struct og_vex_stmt *p = og_array_reserve(s->items, &s->cap, s->n, sizeof *p);
+
+	if (p == NULL)
+		return og_fail_errno(e, ENOMEM, "vex");
+	s->items = p;
 	if (stmt_copy(&s->items[s->n], st, e) < 0)
 		return -1;
 	s->n++;

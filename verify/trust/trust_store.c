@@ -1,6 +1,7 @@
 #include "verify/trust/trust_store.h"
 #include "verify/common/base64.h"
 #include "verify/common/crypto_util.h"
+#include "hook/base/array.h"
 #include "hook/base/fileio.h"
 #include "verify/identity/identity.h"
 #include "hook/base/json_reader.h"
@@ -190,20 +191,6 @@ static void index_path(char *out, size_t size, const char *prefix, size_t i)
 	put_index(out, len, i);
 }
 
-/* `array` with room for element n (it may move), or NULL when out of memory. */
-static void *grow(void *array, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap = *cap ? *cap * 2 : 16;
-	void *p;
-
-	if (n < *cap)
-		return array;
-	p = reallocarray(array, ncap, size);
-	if (p != NULL)
-		*cap = ncap;
-	return p;
-}
-
 static int valid_scope(const char *p)
 {
 	char norm[OG_REF_MAX], tmp[OG_REF_MAX];
@@ -243,7 +230,7 @@ static int parse_scopes(struct og_jr *r, struct og_trust_key *k, const char *pat
 			return -1;
 		if (!valid_scope(sc))
 			return og_fail(e, "%s: \"%.100s\" is not a repository, repository/* or *", ip, sc);
-		if ((p = grow(k->scopes, &cap, k->nscopes, sizeof *k->scopes)) == NULL)
+		if ((p = og_array_reserve(k->scopes, &cap, k->nscopes, sizeof *k->scopes)) == NULL)
 			return og_fail_errno(e, ENOMEM, "%s", sp);
 		k->scopes = p;
 		k->scopes[k->nscopes++] = sc;
@@ -298,7 +285,7 @@ static int parse_keys(struct og_jr *r, struct og_trust_store *s, og_error *e)
 
 		if (s->nkeys == OG_MAX_STORE_KEYS)
 			return og_fail(e, "$.keys: more than %d keys", OG_MAX_STORE_KEYS);
-		if ((p = grow(s->keys, &cap, s->nkeys, sizeof *s->keys)) == NULL)
+		if ((p = og_array_reserve(s->keys, &cap, s->nkeys, sizeof *s->keys)) == NULL)
 			return og_fail_errno(e, ENOMEM, "$.keys");
 		s->keys = p;
 		memset(&s->keys[s->nkeys], 0, sizeof *s->keys);
@@ -335,7 +322,7 @@ static int parse_images(struct og_jr *r, struct og_trust_store *s, og_error *e)
 			return og_fail(e, "%s.digest: expected sha256:<64 lowercase hex>", path);
 		if (!og_repo_valid(im.repository))
 			return og_fail(e, "%s.repository: not a repository name", path);
-		if ((p = grow(s->images, &cap, s->nimages, sizeof *s->images)) == NULL)
+		if ((p = og_array_reserve(s->images, &cap, s->nimages, sizeof *s->images)) == NULL)
 			return og_fail_errno(e, ENOMEM, "$.images");
 		s->images = p;
 		s->images[s->nimages++] = im;
@@ -363,7 +350,7 @@ static int parse_list(struct og_jr *r, const char *path, int digests, const char
 		if (digests ? !og_digest_valid(v) : !og_hex_valid(v, 64))
 			return og_fail(e, "%s: expected %s", ip,
 				       digests ? "sha256:<64 lowercase hex>" : "a key id (64 lowercase hex)");
-		if ((p = grow(*out, &cap, *n, sizeof **out)) == NULL)
+		if ((p = og_array_reserve(*out, &cap, *n, sizeof **out)) == NULL)
 			return og_fail_errno(e, ENOMEM, "%s", path);
 		*out = p;
 		(*out)[(*n)++] = v;
