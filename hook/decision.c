@@ -6,16 +6,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-void og_container_free(struct og_container *c)
-{
-	if (c->bundle_fd > 0)
-		close(c->bundle_fd);
-	c->bundle_fd = -1;
-	og_oci_config_free(&c->cfg);
-	json_decref(c->annotations);
-	c->annotations = NULL;
-}
-
 const char *og_result_name(enum og_result v)
 {
 	switch (v) {

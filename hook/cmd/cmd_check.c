@@ -87,12 +87,13 @@ int og_cmd_check(int argc, char **argv)
 	const char *policy_path = OG_DEFAULT_POLICY, *bundle = NULL, *format = "text";
 	json_auto_t *extra = json_object();
 	struct og_policy policy;
-	struct og_container c = { .id = "check", .stage = "check" };
+	struct og_container c;
 	og_cleanup_findings struct og_findings r = { 0 };
 	struct og_decision d;
 	og_error e = { 0 };
 	int opt, rc;
 
+	og_container_init(&c, "check", "check");
 	while ((opt = getopt_long(argc, argv, "b:p:a:f:i:s:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'b': bundle = optarg; break;

@@ -68,7 +68,7 @@ int og_cmd_hook(int argc, char **argv)
 	const char *policy_path = OG_DEFAULT_POLICY, *stage = "";
 	struct og_policy policy;
 	struct og_oci_state state = { 0 };
-	struct og_container c = { .bundle_fd = -1 };
+	struct og_container c;
 	og_cleanup_findings struct og_findings r = { 0 };
 	og_cleanup_buf og_buf in = { 0 }, config = { 0 };
 	struct og_identity_prefetch pf;	/* 23 KiB: og_identity_prefetch fills what it uses */
@@ -76,6 +76,7 @@ int og_cmd_hook(int argc, char **argv)
 	og_error e = { 0 }, se = { 0 };
 	int opt, rc, state_ok;
 
+	og_container_init(&c, NULL, NULL);
 	while ((opt = getopt_long(argc, argv, "p:s:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': policy_path = optarg; break;

@@ -16,6 +16,9 @@ struct og_container {
 	struct og_image image;
 };
 
+/* Every container starts here: no bundle fd (-1), no config, no image. */
+void og_container_init(struct og_container *c, const char *id, const char *stage);
+/* Close and free what c owns; c is initialised again afterwards. */
 void og_container_free(struct og_container *c);
 
 #endif

@@ -16,8 +16,11 @@ static enum og_result decide(const char *policy_text, json_t *ann, const char *i
 			      const char *rule1, const char *rule2, struct og_decision *d)
 {
 	struct og_policy p = policy(policy_text);
-	struct og_container c = { .id = "c", .stage = "createRuntime", .annotations = ann };
+	struct og_container c;
 	struct og_findings r = { 0 };
+
+	og_container_init(&c, "c", "createRuntime");
+	c.annotations = ann;
 
 	snprintf(c.image.name, sizeof c.image.name, "%s", image);
 	if (rule1)
