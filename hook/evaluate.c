@@ -4,6 +4,7 @@
 #include "policy/runtime_rules.h"
 #include "verify/scan/scan_policy.h"
 #include "verify/trust/trust_policy.h"
+#include "verify/identity/identity.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -10,6 +10,7 @@
 #include "hook/base/fileio.h"
 #include "hook/base/log.h"
 #include "hook/oci/oci_state.h"
+#include "verify/identity/identity.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -5,12 +5,14 @@
 #include "verify/common/crypto_util.h"
 #include "verify/sig/dsse.h"
 #include "hook/base/fileio.h"
-#include "verify/identity/identity.h"
 #include "hook/base/jsonutil.h"
 #include "verify/common/keys.h"
 #include "verify/sig/sig_store.h"
 #include "verify/sig/sigstore.h"
 #include "hook/cmd/trust_cli.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
+#include "verify/common/reference.h"
 
 #include <errno.h>
 #include <fcntl.h>

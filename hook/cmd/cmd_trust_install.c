@@ -9,12 +9,12 @@
  * signatures, valid for either store; (3) replace STORE with the new bytes;
  * (4) replace STORE.sig with the new signatures alone.  Every step is an
  * atomic rename, and every state a reader can see verifies. */
-#include "verify/common/base64.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
 #include "hook/cmd/trust_cli.h"
 #include "verify/trust/trust_store.h"
+#include "hook/base/strfmt.h"
 
 #include <errno.h>
 #include <fcntl.h>

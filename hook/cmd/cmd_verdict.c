@@ -1,6 +1,5 @@
 /* `ocigate verdict import|vex import|show|ls|gc`: fill and inspect the scan
  * verdict cache the start-time check reads. */
-#include "verify/common/base64.h"
 #include "hook/base/cleanup.h"
 #include "verify/common/crypto_util.h"
 #include "hook/base/fileio.h"
@@ -12,6 +11,7 @@
 #include "verify/scan/verdict.h"
 #include "verify/scan/verdict_import.h"
 #include "verify/scan/vex.h"
+#include "verify/common/digest.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -5,6 +5,7 @@
  * fuzz-max-len: 1048576 (OG_GRPC_MAX_MESSAGE_BYTES is 4 MiB) */
 #include "verify/identity/containerd_messages.h"
 #include "fuzz_util.h"
+#include "verify/common/digest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -23,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				  (c.cri_metadata >= data && c.cri_metadata + c.cri_metadata_len <= data + size),
 			  "CRI metadata outside the message");
 		if (og_containerd_cri_image_ref(c.cri_metadata, c.cri_metadata_len, c.id, digest, &e) == 0)
-			FZ_ASSERT(og_containerd_valid_digest(digest), "CRI ImageRef not a valid digest");
+			FZ_ASSERT(og_digest_valid(digest), "CRI ImageRef not a valid digest");
 	}
 	return 0;
 }

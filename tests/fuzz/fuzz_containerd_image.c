@@ -5,6 +5,7 @@
 #include "verify/identity/containerd_messages.h"
 #include "fuzz_util.h"
 #include "verify/identity/protobuf.h"
+#include "verify/common/digest.h"
 
 /* Walk every field, entering each LEN field as a message until the depth
  * limit: every length the reader accepts must stay inside the buffer. */
@@ -35,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	og_error e = { 0 };
 
 	if (og_containerd_decode_get_image(data, size, name, digest, &e) == 0)
-		FZ_ASSERT(og_containerd_valid_digest(digest), "image target digest not valid");
+		FZ_ASSERT(og_digest_valid(digest), "image target digest not valid");
 	og_pb_reader_init(&r, data, size);
 	walk(&r);
 	return 0;

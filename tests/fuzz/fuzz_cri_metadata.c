@@ -4,6 +4,7 @@
  * fuzz-max-len: 1048576 (OG_CONTAINERD_MAX_CRI_METADATA_BYTES) */
 #include "verify/identity/containerd_messages.h"
 #include "fuzz_util.h"
+#include "verify/common/digest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -12,6 +13,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* seeds/cri_metadata/ use this container id. */
 	if (og_containerd_cri_image_ref(data, size, "fuzzcontainer", digest, &e) == 0)
-		FZ_ASSERT(og_containerd_valid_digest(digest), "ImageRef accepted but not a valid digest");
+		FZ_ASSERT(og_digest_valid(digest), "ImageRef accepted but not a valid digest");
 	return 0;
 }

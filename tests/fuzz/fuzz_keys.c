@@ -8,6 +8,7 @@
 #include "verify/common/base64.h"
 #include "fuzz_util.h"
 #include "verify/common/keys.h"
+#include "verify/common/digest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

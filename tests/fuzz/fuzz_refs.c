@@ -7,7 +7,6 @@
  * into a reference and a second string (a scope pattern).
  * fuzz-max-len: 4096 (annotation values longer than OG_MAX_ANNOTATION_VALUE are ignored) */
 #include <jansson.h>
-#include "verify/common/base64.h"
 #include "verify/identity/containerd_messages.h"
 #include "fuzz_util.h"
 #include "verify/identity/identity.h"
@@ -15,6 +14,8 @@
 #include "verify/scan/verdict.h"
 #include "verify/scan/verdict_import.h"
 #include "verify/scan/vex.h"
+#include "verify/common/digest.h"
+#include "verify/common/reference.h"
 
 static struct og_identity_policy *pol[3];
 
@@ -56,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)og_trust_scope_match(second, ref);
 	(void)og_trust_scope_match(ref, second);
 	(void)og_containerd_valid_identifier(ref);
-	(void)og_containerd_valid_digest(ref);
+	(void)og_digest_valid(ref);
 	og_scan_clean(ref, clean, sizeof clean);
 	FZ_ASSERT(strlen(clean) < sizeof clean, "og_scan_clean overflowed");
 	for (const char *p = clean; *p; p++)

@@ -13,8 +13,8 @@ import sys
 # component: (rank, folders).  Lowest first, as in README.md's Layout table.
 LAYERS = {
     "base": (0, ["hook/base"]),
-    "oci": (1, ["hook/oci"]),
     "common": (1, ["verify/common"]),
+    "oci": (2, ["hook/oci"]),
     "identity": (2, ["verify/identity"]),
     "sig": (2, ["verify/sig"]),
     "scan": (2, ["verify/scan"]),

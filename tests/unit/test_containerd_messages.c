@@ -4,6 +4,7 @@
 #include "verify/identity/containerd_client.h"
 #include "verify/identity/containerd_messages.h"
 #include "verify/identity/protobuf.h"
+#include "verify/common/digest.h"
 
 #define D1 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define D2 "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
@@ -90,11 +91,11 @@ START_TEST(identifiers)
 		"a234567890123456789012345678901234567890123456789012345678901234567890123456"));
 	ck_assert(!og_containerd_valid_identifier(
 		"a2345678901234567890123456789012345678901234567890123456789012345678901234567"));
-	ck_assert(og_containerd_valid_digest(D1));
-	ck_assert(!og_containerd_valid_digest("sha256:0123"));
-	ck_assert(!og_containerd_valid_digest(
+	ck_assert(og_digest_valid(D1));
+	ck_assert(!og_digest_valid("sha256:0123"));
+	ck_assert(!og_digest_valid(
 		"sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
-	ck_assert(!og_containerd_valid_digest(
+	ck_assert(!og_digest_valid(
 		"sha512:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"));
 }
 END_TEST

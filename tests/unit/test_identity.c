@@ -2,6 +2,7 @@
 #include "testutil.h"
 #include "verify/identity/identity.h"
 #include "hook/base/jsonutil.h"
+#include "verify/common/reference.h"
 
 #define HEX "634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00"
 

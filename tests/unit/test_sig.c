@@ -9,6 +9,8 @@
 #include "hook/base/fileio.h"
 #include "verify/common/keys.h"
 #include "verify/sig/sigstore.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
 
 #include <openssl/sha.h>
 

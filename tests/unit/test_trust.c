@@ -15,6 +15,8 @@
 #include "hook/cmd/trust_cli.h"
 #include "verify/trust/trust_policy.h"
 #include "verify/trust/trust_store.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
 
 #include <fcntl.h>
 #include <openssl/pem.h>

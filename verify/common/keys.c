@@ -2,6 +2,8 @@
 #include "verify/common/base64.h"
 #include "verify/common/crypto_util.h"
 #include "hook/base/fileio.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
 
 #include <errno.h>
 #include <string.h>

@@ -2,6 +2,7 @@
 #include "hook/base/jsonutil.h"
 #include "hook/base/log.h"
 #include "verify/identity/protobuf.h"
+#include "verify/common/digest.h"
 
 #include <string.h>
 
@@ -50,16 +51,6 @@ int og_containerd_valid_identifier(const char *s)
 		if (strchr("._-", s[i]) == NULL || !is_alnum(s[i + 1]))
 			return 0;	/* separators stand alone between alphanumerics */
 	}
-	return 1;
-}
-
-int og_containerd_valid_digest(const char *s)
-{
-	if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 7 + 64)
-		return 0;
-	for (const char *p = s + 7; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-			return 0;
 	return 1;
 }
 
@@ -243,7 +234,7 @@ static int decode_descriptor(const struct og_pb_reader *parent, const struct og_
 		og_sanitize(media, safe, sizeof safe);
 		return og_fail(e, "media type \"%s\" is not a manifest or an index", safe);
 	}
-	if (!og_containerd_valid_digest(digest)) {
+	if (!og_digest_valid(digest)) {
 		og_sanitize(digest, safe, sizeof safe);
 		return og_fail(e, "digest \"%s\" is not sha256:<64 lowercase hex>", safe);
 	}
@@ -328,7 +319,7 @@ int og_containerd_cri_image_ref(const uint8_t *json, size_t len, const char *con
 	}
 	if (og_json_str(meta, "ImageRef", "CRI container metadata.Metadata", 1, &ref, e) < 0)
 		return -1;
-	if (!og_containerd_valid_digest(ref)) {
+	if (!og_digest_valid(ref)) {
 		og_sanitize(ref, safe, sizeof safe);
 		return og_fail(e, "%s: ImageRef \"%s\" is not sha256:<64 lowercase hex>", what, safe);
 	}

@@ -27,8 +27,6 @@ struct og_containerd_container {
 
 /* 1 when s is a valid containerd identifier, 0 otherwise. */
 int og_containerd_valid_identifier(const char *s);
-/* 1 when s is exactly "sha256:" + 64 lowercase hex digits. */
-int og_containerd_valid_digest(const char *s);
 
 /* GetContainerRequest{id=1} / GetImageRequest{name=1} into buf[cap]. */
 int og_containerd_encode_get_container(const char *id, void *buf, size_t cap, size_t *len, og_error *e);

@@ -64,14 +64,4 @@ void og_identity_prefetch(const struct og_identity_policy *p, const struct og_id
 int og_identity_resolve(const struct og_identity_policy *p, const struct og_identity_input *in,
 			const struct og_identity_prefetch *pf, struct og_image *img, og_error *e);
 
-/* Split an image reference "host/path[:tag][@sha256:hex]" into its
- * normalised repository ("docker.io/library/alpine" for "alpine") and its
- * digest ("" when there is none).  -1 when it is not a valid reference. */
-int og_ref_parse(const char *ref, char *repo, size_t repo_size, char *digest, size_t digest_size);
-/* Normalise a repository name (no tag or digest) the same way; -1 if invalid
- * or when the result does not fit in size (or OG_REF_MAX). */
-int og_repo_normalize(const char *in, char *out, size_t size);
-/* Whether og_repo_normalize would accept the name, without writing it out. */
-int og_repo_valid(const char *in);
-
 #endif

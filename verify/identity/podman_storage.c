@@ -3,20 +3,11 @@
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/log.h"
+#include "verify/common/digest.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-
-static int is_hex64(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	return n == 64;
-}
 
 int og_podman_image(const char *graphroot, const char *container_id, char digest_out[OG_DIGEST_MAX],
 		    og_error *e)
@@ -31,7 +22,7 @@ int og_podman_image(const char *graphroot, const char *container_id, char digest
 	size_t i;
 
 	digest_out[0] = '\0';
-	if (!is_hex64(container_id))
+	if (!og_hex_valid(container_id, 64))
 		return og_fail(e, "containers/storage: container id is not 64 lowercase hex digits");
 	snprintf(what, sizeof what, "containers/storage %s/%s/%s", graphroot, OG_PODMAN_CONTAINERS_DIR,
 		 OG_PODMAN_CONTAINERS_FILE);
@@ -61,7 +52,7 @@ int og_podman_image(const char *graphroot, const char *container_id, char digest
 			return og_fail(e, "%s: two records for container %s", what, container_id);
 		if (og_json_str(entry, "image", path, 1, &image, e) < 0)
 			return og_wrap(e, "%s: container %s", what, container_id);
-		if (!is_hex64(image)) {
+		if (!og_hex_valid(image, 64)) {
 			og_sanitize(image, safe, sizeof safe);
 			return og_fail(e, "%s: container %s: image \"%s\" is not an image ID (64 lowercase hex)",
 				       what, container_id, safe);

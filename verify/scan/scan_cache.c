@@ -1,8 +1,8 @@
 /* Content-addressed verdict cache: fixed-depth paths from validated digests,
  * opened component by component without following links. */
 #include "verify/scan/scan_cache.h"
-#include "verify/common/base64.h"
 #include "hook/base/cleanup.h"
+#include "verify/common/digest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -180,12 +180,10 @@ int og_scan_cache_remove(int cachefd, enum og_cache_kind kind, const char *diges
 	return 0;
 }
 
+/* n hex digits, then the end of the name or a '.' (file suffix). */
 static int is_hex(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return s[n] == '\0' || s[n] == '.';
+	return strnlen(s, n) == n && og_hex_prefix_valid(s, n) && (s[n] == '\0' || s[n] == '.');
 }
 
 int og_scan_cache_foreach(int cachefd, enum og_cache_kind kind, og_scan_cache_fn fn, void *arg,

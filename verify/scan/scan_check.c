@@ -2,13 +2,13 @@
  * (plus its VEX file), signature verified over the raw bytes before parsing,
  * then age and per-severity thresholds after suppressions. */
 #include "verify/scan/scan_policy.h"
-#include "verify/common/base64.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
 #include "verify/scan/scan_cache.h"
 #include "verify/scan/scan_sign.h"
 #include "hook/base/timeutil.h"
 #include "verify/scan/vex.h"
+#include "verify/common/digest.h"
 
 #include <errno.h>
 #include <stdlib.h>

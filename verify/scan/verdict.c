@@ -1,11 +1,11 @@
 /* The verdict model: building it (importers), its one-line cache form, and
  * the strict parser the start-time check uses on that form. */
 #include "verify/scan/verdict.h"
-#include "verify/common/base64.h"
 #include "hook/base/array.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/timeutil.h"
+#include "verify/common/digest.h"
 
 #include <errno.h>
 #include <stdlib.h>

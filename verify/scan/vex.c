@@ -1,11 +1,11 @@
 /* OpenVEX import and the per-digest statement sets the start check reads. */
 #include "verify/scan/vex.h"
-#include "verify/common/base64.h"
 #include "hook/base/array.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/timeutil.h"
 #include "verify/scan/verdict.h"
+#include "verify/common/digest.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,7 +1,8 @@
 #include "verify/sig/cosign.h"
-#include "verify/common/base64.h"
-#include "verify/identity/identity.h"
 #include "hook/base/jsonutil.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
+#include "verify/common/reference.h"
 
 #include <errno.h>
 #include <string.h>

@@ -2,6 +2,8 @@
 #include "verify/common/base64.h"
 #include "hook/base/jsonutil.h"
 #include "verify/common/keys.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
 
 #include <errno.h>
 #include <stdlib.h>

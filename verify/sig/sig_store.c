@@ -1,8 +1,10 @@
 #include "verify/sig/sig_store.h"
 #include "verify/common/base64.h"
 #include "hook/base/cleanup.h"
-#include "verify/identity/identity.h"
 #include "hook/base/jsonutil.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
+#include "verify/common/reference.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -123,7 +125,7 @@ char *og_sig_entry_encode(const struct og_sig_entry *en)
 
 static int entry_name_ok(const char *name)
 {
-	return strlen(name) == 69 && og_hex_valid_prefix(name) && strcmp(name + 64, ".json") == 0;
+	return strlen(name) == 69 && og_hex_prefix_valid(name, 64) && strcmp(name + 64, ".json") == 0;
 }
 
 static int cmp_names(const void *a, const void *b)

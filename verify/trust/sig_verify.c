@@ -1,11 +1,12 @@
 #include "verify/trust/sig_verify.h"
-#include "verify/common/base64.h"
 #include "verify/sig/cosign.h"
 #include "verify/sig/dsse.h"
-#include "verify/identity/identity.h"
 #include "hook/base/jsonutil.h"
 #include "verify/sig/sigstore.h"
 #include "hook/base/timeutil.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
+#include "verify/common/reference.h"
 
 #include <stdlib.h>
 #include <string.h>

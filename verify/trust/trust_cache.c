@@ -1,9 +1,10 @@
 #include "verify/trust/trust_cache.h"
-#include "verify/common/base64.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
 #include "hook/base/timeutil.h"
 #include "verify/trust/trust_store.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -20,11 +20,9 @@
  *   }
  * Unknown keys are errors. */
 #include "verify/trust/trust_policy.h"
-#include "verify/common/base64.h"
 #include "hook/base/cleanup.h"
 #include "hook/confine.h"
 #include "hook/base/fileio.h"
-#include "verify/identity/identity.h"
 #include "hook/base/jsonutil.h"
 #include "verify/sig/sig_store.h"
 #include "verify/trust/sig_verify.h"
@@ -32,6 +30,8 @@
 #include "hook/base/timeutil.h"
 #include "verify/trust/trust_store.h"
 #include "hook/cmd/trust_cli.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
 
 #include <errno.h>
 #include <stdint.h>

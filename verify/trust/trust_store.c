@@ -3,11 +3,13 @@
 #include "verify/common/crypto_util.h"
 #include "hook/base/array.h"
 #include "hook/base/fileio.h"
-#include "verify/identity/identity.h"
 #include "hook/base/json_reader.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/timeutil.h"
 #include "verify/trust/trust_cache.h"
+#include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
+#include "verify/common/reference.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,0 +1,15 @@
+#include "hook/base/strfmt.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int og_bfmt(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
