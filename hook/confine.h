@@ -26,19 +26,8 @@
 #define OCIGATE_CONFINE_H
 
 #include <stddef.h>
+#include "hook/base/confine_paths.h"
 #include "hook/base/error.h"
-
-#define OG_CONFINE_MAX_PATHS 48
-
-struct og_confine_paths {
-	const char *read[OG_CONFINE_MAX_PATHS];	/* files or directories, read-only */
-	size_t nread;
-	const char *write[4];			/* directories that may be written below */
-	size_t nwrite;
-};
-
-/* Add a path (NULL and duplicates ignored); -1 when the table is full. */
-int og_confine_add(struct og_confine_paths *p, const char *path, int writable);
 
 /* Phase one; -1 with the reason when any step fails (the caller denies).
  * p's file rules are kept for phase two. */

@@ -112,6 +112,28 @@ int og_policy_parse(const char *data, size_t len, struct og_policy *p, og_error 
 	return 0;
 }
 
+json_t *og_policy_read_document(const char *path, og_error *e)
+{
+	og_cleanup_buf og_buf buf = { 0 };
+	json_t *doc;
+
+	if (og_read_file(path, OG_MAX_POLICY_BYTES, &buf, e) < 0) {
+		og_wrap(e, "policy");
+		return NULL;
+	}
+	doc = og_json_parse(buf.data, buf.len, path, e);
+	if (doc == NULL) {
+		og_wrap(e, "policy");
+		return NULL;
+	}
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		og_fail(e, "policy %s: expected a JSON object", path);
+		return NULL;
+	}
+	return doc;
+}
+
 int og_policy_load(const char *path, struct og_policy *p, og_error *e)
 {
 	og_cleanup_buf og_buf buf = { 0 };

@@ -33,6 +33,10 @@ struct og_policy {
 
 int og_policy_parse(const char *data, size_t len, struct og_policy *p, og_error *e);
 int og_policy_load(const char *path, struct og_policy *p, og_error *e);
+/* A policy file's JSON document, read and parsed as og_policy_load does
+ * (bounded, strict), but not interpreted: for the commands that need one
+ * section of it ("trust" for trust and sig, "scan" for verdict). */
+json_t *og_policy_read_document(const char *path, og_error *e);
 void og_policy_free(struct og_policy *p);
 void og_policy_describe(const struct og_policy *p, FILE *out);
 

@@ -6,7 +6,7 @@
  * or containers would silently change; we only add hooks.createRuntime.
  * Embedded rather than taken from `ctr` so the output does not depend on
  * what happens to be installed on the machine that runs the command. */
-#include "hook/cmd/cmd_containerd_spec.h"
+#include "hook/cmd/commands.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Where packages install the binary; the hook path written by default. */
+#define OG_INSTALLED_BINARY "/usr/sbin/ocigate"
 
 #define CAPS                                                                                     \
 	"[\"CAP_CHOWN\",\"CAP_DAC_OVERRIDE\",\"CAP_FSETID\",\"CAP_FOWNER\",\"CAP_MKNOD\","          \

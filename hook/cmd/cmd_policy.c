@@ -1,37 +1,32 @@
 /* `ocigate policy lint [FILE]`: validate a policy and print what it
  * enforces, presets expanded. */
 #include "hook/cmd/commands.h"
+#include "hook/cmd/dispatch.h"
 #include "policy/policy.h"
 
 #include <stdio.h>
 #include <string.h>
 
-int og_cmd_policy(int argc, char **argv)
+static const char usage_text[] =
+	"Usage: ocigate policy lint [FILE]\n"
+	"Validate a policy (default " OG_DEFAULT_POLICY ") and print what it enforces.\n";
+
+static int cmd_lint(int argc, char **argv)
 {
 	const char *path = OG_DEFAULT_POLICY;
 	struct og_policy p;
 	og_error e = { 0 };
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fprintf(argc < 2 ? stderr : stdout,
-			"Usage: ocigate policy lint [FILE]\n"
-			"Validate a policy (default %s) and print what it enforces.\n",
-			OG_DEFAULT_POLICY);
-		return argc < 2 ? 2 : 0;
-	}
-	if (strcmp(argv[1], "lint") == 0 && argc == 3 &&
-	    (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-		printf("Usage: ocigate policy lint [FILE]\n"
-		       "Validate a policy (default %s) and print what it enforces.\n",
-		       OG_DEFAULT_POLICY);
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(usage_text, stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "lint") != 0 || argc > 3) {
-		fprintf(stderr, "ocigate policy: unknown command \"%s\" (try: lint)\n", argv[1]);
+	if (argc > 2) {
+		fprintf(stderr, "ocigate policy lint: expected at most one FILE\n%s", usage_text);
 		return 2;
 	}
-	if (argc == 3)
-		path = argv[2];
+	if (argc == 2)
+		path = argv[1];
 	if (og_policy_load(path, &p, &e) < 0) {
 		fprintf(stderr, "ocigate policy lint: %s\n", e.msg);
 		return 1;
@@ -40,4 +35,14 @@ int og_cmd_policy(int argc, char **argv)
 	og_policy_describe(&p, stdout);
 	og_policy_free(&p);
 	return 0;
+}
+
+int og_cmd_policy(int argc, char **argv)
+{
+	static const struct og_command subcommands[] = {
+		{ "lint", cmd_lint, NULL },
+		{ NULL, NULL, NULL },
+	};
+
+	return og_dispatch("ocigate policy", usage_text, subcommands, argc, argv);
 }

@@ -9,6 +9,8 @@
 #include "verify/common/keys.h"
 #include "verify/sig/sig_store.h"
 #include "verify/sig/sigstore.h"
+#include "hook/cmd/commands.h"
+#include "hook/cmd/dispatch.h"
 #include "hook/cmd/trust_cli.h"
 #include "verify/common/digest.h"
 #include "hook/base/strfmt.h"
@@ -24,21 +26,23 @@
 
 #define OG_MAX_SIG_FILE_BYTES 8192	/* a base64 signature file */
 
+static const char usage_text[] =
+		"usage: ocigate sig add (--payload FILE --signature FILE | --bundle FILE)\n"
+	"                       [--manifest FILE [--index FILE]] [--repository REPO] [options]\n"
+	"       ocigate sig ls [options]\n"
+	"       ocigate sig verify DIGEST [options]\n"
+	"       ocigate sig sign --key PRIVATE.pem --repository REPO --digest sha256:HEX\n"
+	"                        [--payload-out FILE] [--signature-out FILE] [--add] [options]\n"
+	"add: file a cosign simple-signing payload+signature, a Sigstore bundle or a DSSE\n"
+	"     envelope (with the image manifest/index bytes, so a config digest can be\n"
+	"     linked to the signed manifest) in the signature directory.\n"
+	"verify: check DIGEST as the hook does; exit 0 accepted, 1 refused.\n"
+	"sign: write a cosign-compatible payload and base64 signature (and/or --add it).\n"
+	OG_TRUST_CLI_USAGE;
+
 static int usage(FILE *f, int rc)
 {
-	fprintf(f,
-		"usage: ocigate sig add (--payload FILE --signature FILE | --bundle FILE)\n"
-		"                       [--manifest FILE [--index FILE]] [--repository REPO] [options]\n"
-		"       ocigate sig ls [options]\n"
-		"       ocigate sig verify DIGEST [options]\n"
-		"       ocigate sig sign --key PRIVATE.pem --repository REPO --digest sha256:HEX\n"
-		"                        [--payload-out FILE] [--signature-out FILE] [--add] [options]\n"
-		"add: file a cosign simple-signing payload+signature, a Sigstore bundle or a DSSE\n"
-		"     envelope (with the image manifest/index bytes, so a config digest can be\n"
-		"     linked to the signed manifest) in the signature directory.\n"
-		"verify: check DIGEST as the hook does; exit 0 accepted, 1 refused.\n"
-		"sign: write a cosign-compatible payload and base64 signature (and/or --add it).\n"
-		OG_TRUST_CLI_USAGE);
+	fputs(usage_text, f);
 	return rc;
 }
 
@@ -444,24 +448,19 @@ static int cmd_sign(int argc, char **argv)
 	return 0;
 }
 
+static const struct og_command subcommands[] = {
+	{ "add", cmd_add, NULL },
+	{ "ls", cmd_ls, NULL },
+	{ "verify", cmd_verify, NULL },
+	{ "sign", cmd_sign, NULL },
+	{ NULL, NULL, NULL },
+};
+
 int og_cmd_sig(int argc, char **argv)
 {
 	if (og_crypto_init() < 0) {
 		fprintf(stderr, "ocigate sig: OpenSSL initialisation failed\n");
 		return 2;
 	}
-	if (argc < 2)
-		return usage(stderr, 2);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return usage(stdout, 0);
-	if (strcmp(argv[1], "add") == 0)
-		return cmd_add(argc - 1, argv + 1);
-	if (strcmp(argv[1], "ls") == 0)
-		return cmd_ls(argc - 1, argv + 1);
-	if (strcmp(argv[1], "verify") == 0)
-		return cmd_verify(argc - 1, argv + 1);
-	if (strcmp(argv[1], "sign") == 0)
-		return cmd_sign(argc - 1, argv + 1);
-	fprintf(stderr, "ocigate sig: unknown subcommand \"%.40s\"\n", argv[1]);
-	return usage(stderr, 2);
+	return og_dispatch("ocigate sig", usage_text, subcommands, argc, argv);
 }

@@ -1,7 +1,9 @@
 /* `ocigate trust sign --key PRIVATE.pem STORE`, `ocigate trust verify`
- * (and `trust install`, in trust_install.c). */
+ * (and `trust install`, in cmd_trust_install.c). */
 #include "verify/common/crypto_util.h"
 #include "verify/common/keys.h"
+#include "hook/cmd/commands.h"
+#include "hook/cmd/dispatch.h"
 #include "hook/cmd/trust_cli.h"
 #include "verify/trust/trust_store.h"
 
@@ -11,65 +13,20 @@
 #include <string.h>
 #include <unistd.h>
 
-int og_trust_cli_option(struct og_trust_cli *c, int opt, const char *arg, og_error *e)
-{
-	char *end;
-	long v;
-
-	switch (opt) {
-	case 'P': c->policy = arg; return 1;
-	case 'S': c->o.store = arg; return 1;
-	case 'D': c->o.state_dir = arg; return 1;
-	case 'G': c->o.signatures_dir = arg; return 1;
-	case 'R':
-		if (c->o.nroot >= sizeof c->o.root_keys / sizeof c->o.root_keys[0])
-			return og_fail(e, "too many --root-key options");
-		c->o.root_keys[c->o.nroot++] = arg;
-		return 1;
-	case 'T':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v < 1 || v > 16)
-			return og_fail(e, "--threshold: expected 1 to 16");
-		c->o.threshold = (int)v;
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-int og_trust_cli_policy(const struct og_trust_cli *c, struct og_trust_policy **out, og_error *e)
-{
-	const char *path = c->policy ? c->policy : OG_DEFAULT_POLICY;
-	int have_overrides = c->o.store || c->o.nroot || c->o.signatures_dir || c->o.state_dir;
-
-	/* Without --policy, a missing default policy is fine when the
-	 * overrides say enough (tests, first setup). */
-	if (c->policy != NULL || access(path, F_OK) == 0 || !have_overrides) {
-		if (og_trust_policy_load_file(path, out, e) < 0)
-			return -1;
-	} else if (og_trust_policy_parse(NULL, "$.trust", out, e) < 0) {
-		return -1;
-	}
-	if (og_trust_policy_override(*out, &c->o, e) < 0) {
-		og_trust_policy_free(*out);
-		*out = NULL;
-		return -1;
-	}
-	return 0;
-}
+static const char usage_text[] =
+	"usage: ocigate trust sign --key PRIVATE.pem STORE\n"
+	"       ocigate trust verify [options]\n"
+	"       ocigate trust install [options] NEW_STORE\n"
+	"sign: add (or replace) this key's signature over STORE in STORE.sig.\n"
+	"install: verify NEW_STORE (and NEW_STORE.sig) as the hook would, then replace the\n"
+	"        policy's store and its signatures with no moment of mismatch.\n"
+	"verify: check the trust store as the hook does (signatures, expiry, rollback)\n"
+	"        and print its version, expiry, keys and scopes, or why it is refused.\n"
+	OG_TRUST_CLI_USAGE;
 
 static int usage(FILE *f, int rc)
 {
-	fprintf(f, "usage: ocigate trust sign --key PRIVATE.pem STORE\n"
-		   "       ocigate trust verify [options]\n"
-		   "       ocigate trust install [options] NEW_STORE\n"
-		   "sign: add (or replace) this key's signature over STORE in STORE.sig.\n"
-		   "install: verify NEW_STORE (and NEW_STORE.sig) as the hook would, then replace the\n"
-		   "        policy's store and its signatures with no moment of mismatch.\n"
-		   "verify: check the trust store as the hook does (signatures, expiry, rollback)\n"
-		   "        and print its version, expiry, keys and scopes, or why it is refused.\n"
-		   OG_TRUST_CLI_USAGE);
+	fputs(usage_text, f);
 	return rc;
 }
 
@@ -152,16 +109,12 @@ static int cmd_verify(int argc, char **argv)
 
 int og_cmd_trust(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage(stderr, 2);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return usage(stdout, 0);
-	if (strcmp(argv[1], "sign") == 0)
-		return cmd_sign(argc - 1, argv + 1);
-	if (strcmp(argv[1], "verify") == 0)
-		return cmd_verify(argc - 1, argv + 1);
-	if (strcmp(argv[1], "install") == 0)
-		return og_trust_cmd_install(argc - 1, argv + 1);
-	fprintf(stderr, "ocigate trust: unknown subcommand \"%.40s\"\n", argv[1]);
-	return usage(stderr, 2);
+	static const struct og_command subcommands[] = {
+		{ "sign", cmd_sign, NULL },
+		{ "verify", cmd_verify, NULL },
+		{ "install", og_cmd_trust_install, NULL },
+		{ NULL, NULL, NULL },
+	};
+
+	return og_dispatch("ocigate trust", usage_text, subcommands, argc, argv);
 }

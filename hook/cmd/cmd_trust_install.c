@@ -12,6 +12,7 @@
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
+#include "hook/cmd/commands.h"
 #include "hook/cmd/trust_cli.h"
 #include "verify/trust/trust_store.h"
 #include "hook/base/strfmt.h"
@@ -91,7 +92,7 @@ static int install(const struct og_trust_policy *p, const char *new_store, og_er
 	return 0;
 }
 
-int og_trust_cmd_install(int argc, char **argv)
+int og_cmd_trust_install(int argc, char **argv)
 {
 	static const struct option opts[] = { OG_TRUST_CLI_LONGOPTS,
 					      { "help", no_argument, NULL, 'h' },

@@ -12,6 +12,9 @@
 #include "verify/scan/verdict_import.h"
 #include "verify/scan/vex.h"
 #include "verify/common/digest.h"
+#include "hook/cmd/commands.h"
+#include "hook/cmd/dispatch.h"
+#include "policy/policy.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -20,7 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define OG_DEFAULT_POLICY "/etc/ocigate/policy.json"
 #define CMD "ocigate verdict"
 
 OG_DEFINE_CLEANUP(struct og_scan_policy, og_scan_policy_free)
@@ -41,6 +43,7 @@ static int err2(const char *sub, const og_error *e)
 static int resolve_cache(struct common *c, const char *sub)
 {
 	og_cleanup(og_scan_policy_free) struct og_scan_policy *p = NULL;
+	json_auto_t *doc = NULL;
 	og_error e = { 0 };
 	const char *policy = c->policy;
 
@@ -63,7 +66,10 @@ static int resolve_cache(struct common *c, const char *sub)
 		snprintf(c->dir, sizeof c->dir, "%s", OG_SCAN_CACHE_DEFAULT);
 		return 0;
 	}
-	if (og_scan_policy_from_file(policy, &p, &e) < 0) {
+	doc = og_policy_read_document(policy, &e);
+	if (doc == NULL || og_scan_policy_parse(json_object_get(doc, "scan"), "$.scan", &p, &e) < 0) {
+		if (doc != NULL)
+			og_wrap(&e, "policy %s", policy);
 		err2(sub, &e);
 		return -1;
 	}
@@ -235,17 +241,14 @@ static int vex_write(int cfd, const char *digest, const struct og_vex_doc *doc, 
 	return og_scan_cache_write(cfd, OG_CACHE_VEX, digest, file, flen, e);
 }
 
-static int vex_help(void)
-{
-	printf("usage: ocigate verdict vex import [--sign-key PRIV.pem] [--cache-dir DIR | --policy FILE]\n"
-	       "         OPENVEX.json...\n"
-	       "Record OpenVEX statements whose product names an image digest (sha256:..,\n"
-	       "NAME@sha256:.., pkg:oci/NAME@sha256%%3A..); not_affected and fixed suppress the\n"
-	       "vulnerability for that digest only. A later statement replaces an earlier one.\n");
-	return 0;
-}
+static const char vex_usage[] =
+	"usage: ocigate verdict vex import [--sign-key PRIV.pem] [--cache-dir DIR | --policy FILE]\n"
+	"         OPENVEX.json...\n"
+	"Record OpenVEX statements whose product names an image digest (sha256:..,\n"
+	"NAME@sha256:.., pkg:oci/NAME@sha256%3A..); not_affected and fixed suppress the\n"
+	"vulnerability for that digest only. A later statement replaces an earlier one.\n";
 
-static int cmd_vex(int argc, char **argv)
+static int cmd_vex_import(int argc, char **argv)
 {
 	struct common c = { 0 };
 	const char *sign_key = NULL;
@@ -254,21 +257,13 @@ static int cmd_vex(int argc, char **argv)
 	og_error e = { 0 };
 	int opt, rc = 0;
 
-	if (argc < 2 || (strcmp(argv[1], "import") != 0 && strcmp(argv[1], "--help") != 0)) {
-		fprintf(stderr, CMD " vex: expected `vex import` (see --help)\n");
-		return 2;
-	}
-	argc--;
-	argv++;
-	if (strcmp(argv[0], "--help") == 0)
-		return vex_help();
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "k:C:P:h", import_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'k': sign_key = optarg; break;
 		case 'C': c.cache_dir = optarg; break;
 		case 'P': c.policy = optarg; break;
-		case 'h': return vex_help();
+		case 'h': fputs(vex_usage, stdout); return 0;
 		default: return 2;
 		}
 	}
@@ -550,29 +545,45 @@ static int cmd_walk(int argc, char **argv, int gc)
 	return 0;
 }
 
+static const char usage_text[] =
+	"usage: ocigate verdict import [--format trivy|grype|auto] [--sign-key KEY] REPORT...\n"
+	"       ocigate verdict vex import [--sign-key KEY] OPENVEX...\n"
+	"       ocigate verdict show [--format text|json] DIGEST\n"
+	"       ocigate verdict ls\n"
+	"       ocigate verdict gc --older-than DUR\n"
+	"Every command takes --cache-dir DIR or --policy FILE (its scan.cache_dir;\n"
+	"default " OG_DEFAULT_POLICY ", else " OG_SCAN_CACHE_DEFAULT ").\n";
+
+static int cmd_vex(int argc, char **argv)
+{
+	static const struct og_command subcommands[] = {
+		{ "import", cmd_vex_import, NULL },
+		{ NULL, NULL, NULL },
+	};
+
+	return og_dispatch(CMD " vex", vex_usage, subcommands, argc, argv);
+}
+
+static int cmd_ls(int argc, char **argv)
+{
+	return cmd_walk(argc, argv, 0);
+}
+
+static int cmd_gc(int argc, char **argv)
+{
+	return cmd_walk(argc, argv, 1);
+}
+
 int og_cmd_verdict(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		FILE *out = argc < 2 ? stderr : stdout;
-		fprintf(out, "usage: ocigate verdict import [--format trivy|grype|auto] [--sign-key KEY] REPORT...\n"
-			     "       ocigate verdict vex import [--sign-key KEY] OPENVEX...\n"
-			     "       ocigate verdict show [--format text|json] DIGEST\n"
-			     "       ocigate verdict ls\n"
-			     "       ocigate verdict gc --older-than DUR\n"
-			     "Every command takes --cache-dir DIR or --policy FILE (its scan.cache_dir;\n"
-			     "default " OG_DEFAULT_POLICY ", else " OG_SCAN_CACHE_DEFAULT ").\n");
-		return argc < 2 ? 2 : 0;
-	}
-	if (strcmp(argv[1], "import") == 0)
-		return cmd_import(argc - 1, argv + 1);
-	if (strcmp(argv[1], "vex") == 0)
-		return cmd_vex(argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return cmd_show(argc - 1, argv + 1);
-	if (strcmp(argv[1], "ls") == 0)
-		return cmd_walk(argc - 1, argv + 1, 0);
-	if (strcmp(argv[1], "gc") == 0)
-		return cmd_walk(argc - 1, argv + 1, 1);
-	fprintf(stderr, CMD ": unknown command \"%.40s\" (see --help)\n", argv[1]);
-	return 2;
+	static const struct og_command subcommands[] = {
+		{ "import", cmd_import, NULL },
+		{ "vex", cmd_vex, NULL },
+		{ "show", cmd_show, NULL },
+		{ "ls", cmd_ls, NULL },
+		{ "gc", cmd_gc, NULL },
+		{ NULL, NULL, NULL },
+	};
+
+	return og_dispatch(CMD, usage_text, subcommands, argc, argv);
 }

@@ -1,11 +1,11 @@
-/* Shared by the `trust` and `sig` subcommands: build the trust policy from
- * --policy (default /etc/ocigate/policy.json, only its "trust" section) and
+/* Shared by the `trust` and `sig` commands: build the trust policy from
+ * --policy (default OG_DEFAULT_POLICY, only its "trust" section) and
  * the --store/--root-key/--threshold/--state-dir/--signatures-dir overrides. */
 #ifndef OCIGATE_TRUST_CLI_H
 #define OCIGATE_TRUST_CLI_H
 
+#include "policy/policy.h"
 #include "verify/trust/trust_policy.h"
-#include "verify/trust/trust_store.h"
 
 #define OG_TRUST_CLI_LONGOPTS                                              \
 	{ "policy", required_argument, NULL, 'P' },                        \
@@ -32,10 +32,5 @@ struct og_trust_cli {
 /* Handle one of the options above; 1 when it was one, 0 if not, -1 on error. */
 int og_trust_cli_option(struct og_trust_cli *c, int opt, const char *arg, og_error *e);
 int og_trust_cli_policy(const struct og_trust_cli *c, struct og_trust_policy **out, og_error *e);
-/* `ocigate trust install` (trust_install.c). */
-int og_trust_cmd_install(int argc, char **argv);
-
-/* The store settings of a policy (borrowed strings). */
-void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_trust_store_config *c);
 
 #endif

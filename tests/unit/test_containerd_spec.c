@@ -1,7 +1,7 @@
 /* `ocigate containerd-spec`: the base runtime spec for containerd's CRI
  * plugin is containerd's default spec plus exactly the ocigate hook. */
 #include "testutil.h"
-#include "hook/cmd/cmd_containerd_spec.h"
+#include "hook/cmd/commands.h"
 
 #include <fcntl.h>
 #include <jansson.h>

@@ -14,6 +14,7 @@
 #include "verify/scan/scan_policy.h"
 #include "hook/base/timeutil.h"
 #include "verify/scan/verdict.h"
+#include "hook/cmd/commands.h"
 
 /* Digests of the repo's own fixtures (tests/fixtures/scanners). */
 #define T_ID "sha256:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"

@@ -17,6 +17,7 @@
 #include "verify/trust/trust_store.h"
 #include "verify/common/digest.h"
 #include "hook/base/strfmt.h"
+#include "hook/cmd/commands.h"
 
 #include <fcntl.h>
 #include <openssl/pem.h>

@@ -37,7 +37,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OG_MAX_POLICY_FILE_BYTES (1024u * 1024)
 
 static const char *const scan_keys[] = { "required", "cache_dir", "max_age", "max", "ignore_unfixed",
 					 "use_vex", "exceptions", "require_signed", "signer_keys",
@@ -213,21 +212,6 @@ int og_scan_policy_parse(const json_t *scan_section, const char *path, struct og
 	}
 	*out = og_steal_pointer(&p);
 	return 0;
-}
-
-int og_scan_policy_from_file(const char *path, struct og_scan_policy **out, og_error *e)
-{
-	og_cleanup_buf og_buf b = { 0 };
-	json_auto_t *root = NULL;
-
-	if (og_read_file(path, OG_MAX_POLICY_FILE_BYTES, &b, e) < 0)
-		return og_wrap(e, "policy");
-	root = og_json_parse(b.data, b.len, path, e);
-	if (root == NULL)
-		return og_wrap(e, "policy");
-	if (!json_is_object(root))
-		return og_fail(e, "policy %s: expected an object", path);
-	return og_scan_policy_parse(json_object_get(root, "scan"), path, out, e);
 }
 
 void og_scan_policy_describe(const struct og_scan_policy *p, FILE *out)

@@ -70,9 +70,4 @@ int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, st
 int og_scan_load_verdict(const struct og_scan_policy *p, int cachefd, const char *digest,
 			 struct og_verdict *out, og_error *e);
 
-/* Read a policy file and parse its "scan" section (CLI --policy). */
-int og_scan_policy_from_file(const char *path, struct og_scan_policy **out, og_error *e);
-
-int og_cmd_verdict(int argc, char **argv);
-
 #endif

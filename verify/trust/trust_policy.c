@@ -21,7 +21,7 @@
  * Unknown keys are errors. */
 #include "verify/trust/trust_policy.h"
 #include "hook/base/cleanup.h"
-#include "hook/confine.h"
+#include "hook/base/confine_paths.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
 #include "verify/sig/sig_store.h"
@@ -29,7 +29,6 @@
 #include "verify/trust/trust_cache.h"
 #include "hook/base/timeutil.h"
 #include "verify/trust/trust_store.h"
-#include "hook/cmd/trust_cli.h"
 #include "verify/common/digest.h"
 #include "hook/base/strfmt.h"
 
@@ -231,25 +230,6 @@ int og_trust_policy_override(struct og_trust_policy *p, const struct og_trust_ov
 	if ((size_t)p->threshold > p->nroot && p->nroot > 0)
 		return og_fail(e, "threshold %d is more than the %zu root keys", p->threshold, p->nroot);
 	p->required = 1;
-	return 0;
-}
-
-int og_trust_policy_load_file(const char *path, struct og_trust_policy **out, og_error *e)
-{
-	og_cleanup_buf og_buf b = { 0 };
-	json_auto_t *doc = NULL;
-	json_t *sec;
-
-	if (og_read_file(path, OG_MAX_POLICY_BYTES, &b, e) < 0)
-		return og_wrap(e, "policy");
-	doc = og_json_parse(b.data, b.len, path, e);
-	if (doc == NULL)
-		return og_wrap(e, "policy");
-	if (!json_is_object(doc))
-		return og_fail(e, "policy %s: expected a JSON object", path);
-	sec = json_object_get(doc, "trust");
-	if (og_trust_policy_parse(sec, "$.trust", out, e) < 0)
-		return og_wrap(e, "policy %s", path);
 	return 0;
 }
 

@@ -10,13 +10,11 @@
 #include "verify/common/image.h"
 #include "hook/base/findings.h"
 
-#define OG_DEFAULT_POLICY "/etc/ocigate/policy.json"
 #define OG_DEFAULT_TRUST_STORE "/etc/ocigate/trust.json"
 #define OG_DEFAULT_STATE_DIR "/var/lib/ocigate"
 #define OG_DEFAULT_SIGNATURES_DIR "/var/lib/ocigate/signatures"
 #define OG_DEFAULT_PREDICATE_TYPE "https://sigstore.dev/cosign/sign/v1"
 #define OG_MAX_PREDICATE_TYPES 16
-#define OG_MAX_POLICY_BYTES (1024 * 1024)
 
 struct og_trust_policy;
 
@@ -29,7 +27,7 @@ int og_trust_required(const struct og_trust_policy *p);
 /* Adds findings "image.identity", "trust.store", "trust.signature"; returns 0
  * after adding any, -1 only for an operational failure. */
 /* Add the files and directories the trust check opens to the hook's
- * Landlock rules (see hook/confine.h), creating the state directory first
+ * Landlock rules (hook/base/confine_paths.h), creating the state directory first
  * so that it can be allowed. */
 struct og_confine_paths;
 int og_trust_policy_prepare_confinement(const struct og_trust_policy *p, struct og_confine_paths *cp);
@@ -41,9 +39,6 @@ int og_trust_policy_verdict_keys(const void *ctx, EVP_PKEY ***keys, size_t *n, o
 
 int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, struct og_findings *r,
 		   og_error *e);
-
-int og_cmd_trust(int argc, char **argv);	/* trust sign|verify */
-int og_cmd_sig(int argc, char **argv);		/* sig add|ls|verify|sign */
 
 /* For the CLI: override settings after parsing (NULL/0 leaves a setting). */
 struct og_trust_overrides {
@@ -58,7 +53,8 @@ int og_trust_policy_override(struct og_trust_policy *p, const struct og_trust_ov
 int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *img, int update_state,
 		      struct og_findings *r, char *accepted, size_t accepted_size, og_error *e);
 const char *og_trust_policy_signatures_dir(const struct og_trust_policy *p);
-/* Load the "trust" (and optionally "image") section of a policy file. */
-int og_trust_policy_load_file(const char *path, struct og_trust_policy **out, og_error *e);
+/* The store settings of a policy (borrowed strings). */
+struct og_trust_store_config;
+void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_trust_store_config *c);
 
 #endif
