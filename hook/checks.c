@@ -11,17 +11,17 @@ int og_check_image(const struct og_policy *p, struct og_container *c,
 		.container_id = c->id,
 		.bundle = c->bundle,
 	};
-	int scanning = p->scan != NULL && p->scan->configured;
+	int scanning = p->sections.scan != NULL && p->sections.scan->configured;
 
 	/* Identity costs a containerd round trip on some hosts: only when a
 	 * check needs the digest. */
-	if (!og_trust_required(p->trust) && !scanning)
+	if (!og_trust_required(p->sections.trust) && !scanning)
 		return 0;
-	if (og_identity_resolve(p->identity, &in, pf, &c->image, e) < 0)
+	if (og_identity_resolve(p->sections.identity, &in, pf, &c->image, e) < 0)
 		return -1;
-	if (og_trust_check(p->trust, &c->image, r, e) < 0)
+	if (og_trust_check(p->sections.trust, &c->image, r, e) < 0)
 		return -1;
-	if (og_scan_check(p->scan, &c->image, r, e) < 0)
+	if (og_scan_check(p->sections.scan, &c->image, r, e) < 0)
 		return -1;
 	return 0;
 }

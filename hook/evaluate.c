@@ -46,16 +46,16 @@ int og_confine_for_policy(const struct og_policy *p, og_error *e)
 {
 	struct og_confine_paths paths = { 0 };
 
-	if (og_trust_policy_prepare_confinement(p->trust, &paths) < 0 ||
-	    (p->scan != NULL && p->scan->configured &&
-	     og_confine_add(&paths, p->scan->cache_dir, 0) < 0))
+	if (og_trust_policy_prepare_confinement(p->sections.trust, &paths) < 0 ||
+	    (p->sections.scan != NULL && p->sections.scan->configured &&
+	     og_confine_add(&paths, p->sections.scan->cache_dir, 0) < 0))
 		return og_fail(e, "confinement: too many paths");
 	return og_confine(&paths, e);
 }
 
 int og_needs_identity(const struct og_policy *p)
 {
-	return og_trust_required(p->trust) || (p->scan != NULL && p->scan->configured);
+	return og_trust_required(p->sections.trust) || (p->sections.scan != NULL && p->sections.scan->configured);
 }
 
 int og_container_load(struct og_container *c, const char *bundle, json_t *state_annotations,

@@ -14,7 +14,6 @@
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/log.h"
-#include "policy/policy_sections.h"
 
 #include <fnmatch.h>
 #include <string.h>
@@ -107,7 +106,7 @@ int og_policy_parse(const char *data, size_t len, struct og_policy *p, og_error 
 		return -1;
 	if (og_exemptions_parse(&p->exemptions, json_object_get(doc, "exemptions"), e) < 0)
 		return -1;
-	if (og_policy_sections_parse(p, doc, e) < 0)
+	if (og_policy_sections_parse(&p->sections, doc, e) < 0)
 		return -1;
 	return 0;
 }
@@ -150,7 +149,7 @@ void og_policy_free(struct og_policy *p)
 	og_runtime_policy_free(&p->runtime);
 	og_exemptions_free(&p->exemptions);
 	json_decref(p->modes);
-	og_policy_sections_free(p);
+	og_policy_sections_free(&p->sections);
 	memset(p, 0, sizeof *p);
 }
 
@@ -190,6 +189,6 @@ void og_policy_describe(const struct og_policy *p, FILE *out)
 		json_object_foreach(p->modes, key, v)
 			fprintf(out, "  %-28s %s\n", key, json_string_value(v));
 	}
-	og_policy_sections_describe(p, out);
+	og_policy_sections_describe(&p->sections, out);
 	og_exemptions_describe(&p->exemptions, out);
 }

@@ -6,16 +6,13 @@
 #include <stdio.h>
 #include "hook/base/error.h"
 #include "policy/exemptions.h"
+#include "policy/policy_sections.h"
 #include "hook/base/findings.h"
 #include "policy/runtime_policy.h"
 
 #define OG_DEFAULT_POLICY "/etc/ocigate/policy.json"
 #define OG_MAX_POLICY_BYTES (1024 * 1024)
 #define OG_DEFAULT_TIMEOUT_MS 2000
-
-struct og_identity_policy;
-struct og_trust_policy;
-struct og_scan_policy;
 
 struct og_policy {
 	int audit;			/* global mode: 1 = audit, 0 = enforce */
@@ -26,9 +23,7 @@ struct og_policy {
 	struct og_runtime_policy runtime;
 	struct og_exemption_list exemptions;
 	json_t *modes;			/* rule id (or glob) -> "enforce"|"audit"|"off" */
-	struct og_identity_policy *identity;
-	struct og_trust_policy *trust;
-	struct og_scan_policy *scan;
+	struct og_policy_sections sections;	/* image identity, trust, scan */
 };
 
 int og_policy_parse(const char *data, size_t len, struct og_policy *p, og_error *e);

@@ -1,5 +1,5 @@
 #include "policy/policy_sections.h"
-#include "policy/policy.h"
+#include "policy/runtime_rules.h"
 #include "verify/identity/identity.h"
 #include "verify/scan/scan_policy.h"
 #include "verify/trust/trust_policy.h"
@@ -22,7 +22,7 @@ int og_rule_id_known(const char *pattern)
 	return 0;
 }
 
-int og_policy_sections_parse(struct og_policy *p, const json_t *doc, og_error *e)
+int og_policy_sections_parse(struct og_policy_sections *p, const json_t *doc, og_error *e)
 {
 	if (og_identity_policy_parse(json_object_get(doc, "image"), "$.image", &p->identity, e) < 0 ||
 	    og_trust_policy_parse(json_object_get(doc, "trust"), "$.trust", &p->trust, e) < 0)
@@ -35,7 +35,7 @@ int og_policy_sections_parse(struct og_policy *p, const json_t *doc, og_error *e
 	return 0;
 }
 
-void og_policy_sections_free(struct og_policy *p)
+void og_policy_sections_free(struct og_policy_sections *p)
 {
 	og_identity_policy_free(p->identity);
 	og_trust_policy_free(p->trust);
@@ -45,7 +45,7 @@ void og_policy_sections_free(struct og_policy *p)
 	p->scan = NULL;
 }
 
-void og_policy_sections_describe(const struct og_policy *p, FILE *out)
+void og_policy_sections_describe(const struct og_policy_sections *p, FILE *out)
 {
 	og_identity_policy_describe(p->identity, out);
 	og_trust_policy_describe(p->trust, out);

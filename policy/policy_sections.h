@@ -7,11 +7,19 @@
 #include <stdio.h>
 #include "hook/base/error.h"
 
-struct og_policy;
+struct og_identity_policy;
+struct og_trust_policy;
+struct og_scan_policy;
 
-int og_policy_sections_parse(struct og_policy *p, const json_t *doc, og_error *e);
-void og_policy_sections_free(struct og_policy *p);
-void og_policy_sections_describe(const struct og_policy *p, FILE *out);
+struct og_policy_sections {
+	struct og_identity_policy *identity;	/* "image": where the digest comes from */
+	struct og_trust_policy *trust;		/* "trust": trust store and signatures */
+	struct og_scan_policy *scan;		/* "scan": verdicts */
+};
+
+int og_policy_sections_parse(struct og_policy_sections *s, const json_t *doc, og_error *e);
+void og_policy_sections_free(struct og_policy_sections *s);
+void og_policy_sections_describe(const struct og_policy_sections *s, FILE *out);
 /* 1 when `pattern` (a rule id or a glob) matches at least one rule id. */
 int og_rule_id_known(const char *pattern);
 

@@ -118,7 +118,7 @@ int og_cmd_hook(int argc, char **argv)
 	}
 	if (og_needs_identity(&policy)) {
 		struct og_identity_input idin = { .container_id = state.id, .bundle = state.bundle };
-		og_identity_prefetch(policy.identity, &idin, &pf);
+		og_identity_prefetch(policy.sections.identity, &idin, &pf);
 	}
 	if (og_confine_for_policy(&policy, &e) < 0 ||
 	    og_container_parse(&c, &config, state.annotations, &e) < 0 ||

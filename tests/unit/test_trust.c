@@ -312,7 +312,7 @@ static void forge_roots_record(struct og_trust_policy *p)
 
 	og_trust_policy_store_config(p, &c);
 	ck_assert_int_eq(stat(store, &st), 0);
-	ck_assert_int_eq(og_trust_cache_roots_fingerprint(&c, &st, fp, sizeof fp), 0);
+	ck_assert_int_eq(og_trust_cache_roots_fingerprint(c.store_path, c.threshold, c.root_keys, c.nroot, &st, fp, sizeof fp), 0);
 	og_trust_cache_roots_store(statedir, fp, 1);
 }
 

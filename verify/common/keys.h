@@ -18,6 +18,7 @@
 #define OG_KEYID_HEX 65			/* 64 hex + NUL: sha256 of the DER SPKI */
 #define OG_RSA_MIN_BITS 2048
 #define OG_RSA_MAX_BITS 8192
+#define OG_MAX_ROOT_KEYS 16		/* root keys a policy may pin */
 
 /* Decode one "-----BEGIN PUBLIC KEY-----" block (nothing else in the text
  * but whitespace) and check its type.  `what` names the key in errors. */

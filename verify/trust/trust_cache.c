@@ -2,7 +2,7 @@
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
 #include "hook/base/timeutil.h"
-#include "verify/trust/trust_store.h"
+#include "verify/common/keys.h"
 #include "verify/common/digest.h"
 #include "hook/base/strfmt.h"
 
@@ -223,29 +223,29 @@ void og_trust_cache_store(const char *state_dir, const char *digest, const char 
 /* The store's signatures: keyed on the settings that decide them (store
  * path, threshold, root key paths) and the identity of every file they
  * were verified from, the store's as it was read. */
-int og_trust_cache_roots_fingerprint(const struct og_trust_store_config *c, const struct stat *store,
-				     char *fp, size_t size)
+int og_trust_cache_roots_fingerprint(const char *store_path, int threshold, const char *const *root_keys,
+				     size_t nroot, const struct stat *store, char *fp, size_t size)
 {
 	const char *parts[2 + OG_MAX_ROOT_KEYS];
 	char path[4200], num[16], settings[17];
 	size_t len = 0;
 
-	if (c->nroot > OG_MAX_ROOT_KEYS)
+	if (nroot > OG_MAX_ROOT_KEYS)
 		return -1;
-	og_bfmt(num, sizeof num, "%d", c->threshold);
-	parts[0] = c->store_path;
+	og_bfmt(num, sizeof num, "%d", threshold);
+	parts[0] = store_path;
 	parts[1] = num;
-	for (size_t i = 0; i < c->nroot; i++)
-		parts[2 + i] = c->root_keys[i];
-	og_trust_cache_settings_hash(parts, 2 + c->nroot, settings);
+	for (size_t i = 0; i < nroot; i++)
+		parts[2 + i] = root_keys[i];
+	og_trust_cache_settings_hash(parts, 2 + nroot, settings);
 	if (append(fp, size, &len, "v1 roots settings=%s", settings) < 0 ||
 	    stat_text(fp, size, &len, "store", store) < 0)
 		return -1;
-	og_bfmt(path, sizeof path, "%s.sig", c->store_path);
+	og_bfmt(path, sizeof path, "%s.sig", store_path);
 	if (stat_part(fp, size, &len, "storesig", AT_FDCWD, path) < 0)
 		return -1;
-	for (size_t i = 0; i < c->nroot; i++)
-		if (stat_part(fp, size, &len, "root", AT_FDCWD, c->root_keys[i]) < 0)
+	for (size_t i = 0; i < nroot; i++)
+		if (stat_part(fp, size, &len, "root", AT_FDCWD, root_keys[i]) < 0)
 			return -1;
 	return 0;
 }

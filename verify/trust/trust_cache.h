@@ -27,7 +27,6 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-struct og_trust_store_config;
 
 #define OG_TRUST_CACHE_FP_MAX 4096
 
@@ -53,11 +52,12 @@ int og_trust_cache_lookup(const char *state_dir, const char *digest, const char 
 void og_trust_cache_store(const char *state_dir, const char *digest, const char *fp, int64_t until,
 			  const char *accepted);
 
-/* The store-signatures record: its fingerprint for config c and the store's
- * status `store`; 1 and the number of root signatures that verified when a
- * record matches; record one (failures ignored). */
-int og_trust_cache_roots_fingerprint(const struct og_trust_store_config *c, const struct stat *store,
-				     char *fp, size_t size);
+/* The store-signatures record: its fingerprint for the settings that decide
+ * the store's signatures (store path, threshold, root key files) and the
+ * store's status `store`; 1 and the number of root signatures that verified
+ * when a record matches; record one (failures ignored). */
+int og_trust_cache_roots_fingerprint(const char *store_path, int threshold, const char *const *root_keys,
+				     size_t nroot, const struct stat *store, char *fp, size_t size);
 int og_trust_cache_roots_lookup(const char *state_dir, const char *fp, size_t *nsigned);
 void og_trust_cache_roots_store(const char *state_dir, const char *fp, size_t nsigned);
 

@@ -468,12 +468,19 @@ static int check_rollback(const struct og_trust_store_config *c, struct og_trust
  * fp gets what to record once the whole store is accepted: the
  * fingerprint when the signatures were verified now and none of those
  * files changed while they were read, else "". */
+static int roots_fingerprint(const struct og_trust_store_config *c, const struct stat *st, char *fp,
+			     size_t size)
+{
+	return og_trust_cache_roots_fingerprint(c->store_path, c->threshold, c->root_keys, c->nroot, st,
+						fp, size);
+}
+
 static int check_roots(const struct og_trust_store_config *c, const struct stat *st,
 		       struct og_trust_store *s, char fp[OG_TRUST_CACHE_FP_MAX], og_error *e)
 {
 	char after[OG_TRUST_CACHE_FP_MAX];
 	int have_fp = c->update_state && c->state_dir != NULL && c->nroot > 0 && c->threshold >= 1 &&
-		      og_trust_cache_roots_fingerprint(c, st, fp, OG_TRUST_CACHE_FP_MAX) == 0;
+		      roots_fingerprint(c, st, fp, OG_TRUST_CACHE_FP_MAX) == 0;
 
 	/* A record made under another threshold would not match; the count is
 	 * checked all the same. */
@@ -484,7 +491,7 @@ static int check_roots(const struct og_trust_store_config *c, const struct stat 
 	}
 	if (verify_roots(c, &s->raw, &s->nsigned, e) < 0)
 		return -1;
-	if (!have_fp || og_trust_cache_roots_fingerprint(c, st, after, sizeof after) < 0 ||
+	if (!have_fp || roots_fingerprint(c, st, after, sizeof after) < 0 ||
 	    strcmp(fp, after) != 0)
 		fp[0] = '\0';
 	return 0;
