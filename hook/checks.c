@@ -2,6 +2,7 @@
 #include "verify/identity/identity.h"
 #include "verify/scan/scan_policy.h"
 #include "verify/trust/trust_policy.h"
+#include "verify/scan/scan_check.h"
 
 int og_check_image(const struct og_policy *p, struct og_container *c,
 		   const struct og_identity_prefetch *pf, struct og_findings *r, og_error *e)

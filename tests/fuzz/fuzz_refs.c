@@ -41,19 +41,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *ref = fz_strndup(data, size);
 	const char *second = ref + strlen(ref) + (strlen(ref) < size ? 1 : 0);
-	char repo[OG_REF_MAX], digest[OG_DIGEST_MAX], norm[OG_REF_MAX], vd[72], clean[64];
+	char repo[OG_REF_MAX], digest[OG_DIGEST_MAX], norm[OG_REF_MAX], name[OG_REF_MAX], vd[72], clean[64];
 	json_t *ann;
 
 	if (og_ref_parse(ref, repo, sizeof repo, digest, sizeof digest) == 0) {
 		FZ_ASSERT(digest[0] == '\0' || og_digest_valid(digest), "reference digest not valid");
 		FZ_ASSERT(og_repo_normalize(repo, norm, sizeof norm) == 0 && strcmp(norm, repo) == 0,
 			  "normalised repository is not stable");
+		/* The name as written (what a verdict shows) is the same split. */
+		og_ref_name(ref, name, sizeof name);
+		FZ_ASSERT(og_repo_normalize(name, norm, sizeof norm) == 0 && strcmp(norm, repo) == 0,
+			  "og_ref_name disagrees with og_ref_parse");
 	}
 	FZ_ASSERT(og_repo_valid(ref) == (og_repo_normalize(ref, norm, sizeof norm) == 0),
 		  "og_repo_valid disagrees with og_repo_normalize");
 	if (og_vex_product_digest(ref, vd) == 0)
 		FZ_ASSERT(og_digest_valid(vd), "VEX product digest not valid");
-	og_verdict_repository_of(ref, repo, sizeof repo);
+	og_ref_name(ref, name, sizeof name);
 	(void)og_trust_scope_match(second, ref);
 	(void)og_trust_scope_match(ref, second);
 	(void)og_containerd_valid_identifier(ref);

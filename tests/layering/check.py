@@ -26,6 +26,11 @@ LAYERS = {
 FOLDER = {f: c for c, (_, fs) in LAYERS.items() for f in fs}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 COMMAND = re.compile(r"\bog_cmd_\w+|\bgetopt(_long)?\s*\(")
+# A prototype in a header, and a definition with external linkage in a .c.
+DECLARED = re.compile(r"^(?!#|static\b|typedef\b)\w[\w \t*]*?\b(og_\w+)\s*\([^;{}#]*\)[^;{}#]*;", re.M)
+DEFINED = re.compile(r"^(?!static\b)\w[\w \t*]*?\b(og_\w+)\s*\([^;{}#]*\)\s*\{", re.M)
+# Declared for a whole folder rather than by the defining module.
+SHARED_HEADERS = {"hook/cmd/commands.h": "hook/cmd", "policy/runtime_rules.h": "policy/rules"}
 
 
 def component(path):
@@ -78,7 +83,7 @@ def cycles(graph):
 
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "."
-    problems, graph = [], {}
+    problems, graph, declared, defined = [], {}, {}, []
     for path in sources(root):
         text = open(os.path.join(root, path), encoding="utf-8").read()
         comp = component(path)
@@ -98,10 +103,23 @@ def main():
                                 f"a layer may include only lower layers")
             if inc[:-2] != module:
                 graph.setdefault(module, set()).add(inc[:-2])
+        code = strip_comments(text)
+        if path.endswith(".h"):
+            for name in DECLARED.findall(code):
+                declared.setdefault(name, set()).add(path)
+        else:
+            defined += [(name, path) for name in DEFINED.findall(code)]
         if comp != "cmd":
             for m in sorted(set(x.group(0) for x in COMMAND.finditer(strip_comments(text)))):
                 problems.append(f"{path}: {m.strip(' (')} outside hook/cmd: "
                                 f"commands and argv parsing belong to hook/cmd")
+    # A function declared by another module's header hides a dependency
+    # (and a cycle) from the include graph.
+    for name, path in defined:
+        for header in sorted(declared.get(name, ())):
+            if header[:-2] != path[:-2] and SHARED_HEADERS.get(header) != os.path.dirname(path):
+                problems.append(f"{path} defines {name}, which {header} declares: "
+                                f"declare it in {path[:-2]}.h")
     for scc in cycles(graph):
         problems.append("include cycle between modules: " + " <-> ".join(scc))
     for p in problems:

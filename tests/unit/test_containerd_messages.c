@@ -5,6 +5,7 @@
 #include "verify/identity/containerd_messages.h"
 #include "verify/identity/protobuf.h"
 #include "verify/common/digest.h"
+#include "verify/identity/containerd_bundle.h"
 
 #define D1 "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define D2 "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

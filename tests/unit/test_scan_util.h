@@ -15,6 +15,7 @@
 #include "hook/base/timeutil.h"
 #include "verify/scan/verdict.h"
 #include "hook/cmd/commands.h"
+#include "verify/scan/scan_check.h"
 
 /* Digests of the repo's own fixtures (tests/fixtures/scanners). */
 #define T_ID "sha256:a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"

@@ -3,6 +3,7 @@
  * verdict CLI (import, show, ls, gc). */
 #include "test_scan_util.h"
 #include "verify/scan/verdict_import.h"
+#include "verify/common/reference.h"
 
 #include <fcntl.h>
 
@@ -352,17 +353,17 @@ START_TEST(test_verdict_roundtrip_strict)
 }
 END_TEST
 
-START_TEST(test_repository_of)
+START_TEST(test_ref_name)
 {
 	char out[128];
 
-	og_verdict_repository_of("registry:5000/a/b:tag@sha256:abc", out, sizeof out);
+	og_ref_name("registry:5000/a/b:tag@sha256:abc", out, sizeof out);
 	ck_assert_str_eq(out, "registry:5000/a/b");
-	og_verdict_repository_of("registry:5000/a/b", out, sizeof out);
+	og_ref_name("registry:5000/a/b", out, sizeof out);
 	ck_assert_str_eq(out, "registry:5000/a/b");
-	og_verdict_repository_of("alpine:latest", out, sizeof out);
+	og_ref_name("alpine:latest", out, sizeof out);
 	ck_assert_str_eq(out, "alpine");
-	og_verdict_repository_of("", out, sizeof out);
+	og_ref_name("", out, sizeof out);
 	ck_assert_str_eq(out, "");
 }
 END_TEST
@@ -383,7 +384,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_format_mismatch);
 	tcase_add_test(tc, test_cli_show_ls_gc);
 	tcase_add_test(tc, test_verdict_roundtrip_strict);
-	tcase_add_test(tc, test_repository_of);
+	tcase_add_test(tc, test_ref_name);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -102,39 +102,69 @@ int og_repo_normalize(const char *in, char *out, size_t size)
 	return 0;
 }
 
+/* Where the parts of "name[:tag][@digest]" are.  A ':' after the last '/'
+ * starts a tag; before it, it is a registry port. */
+struct ref_parts {
+	size_t name_len;
+	const char *tag;	/* NULL when there is none */
+	size_t tag_len;
+	const char *digest;	/* after the '@', NULL when there is none */
+};
+
+static void ref_split(const char *ref, struct ref_parts *p)
+{
+	const char *at = strchr(ref, '@');
+	size_t n = at ? (size_t)(at - ref) : strlen(ref);
+	const char *slash = memrchr(ref, '/', n);
+	const char *from = slash ? slash : ref;
+	const char *colon = memrchr(from, ':', n - (size_t)(from - ref));
+
+	p->digest = at ? at + 1 : NULL;
+	p->tag = colon ? colon + 1 : NULL;
+	p->tag_len = colon ? n - (size_t)(colon + 1 - ref) : 0;
+	p->name_len = colon ? (size_t)(colon - ref) : n;
+}
+
+void og_ref_name(const char *ref, char *out, size_t size)
+{
+	struct ref_parts p;
+	size_t n;
+
+	if (size == 0)
+		return;
+	ref_split(ref, &p);
+	n = p.name_len < size ? p.name_len : size - 1;
+	memcpy(out, ref, n);
+	out[n] = '\0';
+}
+
 int og_ref_parse(const char *ref, char *repo, size_t repo_size, char *digest, size_t digest_size)
 {
 	char name[OG_REF_MAX];
-	const char *at = strchr(ref, '@');
-	size_t nlen;
-	char *slash, *colon;
+	struct ref_parts p;
 
 	if (digest_size > 0)
 		digest[0] = '\0';
-	nlen = at ? (size_t)(at - ref) : strlen(ref);
-	if (nlen == 0 || nlen >= sizeof name)
+	ref_split(ref, &p);
+	if (p.name_len == 0 || p.name_len >= sizeof name)
 		return -1;
-	memcpy(name, ref, nlen);
-	name[nlen] = '\0';
-	if (at != NULL) {
-		if (!og_digest_valid(at + 1) || strlen(at + 1) >= digest_size)
+	if (p.digest != NULL) {
+		if (!og_digest_valid(p.digest) || strlen(p.digest) >= digest_size)
 			return -1;
-		memcpy(digest, at + 1, strlen(at + 1) + 1);
+		memcpy(digest, p.digest, strlen(p.digest) + 1);
 	}
-	/* A tag is a ':' after the last '/' (a ':' before it is a registry port). */
-	slash = strrchr(name, '/');
-	colon = strrchr(slash ? slash : name, ':');
-	if (colon != NULL) {
-		const char *t = colon + 1;
-		size_t tl = strlen(t);
+	if (p.tag != NULL) {
+		if (p.tag_len == 0 || p.tag_len > 128)
+			return -1;
+		for (size_t i = 0; i < p.tag_len; i++) {
+			char t = p.tag[i];
 
-		if (tl == 0 || tl > 128)
-			return -1;
-		for (; *t; t++)
-			if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
-			      (*t >= '0' && *t <= '9') || *t == '_' || *t == '.' || *t == '-'))
+			if (!((t >= 'a' && t <= 'z') || (t >= 'A' && t <= 'Z') || (t >= '0' && t <= '9') ||
+			      t == '_' || t == '.' || t == '-'))
 				return -1;
-		*colon = '\0';
+		}
 	}
+	memcpy(name, ref, p.name_len);
+	name[p.name_len] = '\0';
 	return og_repo_normalize(name, repo, repo_size);
 }

@@ -11,6 +11,10 @@
  * normalised repository ("docker.io/library/alpine" for "alpine") and its
  * digest ("" when there is none).  -1 when it is not a valid reference. */
 int og_ref_parse(const char *ref, char *repo, size_t repo_size, char *digest, size_t digest_size);
+/* The name part of a reference as written, tag and digest removed
+ * ("reg:5000/ns/app:1@sha256:.." -> "reg:5000/ns/app"), not validated nor
+ * normalised; truncated to fit size.  For display (a scanner's report). */
+void og_ref_name(const char *ref, char *out, size_t size);
 /* Normalise a repository name (no tag or digest) the same way; -1 if invalid
  * or when the result does not fit in size (or OG_REF_MAX). */
 int og_repo_normalize(const char *in, char *out, size_t size);

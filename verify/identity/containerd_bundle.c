@@ -1,4 +1,4 @@
-#include "verify/identity/containerd_client.h"
+#include "verify/identity/containerd_bundle.h"
 #include "verify/identity/containerd_messages.h"
 #include "hook/base/log.h"
 

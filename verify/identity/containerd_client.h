@@ -22,10 +22,4 @@ int og_containerd_image(const char *socket_path, const char *ns, const char *con
 			char digest_out[OG_DIGEST_MAX], enum og_digest_kind *kind_out,
 			char name_out[OG_REF_MAX], og_error *e);
 
-/* The namespace from a containerd task bundle path,
- * STATE/io.containerd.runtime.v2.task/<ns>/<id> (or the v1 runtime's
- * STATE/io.containerd.runtime.v1.linux/<ns>/<id>); the namespace must be a
- * valid containerd identifier. */
-int og_containerd_namespace_from_bundle(const char *bundle, char *ns_out, size_t size, og_error *e);
-
 #endif

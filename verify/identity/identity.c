@@ -1,5 +1,6 @@
 #include "verify/identity/identity.h"
 #include "hook/base/cleanup.h"
+#include "verify/identity/containerd_bundle.h"
 #include "verify/identity/containerd_client.h"
 #include "hook/base/jsonutil.h"
 #include "verify/identity/podman_storage.h"

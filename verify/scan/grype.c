@@ -2,8 +2,9 @@
  * manifestDigest (platform manifest) and repoDigests (often the multi-arch
  * index digest): all three are recorded so whichever one the engine reports
  * finds the verdict. */
-#include "verify/scan/verdict_import.h"
+#include "verify/scan/grype.h"
 #include "hook/base/jsonutil.h"
+#include "verify/common/reference.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -69,14 +70,14 @@ static int grype_target(const json_t *target, const char *what, struct og_verdic
 			if (og_verdict_add_digest(v, at + 1, p, e) < 0)
 				return -1;
 			if (*repo == '\0')
-				og_verdict_repository_of(json_string_value(x), repo, sizeof repo);
+				og_ref_name(json_string_value(x), repo, sizeof repo);
 		}
 	}
 	if (*repo == '\0' && og_json_arr(target, "tags", path, 0, &arr, e) == 0 &&
 	    json_is_string(json_array_get(arr, 0)))
-		og_verdict_repository_of(json_string_value(json_array_get(arr, 0)), repo, sizeof repo);
+		og_ref_name(json_string_value(json_array_get(arr, 0)), repo, sizeof repo);
 	if (*repo == '\0' && og_json_str(target, "userInput", path, 0, &s, e) == 0)
-		og_verdict_repository_of(s, repo, sizeof repo);
+		og_ref_name(s, repo, sizeof repo);
 	return og_verdict_set_str(&v->repository, repo, OG_MAX_REPOSITORY_BYTES, what, e);
 }
 

@@ -1,7 +1,7 @@
 /* The start-time check: one content-addressed lookup for the image digest
  * (plus its VEX file), signature verified over the raw bytes before parsing,
  * then age and per-severity thresholds after suppressions. */
-#include "verify/scan/scan_policy.h"
+#include "verify/scan/scan_check.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
 #include "verify/scan/scan_cache.h"

@@ -1,6 +1,5 @@
-/* The policy's "scan" section and the start-time check of scan verdicts
- * (rules scan.verdict, scan.stale, scan.severity).  Keys are documented at
- * the top of scan_policy.c. */
+/* The policy's "scan" section (the check itself is scan_check.h).  Keys are
+ * documented at the top of scan_policy.c. */
 #ifndef OCIGATE_SCAN_POLICY_H
 #define OCIGATE_SCAN_POLICY_H
 
@@ -59,15 +58,5 @@ int og_scan_policy_parse(const json_t *scan_section, const char *path, struct og
 			 og_error *e);
 void og_scan_policy_free(struct og_scan_policy *p);
 void og_scan_policy_describe(const struct og_scan_policy *p, FILE *out);
-
-/* Adds scan.verdict / scan.stale / scan.severity findings; -1 only for an
- * operational failure (out of memory). */
-int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, struct og_findings *r,
-		  og_error *e);
-
-/* Load and verify (when required) the verdict for digest the way the check
- * does: 0 found, 1 absent, -1 untrustworthy or corrupt (reason in e). */
-int og_scan_load_verdict(const struct og_scan_policy *p, int cachefd, const char *digest,
-			 struct og_verdict *out, og_error *e);
 
 #endif

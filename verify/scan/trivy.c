@@ -1,8 +1,9 @@
 /* `trivy image -f json` (SchemaVersion 2) into a verdict.  Digests: the
  * image ID (Metadata.ImageID, the config digest) and every repo digest
  * (Metadata.RepoDigests, "repo@sha256:..."). */
-#include "verify/scan/verdict_import.h"
+#include "verify/scan/trivy.h"
 #include "hook/base/jsonutil.h"
+#include "verify/common/reference.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -69,12 +70,12 @@ static int trivy_digests(const json_t *md, const char *what, struct og_verdict *
 			if (og_verdict_add_digest(v, at + 1, path, e) < 0)
 				return -1;
 			if (*repo == '\0')
-				og_verdict_repository_of(s, repo, repo_size);
+				og_ref_name(s, repo, repo_size);
 		}
 	}
 	if (*repo == '\0' && og_json_arr(md, "RepoTags", path, 0, &arr, e) == 0 &&
 	    json_is_string(json_array_get(arr, 0)))
-		og_verdict_repository_of(json_string_value(json_array_get(arr, 0)), repo, repo_size);
+		og_ref_name(json_string_value(json_array_get(arr, 0)), repo, repo_size);
 	return 0;
 }
 
@@ -123,7 +124,7 @@ int og_trivy_parse(const json_t *root, const char *what, struct og_verdict *v, o
 	if (md != NULL && trivy_digests(md, what, v, repo, sizeof repo, e) < 0)
 		return -1;
 	if (*repo == '\0' && og_json_str(root, "ArtifactName", what, 0, &s, e) == 0)
-		og_verdict_repository_of(s, repo, sizeof repo);
+		og_ref_name(s, repo, sizeof repo);
 	if (og_verdict_set_str(&v->repository, repo, OG_MAX_REPOSITORY_BYTES, what, e) < 0)
 		return -1;
 	if (og_json_arr(root, "Results", what, 0, &results, e) < 0)

@@ -326,3 +326,16 @@ int og_verdict_load(const char *data, size_t len, const char *what, struct og_ve
 	memset(&v, 0, sizeof v);
 	return 0;
 }
+
+int og_verdict_set_scan_time(struct og_verdict *v, const char *ts, const char *path, og_error *e)
+{
+	if (ts == NULL || *ts == '\0') {
+		v->scanned_at = v->imported_at;
+		v->scan_time_from_import = 1;
+		return 0;
+	}
+	if (og_parse_rfc3339(ts, &v->scanned_at, e) < 0)
+		return og_wrap(e, "%s", path);
+	v->scan_time_from_import = 0;
+	return 0;
+}

@@ -93,4 +93,8 @@ int og_verdict_has_digest(const struct og_verdict *v, const char *digest);
  * ending in "..." when cut: hostile report text is never printed raw. */
 const char *og_scan_clean(const char *s, char *out, size_t size);
 
+/* Report scan time: parse ts when it is a non-empty RFC 3339 time, else use
+ * the import time and mark it so. */
+int og_verdict_set_scan_time(struct og_verdict *v, const char *ts, const char *path, og_error *e);
+
 #endif

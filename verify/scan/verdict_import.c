@@ -1,41 +1,12 @@
 /* Report format detection and the steps shared by the Trivy and Grype
  * importers. */
 #include "verify/scan/verdict_import.h"
+#include "verify/scan/grype.h"
+#include "verify/scan/trivy.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/timeutil.h"
 
 #include <string.h>
-
-void og_verdict_repository_of(const char *ref, char *out, size_t size)
-{
-	size_t n = strcspn(ref, "@");
-	const char *slash, *colon;
-
-	if (size == 0)
-		return;
-	if (n >= size)
-		n = size - 1;
-	memcpy(out, ref, n);
-	out[n] = '\0';
-	/* A ':' after the last '/' starts a tag; before it, a registry port. */
-	slash = strrchr(out, '/');
-	colon = strrchr(slash ? slash : out, ':');
-	if (colon != NULL)
-		out[colon - out] = '\0';
-}
-
-int og_verdict_set_scan_time(struct og_verdict *v, const char *ts, const char *path, og_error *e)
-{
-	if (ts == NULL || *ts == '\0') {
-		v->scanned_at = v->imported_at;
-		v->scan_time_from_import = 1;
-		return 0;
-	}
-	if (og_parse_rfc3339(ts, &v->scanned_at, e) < 0)
-		return og_wrap(e, "%s", path);
-	v->scan_time_from_import = 0;
-	return 0;
-}
 
 static enum og_scan_format detect(const json_t *root, const char *what, og_error *e)
 {

@@ -20,16 +20,4 @@ enum og_scan_format { OG_SCAN_FORMAT_AUTO = 0, OG_SCAN_FORMAT_TRIVY, OG_SCAN_FOR
 int og_verdict_import(const char *data, size_t len, enum og_scan_format fmt, const char *what,
 		      int64_t now, struct og_verdict *out, og_error *e);
 
-/* Per-format parsers (trivy.c, grype.c) on a parsed document. */
-int og_trivy_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e);
-int og_grype_parse(const json_t *root, const char *what, struct og_verdict *v, og_error *e);
-
-/* Repository part of an image reference: "reg/ns/name:tag@sha256:.." ->
- * "reg/ns/name".  Writes into out; "" when ref is empty. */
-void og_verdict_repository_of(const char *ref, char *out, size_t size);
-
-/* Report scan time: parse ts when it is a non-empty RFC 3339 time, else use
- * the import time and mark it so. */
-int og_verdict_set_scan_time(struct og_verdict *v, const char *ts, const char *path, og_error *e);
-
 #endif
