@@ -9,11 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Engine-set annotations naming the image (containerd, CRI-O): used for
- * logging and image-name exemptions when no identity source named it. */
-static const char *const image_name_keys[] = { "io.kubernetes.cri.image-name",
-					       "io.kubernetes.cri-o.ImageName", NULL };
-
 int og_container_read(struct og_container *c, const char *bundle, og_buf *config, og_error *e)
 {
 	c->bundle = bundle;
@@ -29,16 +24,9 @@ int og_container_parse(struct og_container *c, const og_buf *config, json_t *sta
 	if (og_oci_bundle_parse_config(c->bundle_fd, config, &c->cfg, e) < 0)
 		return -1;
 	if (c->cfg.annotations != NULL && json_object_size(c->cfg.annotations) > 0)
-		c->annotations = json_incref(c->cfg.annotations);
+		og_container_set_annotations(c, json_incref(c->cfg.annotations));
 	else
-		c->annotations = json_incref(state_annotations);
-	for (const char *const *k = image_name_keys; *k; k++) {
-		json_t *v = json_object_get(c->annotations, *k);
-		if (json_is_string(v)) {
-			snprintf(c->image.name, sizeof c->image.name, "%s", json_string_value(v));
-			break;
-		}
-	}
+		og_container_set_annotations(c, json_incref(state_annotations));
 	return 0;
 }
 

@@ -129,13 +129,7 @@ int og_cmd_check(int argc, char **argv)
 		/* Annotations given on the command line stand in for the engine's. */
 		json_t *merged = c.annotations ? json_deep_copy(c.annotations) : json_object();
 		json_object_update(merged, extra);
-		json_decref(c.annotations);
-		c.annotations = merged;
-		json_t *name = json_object_get(merged, "io.kubernetes.cri.image-name");
-		if (name == NULL)
-			name = json_object_get(merged, "io.kubernetes.cri-o.ImageName");
-		if (json_is_string(name))
-			snprintf(c.image.name, sizeof c.image.name, "%s", json_string_value(name));
+		og_container_set_annotations(&c, merged);
 	}
 	if (og_evaluate(&policy, &c, NULL, &r, &e) < 0) {
 		fprintf(stderr, "ocigate check: %s\n", e.msg);

@@ -18,6 +18,10 @@ struct og_container {
 
 /* Every container starts here: no bundle fd (-1), no config, no image. */
 void og_container_init(struct og_container *c, const char *id, const char *stage);
+/* Take `annotations` (a reference, may be NULL) as the container's, and
+ * the image name the engine's annotations give (for logging and image-name
+ * exemptions when no identity source names the image). */
+void og_container_set_annotations(struct og_container *c, json_t *annotations);
 /* Close and free what c owns; c is initialised again afterwards. */
 void og_container_free(struct og_container *c);
 

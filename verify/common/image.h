@@ -5,6 +5,11 @@
 #define OG_DIGEST_MAX 80	/* "sha256:" + 64 hex, or "sha384:"/"sha512:" forms */
 #define OG_REF_MAX 512
 
+/* Annotations the engines set (after the pod's own) about the image. */
+#define OG_ANNOTATION_CRI_IMAGE_NAME "io.kubernetes.cri.image-name"	/* containerd's CRI */
+#define OG_ANNOTATION_CRIO_IMAGE_NAME "io.kubernetes.cri-o.ImageName"	/* CRI-O */
+#define OG_ANNOTATION_CRIO_IMAGE_REF "io.kubernetes.cri-o.ImageRef"	/* CRI-O: the image ID */
+
 enum og_digest_kind {
 	OG_DIGEST_NONE = 0,
 	OG_DIGEST_CONFIG,	/* image ID: sha256 of the image config */

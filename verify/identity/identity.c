@@ -159,8 +159,8 @@ int og_identity_policy_parse(const json_t *image_section, const char *path,
 		if (add_engine(p, SRC_CONTAINERD, OG_CONTAINERD_DEFAULT_SOCKET, "",
 			       OG_CONTAINERD_DEFAULT_TIMEOUT_MS) < 0 ||
 		    add_engine(p, SRC_PODMAN, OG_PODMAN_DEFAULT_GRAPHROOT, "", 0) < 0 ||
-		    add_annotation(p, "io.kubernetes.cri-o.ImageRef", KIND_CONFIG) < 0 ||
-		    add_annotation(p, "io.kubernetes.cri.image-name", KIND_REFERENCE) < 0) {
+		    add_annotation(p, OG_ANNOTATION_CRIO_IMAGE_REF, KIND_CONFIG) < 0 ||
+		    add_annotation(p, OG_ANNOTATION_CRI_IMAGE_NAME, KIND_REFERENCE) < 0) {
 			og_identity_policy_free(p);
 			return og_fail_errno(e, ENOMEM, "%s", path);
 		}
