@@ -56,7 +56,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check check-unit check-e2e check-valgrind check-asan check-packages demo install uninstall clean deps
+.PHONY: all layering check check-unit check-e2e check-valgrind check-asan check-packages demo install uninstall clean deps
 
 all: $(B)/ocigate
 
@@ -95,10 +95,17 @@ deps:
 	@sh packaging/install-deps.sh
 
 # `make check` is what CI runs: every suite.  The quicker subsets are
-# check-unit, check-e2e, check-valgrind, check-asan, fuzz-smoke, check-packages.
+# layering, check-unit, check-e2e, check-valgrind, check-asan, fuzz-smoke, check-packages.
 check: deps
-	$(MAKE) check-unit check-e2e check-valgrind fuzz-smoke fuzz-replay check-packages
+	$(MAKE) layering check-unit check-e2e check-valgrind fuzz-smoke fuzz-replay check-packages
 	$(MAKE) check-asan
+
+# The folders are layers (README.md, Layout): no layer includes a higher one
+# or a sibling, no include cycle, commands only in hook/cmd.  The selftest
+# plants each kind of violation in a copy of the tree and expects a failure.
+layering:
+	@python3 tests/layering/check.py
+	@sh tests/layering/selftest.sh
 
 check-unit: $(TEST_BIN) $(B)/ocigate
 	@OCIGATE_BIN=$(abspath $(B)/ocigate) OCIGATE_SRC=$(CURDIR) sh tests/run-unit.sh $(TEST_BIN)

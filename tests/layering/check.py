@@ -100,7 +100,7 @@ def main():
             if target != comp and LAYERS[target][0] >= rank:
                 problems.append(f"{path} ({comp}, layer {rank}) includes {inc} "
                                 f"({target}, layer {LAYERS[target][0]}): "
-                                f"a layer may include only lower layers")
+                                f"a folder may include only lower layers, not a sibling or higher")
             if inc[:-2] != module:
                 graph.setdefault(module, set()).add(inc[:-2])
         code = strip_comments(text)
