@@ -191,7 +191,13 @@ static int file_entry(const char *dir, struct og_sig_entry *en, char list[][OG_D
 	return 0;
 }
 
-static int cmd_add(int argc, char **argv)
+struct add_args {
+	const char *payload, *sig, *bundle, *manifest, *index, *repo;
+	struct og_trust_cli cli;
+};
+
+/* Returns -1 to go on, else the exit code. */
+static int parse_add_args(int argc, char **argv, struct add_args *a)
 {
 	static const struct option opts[] = { OG_TRUST_CLI_LONGOPTS,
 					      { "payload", required_argument, NULL, 'p' },
@@ -202,77 +208,105 @@ static int cmd_add(int argc, char **argv)
 					      { "repository", required_argument, NULL, 'r' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
-	const char *payload = NULL, *sig = NULL, *bundle = NULL, *manifest = NULL, *index = NULL,
-		   *repo = NULL;
-	struct og_trust_cli cli = { 0 };
-	struct og_trust_policy *p = NULL;
-	struct og_sig_entry en;
-	char list[OG_MAX_SIG_DIGESTS][OG_DIGEST_MAX];
-	size_t n = 0;
 	og_error e = { 0 };
-	int c, r, rc = 2;
+	int c, r;
 
-	memset(&en, 0, sizeof en);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': payload = optarg; break;
-		case 's': sig = optarg; break;
-		case 'b': bundle = optarg; break;
-		case 'm': manifest = optarg; break;
-		case 'i': index = optarg; break;
-		case 'r': repo = optarg; break;
+		case 'p': a->payload = optarg; break;
+		case 's': a->sig = optarg; break;
+		case 'b': a->bundle = optarg; break;
+		case 'm': a->manifest = optarg; break;
+		case 'i': a->index = optarg; break;
+		case 'r': a->repo = optarg; break;
 		case 'h': return usage(stdout, 0);
 		default:
-			r = og_trust_cli_option(&cli, c, optarg, &e);
+			r = og_trust_cli_option(&a->cli, c, optarg, &e);
 			if (r < 0)
 				return fail(&e, 2);
 			if (r == 0)
 				return usage(stderr, 2);
 		}
 	}
-	if (optind != argc || (bundle != NULL) == (payload != NULL || sig != NULL) ||
-	    (payload != NULL) != (sig != NULL) || (index != NULL && manifest == NULL)) {
+	if (optind != argc || (a->bundle != NULL) == (a->payload != NULL || a->sig != NULL) ||
+	    (a->payload != NULL) != (a->sig != NULL) || (a->index != NULL && a->manifest == NULL)) {
 		fprintf(stderr, "ocigate sig: add needs --payload and --signature, or --bundle "
 				"(and --index only with --manifest)\n");
 		return 2;
 	}
-	if (repo != NULL && og_repo_normalize(repo, en.repository, sizeof en.repository) < 0) {
+	return -1;
+}
+
+/* Read the signed material into en and list the digests it signs (plus the
+ * manifest and config digests when the manifest is given). */
+static int read_add_inputs(const struct add_args *a, struct og_sig_entry *en,
+			   char list[][OG_DIGEST_MAX], size_t *n, og_error *e)
+{
+	if (a->payload != NULL) {
+		struct og_cosign_payload cp;
+
+		if (og_read_file(a->payload, OG_MAX_COSIGN_PAYLOAD_BYTES, &en->payload, e) < 0 ||
+		    read_sig_file(a->sig, &en->signature, e) < 0 ||
+		    og_cosign_payload_parse(en->payload.data, en->payload.len, &cp, e) < 0)
+			return -1;
+		add_digest(list, n, cp.digest);
+		og_bfmt(en->repository, sizeof en->repository, "%s", cp.repository);
+	} else {
+		if (og_read_file(a->bundle, OG_MAX_BUNDLE_BYTES, &en->bundle, e) < 0 ||
+		    bundle_digests(&en->bundle, list, n, en->repository, sizeof en->repository,
+				   e) < 0)
+			return -1;
+		if (en->repository[0] == '\0')
+			return og_fail(e, "the bundle names no repository: give --repository");
+	}
+	if (a->manifest == NULL)
+		return 0;
+	if (og_read_file(a->manifest, OG_MAX_MANIFEST_BYTES, &en->manifest, e) < 0 ||
+	    (a->index != NULL &&
+	     og_read_file(a->index, OG_MAX_MANIFEST_BYTES, &en->index, e) < 0) ||
+	    chain_digests(en, list, n, e) < 0)
+		return -1;
+	return 0;
+}
+
+/* File en in the signature directory the trust policy names. */
+static int file_in_policy_dir(const struct og_trust_cli *cli, struct og_sig_entry *en,
+			      char list[][OG_DIGEST_MAX], size_t n, og_error *e)
+{
+	struct og_trust_policy *p = NULL;
+	int r = -1;
+
+	if (og_trust_cli_policy(cli, &p, e) >= 0 &&
+	    file_entry(og_trust_policy_signatures_dir(p), en, list, n, e) >= 0)
+		r = 0;
+	og_trust_policy_free(p);
+	return r;
+}
+
+static int cmd_add(int argc, char **argv)
+{
+	struct add_args a = { 0 };
+	struct og_sig_entry en;
+	char list[OG_MAX_SIG_DIGESTS][OG_DIGEST_MAX];
+	size_t n = 0;
+	og_error e = { 0 };
+	int rc;
+
+	memset(&en, 0, sizeof en);
+	rc = parse_add_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	if (a.repo != NULL && og_repo_normalize(a.repo, en.repository, sizeof en.repository) < 0) {
 		fprintf(stderr, "ocigate sig: --repository: not a repository name\n");
 		return 2;
 	}
-	if (payload != NULL) {
-		struct og_cosign_payload cp;
-
-		if (og_read_file(payload, OG_MAX_COSIGN_PAYLOAD_BYTES, &en.payload, &e) < 0 ||
-		    read_sig_file(sig, &en.signature, &e) < 0 ||
-		    og_cosign_payload_parse(en.payload.data, en.payload.len, &cp, &e) < 0)
-			goto out;
-		add_digest(list, &n, cp.digest);
-		og_bfmt(en.repository, sizeof en.repository, "%s", cp.repository);
-	} else {
-		if (og_read_file(bundle, OG_MAX_BUNDLE_BYTES, &en.bundle, &e) < 0 ||
-		    bundle_digests(&en.bundle, list, &n, en.repository, sizeof en.repository, &e) < 0)
-			goto out;
-		if (en.repository[0] == '\0') {
-			og_fail(&e, "the bundle names no repository: give --repository");
-			goto out;
-		}
-	}
-	if (manifest != NULL &&
-	    (og_read_file(manifest, OG_MAX_MANIFEST_BYTES, &en.manifest, &e) < 0 ||
-	     (index != NULL && og_read_file(index, OG_MAX_MANIFEST_BYTES, &en.index, &e) < 0) ||
-	     chain_digests(&en, list, &n, &e) < 0))
-		goto out;
-	if (og_trust_cli_policy(&cli, &p, &e) < 0)
-		goto out;
-	if (file_entry(og_trust_policy_signatures_dir(p), &en, list, n, &e) < 0)
-		goto out;
-	rc = 0;
-out:
+	rc = 2;
+	if (read_add_inputs(&a, &en, list, &n, &e) == 0 &&
+	    file_in_policy_dir(&a.cli, &en, list, n, &e) == 0)
+		rc = 0;
 	if (rc != 0)
 		fail(&e, rc);
-	og_trust_policy_free(p);
 	og_sig_entry_free(&en);
 	return rc;
 }

@@ -116,35 +116,35 @@ static const struct option import_opts[] = {
 	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 };
 
-static int cmd_import(int argc, char **argv)
+struct import_args {
+	struct common c;
+	enum og_scan_format fmt;
+	const char *sign_key;
+};
+
+/* Returns -1 to go on with the reports from argv[optind], else the exit code. */
+static int parse_import_args(int argc, char **argv, struct import_args *a)
 {
-	struct common c = { 0 };
-	enum og_scan_format fmt = OG_SCAN_FORMAT_AUTO;
-	const char *sign_key = NULL;
-	og_cleanup(EVP_PKEY_free) EVP_PKEY *key = NULL;
-	og_cleanup_close int cfd = -1;
-	struct og_verdict *vs = NULL;
-	og_error e = { 0 };
-	int opt, n, rc = 0;
+	int opt;
 
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "f:k:C:P:h", import_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (strcmp(optarg, "trivy") == 0)
-				fmt = OG_SCAN_FORMAT_TRIVY;
+				a->fmt = OG_SCAN_FORMAT_TRIVY;
 			else if (strcmp(optarg, "grype") == 0)
-				fmt = OG_SCAN_FORMAT_GRYPE;
+				a->fmt = OG_SCAN_FORMAT_GRYPE;
 			else if (strcmp(optarg, "auto") == 0)
-				fmt = OG_SCAN_FORMAT_AUTO;
+				a->fmt = OG_SCAN_FORMAT_AUTO;
 			else {
 				fprintf(stderr, CMD " import: --format must be trivy, grype or auto\n");
 				return 2;
 			}
 			break;
-		case 'k': sign_key = optarg; break;
-		case 'C': c.cache_dir = optarg; break;
-		case 'P': c.policy = optarg; break;
+		case 'k': a->sign_key = optarg; break;
+		case 'C': a->c.cache_dir = optarg; break;
+		case 'P': a->c.policy = optarg; break;
 		case 'h':
 			printf("usage: ocigate verdict import [--format trivy|grype|auto] [--sign-key PRIV.pem]\n"
 			       "         [--cache-dir DIR | --policy FILE] REPORT.json...\n"
@@ -159,50 +159,75 @@ static int cmd_import(int argc, char **argv)
 		fprintf(stderr, CMD " import: no report given (see --help)\n");
 		return 2;
 	}
-	if (resolve_cache(&c, "import") < 0)
+	return -1;
+}
+
+/* Read and convert one report; nothing is written yet. */
+static int import_report(const char *path, enum og_scan_format fmt, struct og_verdict *v,
+			 og_error *e)
+{
+	og_cleanup_buf og_buf b = { 0 };
+
+	if (og_read_file(path, OG_MAX_SCAN_REPORT_BYTES, &b, e) < 0 ||
+	    og_verdict_import(b.data, b.len, fmt, path, og_now(), v, e) < 0)
+		return err2("import", e);
+	return 0;
+}
+
+/* File one verdict under each digest it names, then print what was filed. */
+static int write_verdict(int cfd, const char *path, const struct og_verdict *v, EVP_PKEY *key,
+			 og_error *e)
+{
+	og_cleanup_free char *payload = NULL, *file = NULL;
+	size_t plen = 0, flen = 0;
+	char repo[120];
+
+	payload = og_verdict_dump(v, &plen);
+	if (payload == NULL) {
+		fprintf(stderr, CMD " import: out of memory\n");
 		return 2;
-	if (sign_key != NULL && og_scan_load_private_key(sign_key, &key, &e) < 0)
+	}
+	if (og_scan_envelope(payload, plen, key, &file, &flen, e) < 0)
+		return err2("import", e);
+	for (size_t d = 0; d < v->ndigests; d++)
+		if (og_scan_cache_write(cfd, OG_CACHE_VERDICT, v->digests[d], file, flen, e) < 0)
+			return err2("import", e);
+	printf("%s: %s %s, %zu digest(s), %zu finding(s): ", path, v->scanner,
+	       og_scan_clean(v->repository, repo, sizeof repo), v->ndigests, v->nfindings);
+	print_counts(stdout, v);
+	printf("%s%s\n", key ? ", signed" : "",
+	       v->scan_time_from_import ? ", no scan time in report (import time used)" : "");
+	return 0;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	struct import_args a = { .fmt = OG_SCAN_FORMAT_AUTO };
+	og_cleanup(EVP_PKEY_free) EVP_PKEY *key = NULL;
+	og_cleanup_close int cfd = -1;
+	struct og_verdict *vs = NULL;
+	og_error e = { 0 };
+	int n, rc;
+
+	rc = parse_import_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
+	if (resolve_cache(&a.c, "import") < 0)
+		return 2;
+	if (a.sign_key != NULL && og_scan_load_private_key(a.sign_key, &key, &e) < 0)
 		return err2("import", &e);
 	n = argc - optind;
 	vs = calloc((size_t)n, sizeof *vs);
 	if (vs == NULL)
 		return fprintf(stderr, CMD " import: out of memory\n"), 2;
-	for (int i = 0; i < n && rc == 0; i++) {
-		og_cleanup_buf og_buf b = { 0 };
-		const char *path = argv[optind + i];
-
-		if (og_read_file(path, OG_MAX_SCAN_REPORT_BYTES, &b, &e) < 0 ||
-		    og_verdict_import(b.data, b.len, fmt, path, og_now(), &vs[i], &e) < 0)
-			rc = err2("import", &e);
-	}
-	if (rc == 0 && (cfd = open_cache(&c, 1, "import")) < 0)
+	/* Every report is checked before the first is written. */
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = import_report(argv[optind + i], a.fmt, &vs[i], &e);
+	if (rc == 0 && (cfd = open_cache(&a.c, 1, "import")) < 0)
 		rc = 2;
-	for (int i = 0; i < n && rc == 0; i++) {
-		og_cleanup_free char *payload = NULL, *file = NULL;
-		size_t plen = 0, flen = 0;
-		char repo[120];
-
-		payload = og_verdict_dump(&vs[i], &plen);
-		if (payload == NULL) {
-			fprintf(stderr, CMD " import: out of memory\n");
-			rc = 2;
-			break;
-		}
-		if (og_scan_envelope(payload, plen, key, &file, &flen, &e) < 0) {
-			rc = err2("import", &e);
-			break;
-		}
-		for (size_t d = 0; d < vs[i].ndigests && rc == 0; d++)
-			if (og_scan_cache_write(cfd, OG_CACHE_VERDICT, vs[i].digests[d], file, flen, &e) < 0)
-				rc = err2("import", &e);
-		if (rc != 0)
-			break;
-		printf("%s: %s %s, %zu digest(s), %zu finding(s): ", argv[optind + i], vs[i].scanner,
-		       og_scan_clean(vs[i].repository, repo, sizeof repo), vs[i].ndigests, vs[i].nfindings);
-		print_counts(stdout, &vs[i]);
-		printf("%s%s\n", key ? ", signed" : "",
-		       vs[i].scan_time_from_import ? ", no scan time in report (import time used)" : "");
-	}
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = write_verdict(cfd, argv[optind + i], &vs[i], key, &e);
 	for (int i = 0; i < n; i++)
 		og_verdict_free(&vs[i]);
 	free(vs);
@@ -359,27 +384,22 @@ static void show_text(const struct og_verdict *v, int is_signed, const struct og
 	}
 }
 
-static int cmd_show(int argc, char **argv)
+/* Returns -1 to go on with *digest, else the exit code. */
+static int parse_show_args(int argc, char **argv, struct common *c, int *json, const char **digest)
 {
-	struct common c = { 0 };
-	og_cleanup_verdict struct og_verdict v = { 0 };
-	og_cleanup_vex_set struct og_vex_set vex = { 0 };
-	og_cleanup_close int cfd = -1;
-	og_error e = { 0 };
-	int opt, json = 0, is_signed = 0, r, have_vex = 0;
-	const char *digest;
+	int opt;
 
 	optind = 0;
 	while ((opt = getopt_long(argc, argv, "f:C:P:h", show_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (strcmp(optarg, "json") == 0)
-				json = 1;
+				*json = 1;
 			else if (strcmp(optarg, "text") != 0)
 				return fprintf(stderr, CMD " show: --format must be text or json\n"), 2;
 			break;
-		case 'C': c.cache_dir = optarg; break;
-		case 'P': c.policy = optarg; break;
+		case 'C': c->cache_dir = optarg; break;
+		case 'P': c->policy = optarg; break;
 		case 'h':
 			printf("usage: ocigate verdict show [--format text|json] [--cache-dir DIR | --policy FILE] DIGEST\n"
 			       "Print the cached verdict (and VEX statements) for an image digest; exit 1 if none.\n");
@@ -391,11 +411,73 @@ static int cmd_show(int argc, char **argv)
 		fprintf(stderr, CMD " show: expected one DIGEST (see --help)\n");
 		return 2;
 	}
-	digest = argv[optind];
-	if (!og_digest_valid(digest)) {
+	*digest = argv[optind];
+	if (!og_digest_valid(*digest)) {
 		fprintf(stderr, CMD " show: not a sha256:<64 lowercase hex> digest\n");
 		return 2;
 	}
+	return -1;
+}
+
+/* The VEX statements for digest, if any: 1 when loaded into *vex. An
+ * unreadable file is reported but does not stop the verdict being shown. */
+static int read_vex(int cfd, const char *digest, struct og_vex_set *vex, og_error *e)
+{
+	og_cleanup_buf og_buf b = { 0 };
+	const char *sig;
+	size_t plen, sl;
+	int r = og_scan_cache_read(cfd, OG_CACHE_VEX, digest, 0, 0, OG_MAX_VEX_FILE_BYTES, &b, e);
+
+	if (r == 0 && og_scan_split(b.data, b.len, &plen, &sig, &sl, e) == 0 &&
+	    og_vex_set_load(b.data, plen, "VEX", digest, vex, e) == 0)
+		return 1;
+	if (r != 1)
+		fprintf(stderr, CMD " show: VEX for %s unreadable: %s\n", digest, e->msg);
+	return 0;
+}
+
+static int show_json(const struct og_verdict *v, int is_signed, const struct og_vex_set *vex,
+		     og_error *e)
+{
+	og_cleanup_free char *payload = NULL;
+	json_auto_t *o = NULL;
+	size_t plen = 0;
+	char *s;
+
+	payload = og_verdict_dump(v, &plen);
+	o = payload ? og_json_parse(payload, plen, "verdict", e) : NULL;
+	if (o == NULL)
+		return fprintf(stderr, CMD " show: %s\n", payload ? e->msg : "out of memory"), 2;
+	json_object_set_new(o, "signed", json_boolean(is_signed));
+	if (vex != NULL) {
+		og_cleanup_free char *vp = og_vex_set_dump(vex, &plen);
+		json_t *vo = vp ? og_json_parse(vp, plen, "VEX", e) : NULL;
+		if (vo != NULL)
+			json_object_set_new(o, "vex",
+					    json_incref(json_object_get(vo, "statements")));
+		json_decref(vo);
+	}
+	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	if (s == NULL)
+		return fprintf(stderr, CMD " show: out of memory\n"), 2;
+	printf("%s\n", s);
+	free(s);
+	return 0;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct common c = { 0 };
+	og_cleanup_verdict struct og_verdict v = { 0 };
+	og_cleanup_vex_set struct og_vex_set vex = { 0 };
+	og_cleanup_close int cfd = -1;
+	og_error e = { 0 };
+	int json = 0, is_signed = 0, r, have_vex;
+	const char *digest = NULL;
+
+	r = parse_show_args(argc, argv, &c, &json, &digest);
+	if (r >= 0)
+		return r;
 	if (resolve_cache(&c, "show") < 0)
 		return 2;
 	cfd = open_cache(&c, 0, "show");
@@ -412,42 +494,9 @@ static int cmd_show(int argc, char **argv)
 		fprintf(stderr, CMD " show: no verdict for %s in %s\n", digest, c.dir);
 		return 1;
 	}
-	{
-		og_cleanup_buf og_buf b = { 0 };
-		const char *sig;
-		size_t plen, sl;
-		r = og_scan_cache_read(cfd, OG_CACHE_VEX, digest, 0, 0, OG_MAX_VEX_FILE_BYTES, &b, &e);
-		if (r == 0 && og_scan_split(b.data, b.len, &plen, &sig, &sl, &e) == 0 &&
-		    og_vex_set_load(b.data, plen, "VEX", digest, &vex, &e) == 0)
-			have_vex = 1;
-		else if (r != 1)
-			fprintf(stderr, CMD " show: VEX for %s unreadable: %s\n", digest, e.msg);
-	}
-	if (json) {
-		og_cleanup_free char *payload = NULL;
-		json_auto_t *o = NULL;
-		size_t plen = 0;
-		char *s;
-
-		payload = og_verdict_dump(&v, &plen);
-		o = payload ? og_json_parse(payload, plen, "verdict", &e) : NULL;
-		if (o == NULL)
-			return fprintf(stderr, CMD " show: %s\n", payload ? e.msg : "out of memory"), 2;
-		json_object_set_new(o, "signed", json_boolean(is_signed));
-		if (have_vex) {
-			og_cleanup_free char *vp = og_vex_set_dump(&vex, &plen);
-			json_t *vo = vp ? og_json_parse(vp, plen, "VEX", &e) : NULL;
-			if (vo != NULL)
-				json_object_set_new(o, "vex", json_incref(json_object_get(vo, "statements")));
-			json_decref(vo);
-		}
-		s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-		if (s == NULL)
-			return fprintf(stderr, CMD " show: out of memory\n"), 2;
-		printf("%s\n", s);
-		free(s);
-		return 0;
-	}
+	have_vex = read_vex(cfd, digest, &vex, &e);
+	if (json)
+		return show_json(&v, is_signed, have_vex ? &vex : NULL, &e);
 	show_text(&v, is_signed, have_vex ? &vex : NULL);
 	return 0;
 }

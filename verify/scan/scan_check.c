@@ -142,112 +142,194 @@ static int check_age(const struct og_scan_policy *p, const struct og_verdict *v,
 	return 0;
 }
 
-static int check_severity(const struct og_scan_policy *p, const struct og_verdict *v,
-			  const struct og_vex_set *vex, const char *image, struct og_findings *r)
-{
-	size_t counts[OG_SEV_COUNT] = { 0 }, nids = 0, more = 0, nvex = 0, nexc = 0;
-	const char *ids[OG_SCAN_MSG_IDS];
-	const struct og_scan_exception *expired[3];
-	const struct og_vex_stmt *vexnote = NULL;
-	const char *vexnote_id = NULL;
-	size_t nexpired = 0;
-	int64_t now = og_now();
-	int over = 0;
-	og_cleanup_free char *msg = NULL;
-	size_t msglen = 0;
-	FILE *m;
+#define OG_SCAN_MSG_EXPIRED 3	/* expired exceptions named in a scan.severity message */
 
-	/* First pass: counts after suppressions. */
+/* Why a finding does not count toward its severity's maximum. */
+enum suppression {
+	SUPP_NONE,		/* it counts */
+	SUPP_STATUS,		/* not affected, or unfixed under ignore_unfixed */
+	SUPP_EXCEPTION,		/* a policy exception still in force */
+	SUPP_VEX,		/* a VEX statement for the image */
+};
+
+/* The one suppression test both passes of check_severity use, so the count
+ * and the ids named never disagree. *ex is the policy exception for the id
+ * (NULL if none, or if the status alone suppressed it); *st the VEX
+ * statement looked up (only set for SUPP_VEX and SUPP_NONE). */
+static enum suppression finding_suppression(const struct og_scan_policy *p,
+					    const struct og_vex_set *vex, int64_t now,
+					    const struct og_vuln_finding *f,
+					    const struct og_scan_exception **ex,
+					    const struct og_vex_stmt **st)
+{
+	*ex = NULL;
+	*st = NULL;
+	if (f->status == OG_FIX_NOT_AFFECTED)
+		return SUPP_STATUS;
+	if (p->ignore_unfixed && f->status != OG_FIX_FIXED)
+		return SUPP_STATUS;
+	*ex = find_exception(p, f->id);
+	if (*ex != NULL && now < (*ex)->until)
+		return SUPP_EXCEPTION;
+	*st = vex ? og_vex_lookup(vex, f->id, f->pkg) : NULL;
+	if (og_vex_suppresses(*st))
+		return SUPP_VEX;
+	return SUPP_NONE;
+}
+
+/* What the first pass found: counts after suppressions, and what suppressed. */
+struct sev_tally {
+	size_t counts[OG_SEV_COUNT];
+	size_t nexc, nvex, nexpired;
+	const struct og_scan_exception *expired[OG_SCAN_MSG_EXPIRED];
+	const struct og_vex_stmt *vexnote;	/* the first VEX statement applied */
+	const char *vexnote_id;
+};
+
+/* The first few ids over their severity's maximum, for the message. */
+struct sev_ids {
+	const char *ids[OG_SCAN_MSG_IDS];
+	size_t n, more;
+};
+
+static int over_max(const struct og_scan_policy *p, const size_t counts[OG_SEV_COUNT], int s)
+{
+	return p->max[s] >= 0 && counts[s] > (size_t)p->max[s];
+}
+
+/* Remember an expired exception (once each, the first few) for the message. */
+static void note_expired(struct sev_tally *t, const struct og_scan_exception *ex)
+{
+	size_t k;
+
+	if (t->nexpired >= OG_SCAN_MSG_EXPIRED)
+		return;
+	for (k = 0; k < t->nexpired && t->expired[k] != ex; k++)
+		;
+	if (k == t->nexpired)
+		t->expired[t->nexpired++] = ex;
+}
+
+/* First pass: counts after suppressions; returns whether any is over its max. */
+static int tally_findings(const struct og_scan_policy *p, const struct og_verdict *v,
+			  const struct og_vex_set *vex, int64_t now, struct sev_tally *t)
+{
+	int over = 0;
+
+	for (size_t i = 0; i < v->nfindings; i++) {
+		const struct og_vuln_finding *f = &v->findings[i];
+		const struct og_scan_exception *ex;
+		const struct og_vex_stmt *st;
+		enum suppression why = finding_suppression(p, vex, now, f, &ex, &st);
+
+		if (why == SUPP_STATUS)
+			continue;
+		if (why == SUPP_EXCEPTION) {
+			t->nexc++;
+			continue;
+		}
+		if (ex != NULL)
+			note_expired(t, ex);	/* in the policy, but no longer in force */
+		if (why == SUPP_VEX) {
+			t->nvex++;
+			if (t->vexnote == NULL) {
+				t->vexnote = st;
+				t->vexnote_id = f->id;
+			}
+			continue;
+		}
+		t->counts[f->severity]++;
+	}
+	for (int s = 0; s < OG_SEV_COUNT; s++)
+		if (over_max(p, t->counts, s))
+			over = 1;
+	return over;
+}
+
+/* Second pass: the first few distinct ids in the severities over their maxima. */
+static void collect_ids(const struct og_scan_policy *p, const struct og_verdict *v,
+			const struct og_vex_set *vex, int64_t now, const struct sev_tally *t,
+			struct sev_ids *out)
+{
 	for (size_t i = 0; i < v->nfindings; i++) {
 		const struct og_vuln_finding *f = &v->findings[i];
 		const struct og_scan_exception *ex;
 		const struct og_vex_stmt *st;
 
-		if (f->status == OG_FIX_NOT_AFFECTED)
+		/* Suppression first: max[] is only indexed for counted findings. */
+		if (finding_suppression(p, vex, now, f, &ex, &st) != SUPP_NONE ||
+		    !over_max(p, t->counts, f->severity))
 			continue;
-		if (p->ignore_unfixed && f->status != OG_FIX_FIXED)
+		if (id_listed(out->ids, out->n, f->id))
 			continue;
-		ex = find_exception(p, f->id);
-		if (ex != NULL && now < ex->until) {
-			nexc++;
-			continue;
-		}
-		if (ex != NULL && nexpired < 3) {
-			size_t k;
-			for (k = 0; k < nexpired && expired[k] != ex; k++)
-				;
-			if (k == nexpired)
-				expired[nexpired++] = ex;
-		}
-		st = vex ? og_vex_lookup(vex, f->id, f->pkg) : NULL;
-		if (og_vex_suppresses(st)) {
-			nvex++;
-			if (vexnote == NULL) {
-				vexnote = st;
-				vexnote_id = f->id;
-			}
-			continue;
-		}
-		counts[f->severity]++;
-	}
-	for (int s = 0; s < OG_SEV_COUNT; s++)
-		if (p->max[s] >= 0 && counts[s] > (size_t)p->max[s])
-			over = 1;
-	if (!over)
-		return 0;
-	/* Second pass: the first few ids in the severities over their maxima. */
-	for (size_t i = 0; i < v->nfindings; i++) {
-		const struct og_vuln_finding *f = &v->findings[i];
-		const struct og_scan_exception *ex;
-
-		if (f->status == OG_FIX_NOT_AFFECTED || (p->ignore_unfixed && f->status != OG_FIX_FIXED))
-			continue;
-		if (p->max[f->severity] < 0 || counts[f->severity] <= (size_t)p->max[f->severity])
-			continue;
-		ex = find_exception(p, f->id);
-		if ((ex != NULL && now < ex->until) ||
-		    (vex && og_vex_suppresses(og_vex_lookup(vex, f->id, f->pkg))))
-			continue;
-		if (id_listed(ids, nids, f->id))
-			continue;
-		if (nids < OG_SCAN_MSG_IDS)
-			ids[nids++] = f->id;
+		if (out->n < OG_SCAN_MSG_IDS)
+			out->ids[out->n++] = f->id;
 		else
-			more++;
+			out->more++;
 	}
-	m = open_memstream(&msg, &msglen);
-	if (m == NULL)
-		return -1;
+}
+
+/* The parenthesised tail: scanner, scan time and what was suppressed. */
+static void write_suppression_note(FILE *m, const struct og_verdict *v, const struct sev_tally *t)
+{
+	char scanner[80], when[32];
+
+	og_format_rfc3339(v->scanned_at, when, sizeof when);
+	fprintf(m, " (%s scan of %s", og_scan_clean(v->scanner, scanner, sizeof scanner), when);
+	if (t->nexc)
+		fprintf(m, "; %zu excepted by policy", t->nexc);
+	if (t->nvex) {
+		const struct og_vex_stmt *note = t->vexnote;
+		const char *why = note->justification[0] ? note->justification : "no justification";
+		char author[120], just[120];
+
+		fprintf(m, "; %zu suppressed by VEX, e.g. %s %s by %s: %s", t->nvex, t->vexnote_id,
+			note->status, og_scan_clean(note->author, author, sizeof author),
+			og_scan_clean(why, just, sizeof just));
+	}
+	for (size_t i = 0; i < t->nexpired; i++)
+		fprintf(m, "; exception for %s expired %s", t->expired[i]->id,
+			t->expired[i]->until_text);
+	fprintf(m, ")");
+}
+
+static void write_severity_message(FILE *m, const struct og_scan_policy *p,
+				   const struct og_verdict *v, const char *image,
+				   const struct sev_tally *t, const struct sev_ids *ids)
+{
 	fprintf(m, "image %s has", image);
 	for (int s = OG_SEV_CRITICAL, first = 1; s >= 0; s--) {
-		if (p->max[s] < 0 || counts[s] <= (size_t)p->max[s])
+		if (!over_max(p, t->counts, s))
 			continue;
-		fprintf(m, "%s %zu %s (max %lld)", first ? "" : ",", counts[s],
+		fprintf(m, "%s %zu %s (max %lld)", first ? "" : ",", t->counts[s],
 			og_severity_name((enum og_severity)s), (long long)p->max[s]);
 		first = 0;
 	}
 	fprintf(m, " vulnerabilities after suppressions:");
-	for (size_t i = 0; i < nids; i++)
-		fprintf(m, "%s %s", i ? "," : "", ids[i]);	/* ids are validated charset */
-	if (more)
-		fprintf(m, " and %zu more", more);
-	{
-		char scanner[80], when[32];
-		og_format_rfc3339(v->scanned_at, when, sizeof when);
-		fprintf(m, " (%s scan of %s", og_scan_clean(v->scanner, scanner, sizeof scanner), when);
-		if (nexc)
-			fprintf(m, "; %zu excepted by policy", nexc);
-		if (nvex) {
-			char author[120], just[120];
-			fprintf(m, "; %zu suppressed by VEX, e.g. %s %s by %s: %s", nvex, vexnote_id,
-				vexnote->status, og_scan_clean(vexnote->author, author, sizeof author),
-				og_scan_clean(vexnote->justification[0] ? vexnote->justification : "no justification",
-					      just, sizeof just));
-		}
-		for (size_t i = 0; i < nexpired; i++)
-			fprintf(m, "; exception for %s expired %s", expired[i]->id, expired[i]->until_text);
-		fprintf(m, ")");
-	}
+	for (size_t i = 0; i < ids->n; i++)
+		fprintf(m, "%s %s", i ? "," : "", ids->ids[i]);	/* ids are validated charset */
+	if (ids->more)
+		fprintf(m, " and %zu more", ids->more);
+	write_suppression_note(m, v, t);
+}
+
+static int check_severity(const struct og_scan_policy *p, const struct og_verdict *v,
+			  const struct og_vex_set *vex, const char *image, struct og_findings *r)
+{
+	struct sev_tally t = { 0 };
+	struct sev_ids ids = { 0 };
+	int64_t now = og_now();
+	og_cleanup_free char *msg = NULL;
+	size_t msglen = 0;
+	FILE *m;
+
+	if (!tally_findings(p, v, vex, now, &t))
+		return 0;
+	collect_ids(p, v, vex, now, &t, &ids);
+	m = open_memstream(&msg, &msglen);
+	if (m == NULL)
+		return -1;
+	write_severity_message(m, p, v, image, &t, &ids);
 	if (fclose(m) != 0)
 		return -1;
 	return og_findings_add(r, "scan.severity", "%s", msg);

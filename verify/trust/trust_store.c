@@ -30,62 +30,102 @@ static int sig_path(const char *store, char *out, size_t size, og_error *e)
 	return 0;
 }
 
-/* Count the root keys with a valid signature over the exact store bytes. */
-static int verify_roots(const struct og_trust_store_config *c, const og_buf *store, size_t *nsigned,
-			og_error *e)
+/* One item of the signature file: exactly {"keyid": 64 hex, "sig": bounded}. */
+static int check_root_sig(const char *path, size_t i, json_t *item, og_error *e)
 {
-	char path[PATH_MAX], why[OG_ERROR_MAX / 2] = "";
-	og_cleanup_buf og_buf sb = { 0 };
-	json_auto_t *sd = NULL;
-	json_t *sigs, *item;
-	char seen[OG_MAX_ROOT_KEYS][OG_KEYID_HEX];
-	size_t nseen = 0, i;
+	static const char *const keys[] = { "keyid", "sig", NULL };
+	char ip[PATH_MAX + 32];
+	const char *kid, *sig;
 
-	*nsigned = 0;
-	if (c->nroot == 0)
-		return og_fail(e, "no root keys configured");
-	if (c->nroot > OG_MAX_ROOT_KEYS)
-		return og_fail(e, "more than %d root keys", OG_MAX_ROOT_KEYS);
-	if (sig_path(c->store_path, path, sizeof path, e) < 0)
-		return -1;
+	og_bfmt(ip, sizeof ip, "%s: signatures[%zu]", path, i);
+	if (!json_is_object(item))
+		return og_fail(e, "signature file %s: expected an object", ip);
+	if (og_json_only_keys(item, ip, keys, e) < 0 ||
+	    og_json_str(item, "keyid", ip, 1, &kid, e) < 0 ||
+	    og_json_str(item, "sig", ip, 1, &sig, e) < 0)
+		return og_wrap(e, "signature file");
+	if (!og_hex_valid(kid, 64))
+		return og_fail(e, "signature file %s.keyid: expected 64 lowercase hex", ip);
+	if (strlen(sig) > OG_MAX_SIGNATURE_BYTES * 2)
+		return og_fail(e, "signature file %s.sig: too long", ip);
+	return 0;
+}
+
+/* Read and check the whole signature file before any key is tried. *doc
+ * owns the tree (the caller frees it, on error too); *sigs is its array. */
+static int read_root_sigs(const char *path, json_t **doc, json_t **sigs, og_error *e)
+{
+	static const char *const top[] = { "signatures", NULL };
+	og_cleanup_buf og_buf sb = { 0 };
+	json_t *item;
+	size_t i;
+
 	if (og_read_file(path, OG_MAX_TRUST_SIG_BYTES, &sb, e) < 0)
 		return og_wrap(e, "signature file");
-	sd = og_json_parse(sb.data, sb.len, path, e);
-	if (sd == NULL)
+	*doc = og_json_parse(sb.data, sb.len, path, e);
+	if (*doc == NULL)
 		return og_wrap(e, "signature file");
-	{
-		static const char *const top[] = { "signatures", NULL };
-		if (og_json_only_keys(sd, path, top, e) < 0 ||
-		    og_json_arr(sd, "signatures", path, 1, &sigs, e) < 0)
-			return og_wrap(e, "signature file");
-	}
-	if (json_array_size(sigs) > OG_MAX_TRUST_SIGS)
+	if (og_json_only_keys(*doc, path, top, e) < 0 ||
+	    og_json_arr(*doc, "signatures", path, 1, sigs, e) < 0)
+		return og_wrap(e, "signature file");
+	if (json_array_size(*sigs) > OG_MAX_TRUST_SIGS)
 		return og_fail(e, "signature file %s: more than %d signatures", path, OG_MAX_TRUST_SIGS);
-	json_array_foreach(sigs, i, item) {
-		static const char *const keys[] = { "keyid", "sig", NULL };
-		char ip[PATH_MAX + 32];
-		const char *kid, *sig;
+	json_array_foreach(*sigs, i, item)
+		if (check_root_sig(path, i, item, e) < 0)
+			return -1;
+	return 0;
+}
 
-		og_bfmt(ip, sizeof ip, "%s: signatures[%zu]", path, i);
-		if (!json_is_object(item))
-			return og_fail(e, "signature file %s: expected an object", ip);
-		if (og_json_only_keys(item, ip, keys, e) < 0 || og_json_str(item, "keyid", ip, 1, &kid, e) < 0 ||
-		    og_json_str(item, "sig", ip, 1, &sig, e) < 0)
-			return og_wrap(e, "signature file");
-		if (!og_hex_valid(kid, 64))
-			return og_fail(e, "signature file %s.keyid: expected 64 lowercase hex", ip);
-		if (strlen(sig) > OG_MAX_SIGNATURE_BYTES * 2)
-			return og_fail(e, "signature file %s.sig: too long", ip);
+/* Whether one of the (checked) signatures by root key k verifies over the
+ * store bytes; otherwise why keeps the last reason. */
+static int root_key_signed(EVP_PKEY *k, const char *kid, const og_buf *store, json_t *sigs,
+			   og_error *ke, char *why, size_t wsize)
+{
+	json_t *item;
+	size_t i;
+	int found = 0;
+
+	json_array_foreach(sigs, i, item) {
+		const char *sig = json_string_value(json_object_get(item, "sig"));
+		unsigned char *raw = NULL;
+		size_t rlen;
+
+		if (strcmp(json_string_value(json_object_get(item, "keyid")), kid) != 0)
+			continue;
+		found = 1;
+		if (og_base64_decode(sig, strlen(sig), 0, "signature", &raw, &rlen, ke) < 0) {
+			og_bfmt(why, wsize, "root key %.16s: %.200s", kid, ke->msg);
+			continue;
+		}
+		if (og_key_verify(k, store->data, store->len, raw, rlen, ke) == 0) {
+			free(raw);
+			return 1;
+		}
+		free(raw);
+		og_bfmt(why, wsize, "bad signature by root key %.16s", kid);
 	}
+	if (!found && why[0] == '\0')
+		og_bfmt(why, wsize, "no signature by root key %.16s", kid);
+	return 0;
+}
+
+/* The number of distinct root keys (c->nroot <= OG_MAX_ROOT_KEYS, checked by
+ * the caller) with a valid signature; why keeps the last failure. */
+static size_t count_root_signers(const struct og_trust_store_config *c, const og_buf *store,
+				 json_t *sigs, char *why, size_t wsize)
+{
+	char seen[OG_MAX_ROOT_KEYS][OG_KEYID_HEX];
+	size_t nseen = 0, nsigned = 0;
 
 	for (size_t r = 0; r < c->nroot; r++) {
 		og_cleanup(EVP_PKEY_free) EVP_PKEY *k = NULL;
 		char kid[OG_KEYID_HEX];
 		og_error ke = { 0 };
-		int dup = 0, found = 0;
+		int dup = 0;
 
 		if (og_key_load_file(c->root_keys[r], &k, &ke) < 0 || og_key_id(k, kid, &ke) < 0) {
-			og_bfmt(why, sizeof why, "root key %.300s unusable: %.200s", c->root_keys[r], ke.msg);
+			og_bfmt(why, wsize, "root key %.300s unusable: %.200s", c->root_keys[r],
+				ke.msg);
 			continue;
 		}
 		/* The same key listed twice counts once toward the threshold. */
@@ -94,29 +134,30 @@ static int verify_roots(const struct og_trust_store_config *c, const og_buf *sto
 		if (dup)
 			continue;
 		memcpy(seen[nseen++], kid, OG_KEYID_HEX);
-		json_array_foreach(sigs, i, item) {
-			const char *sig = json_string_value(json_object_get(item, "sig"));
-			unsigned char *raw = NULL;
-			size_t rlen;
-
-			if (strcmp(json_string_value(json_object_get(item, "keyid")), kid) != 0)
-				continue;
-			found = 1;
-			if (og_base64_decode(sig, strlen(sig), 0, "signature", &raw, &rlen, &ke) < 0) {
-				og_bfmt(why, sizeof why, "root key %.16s: %.200s", kid, ke.msg);
-				continue;
-			}
-			if (og_key_verify(k, store->data, store->len, raw, rlen, &ke) == 0) {
-				free(raw);
-				(*nsigned)++;
-				break;
-			}
-			free(raw);
-			og_bfmt(why, sizeof why, "bad signature by root key %.16s", kid);
-		}
-		if (!found && why[0] == '\0')
-			og_bfmt(why, sizeof why, "no signature by root key %.16s", kid);
+		if (root_key_signed(k, kid, store, sigs, &ke, why, wsize))
+			nsigned++;
 	}
+	return nsigned;
+}
+
+/* Count the root keys with a valid signature over the exact store bytes. */
+static int verify_roots(const struct og_trust_store_config *c, const og_buf *store, size_t *nsigned,
+			og_error *e)
+{
+	char path[PATH_MAX], why[OG_ERROR_MAX / 2] = "";
+	json_auto_t *sd = NULL;
+	json_t *sigs = NULL;
+
+	*nsigned = 0;
+	if (c->nroot == 0)
+		return og_fail(e, "no root keys configured");
+	if (c->nroot > OG_MAX_ROOT_KEYS)
+		return og_fail(e, "more than %d root keys", OG_MAX_ROOT_KEYS);
+	if (sig_path(c->store_path, path, sizeof path, e) < 0)
+		return -1;
+	if (read_root_sigs(path, &sd, &sigs, e) < 0)
+		return -1;
+	*nsigned = count_root_signers(c, store, sigs, why, sizeof why);
 	if ((int)*nsigned < c->threshold)
 		return og_fail(e, "signed by %zu of the required %d root keys%s%s", *nsigned, c->threshold,
 			       why[0] ? ": " : "", why);
