@@ -1,11 +1,15 @@
 /* Shared infrastructure: bounded reads with a deadline, atomic writes,
  * durations and RFC 3339 timestamps, error wrapping. */
 #include "testutil.h"
+#include "hook/base/arena.h"
+#include "hook/base/array.h"
 #include "hook/base/error.h"
 #include "hook/base/fileio.h"
 #include "hook/base/timeutil.h"
 
 #include <fcntl.h>
+#include <jansson.h>
+#include <stdint.h>
 #include <time.h>
 
 START_TEST(read_fd_limits_and_timeout)
@@ -149,6 +153,68 @@ START_TEST(timestamps)
 }
 END_TEST
 
+/* The hook's JSON arena: aligned, never failing where malloc would not,
+ * and free routing each pointer to where it came from (a wrong routing is a
+ * crash under ASan and valgrind, which run this suite). */
+START_TEST(arena_allocations)
+{
+	char *first = og_arena_alloc(1), *p = first, *big;
+	size_t used = 16;
+
+	ck_assert_ptr_nonnull(first);
+	ck_assert_uint_eq((uintptr_t)first % 16, 0);
+	memset(first, 'x', 1);
+	/* Fill the arena: every pointer inside it, aligned and ascending. */
+	while (used + 4000 <= OG_ARENA_BYTES) {
+		char *q = og_arena_alloc(4000);	/* a multiple of 16: no padding */
+		ck_assert_ptr_eq(q, p + (p == first ? 16 : 4000));
+		ck_assert_uint_eq((uintptr_t)q % 16, 0);
+		memset(q, 'y', 4000);
+		p = q;
+		used += 4000;
+		og_arena_free(q);	/* nothing: the memory stays valid */
+		ck_assert_int_eq(q[3999], 'y');
+	}
+	/* Past the reservation: malloc's memory, given back with free(3). */
+	big = og_arena_alloc(OG_ARENA_BYTES);
+	ck_assert_ptr_nonnull(big);
+	ck_assert(big < first || big >= first + OG_ARENA_BYTES);
+	memset(big, 'z', OG_ARENA_BYTES);
+	og_arena_free(big);
+	og_arena_free(NULL);
+	/* JSON trees built under it: jansson allocates and frees through it. */
+	og_arena_use_for_json();
+	{
+		json_t *o = json_pack("{s:[i,i,s]}", "k", 1, 2, "v");
+
+		ck_assert_ptr_nonnull(o);
+		ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(o, "k"), 1)), 2);
+		json_decref(o);
+	}
+}
+END_TEST
+
+/* og_array_reserve: doubling, the caller's array untouched on overflow. */
+START_TEST(array_growth)
+{
+	size_t cap = 0;
+	int *a = og_array_reserve(NULL, &cap, 0, sizeof *a), *b;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(cap, 8);
+	ck_assert_ptr_eq(og_array_reserve(a, &cap, 7, sizeof *a), a);
+	b = og_array_reserve(a, &cap, 8, sizeof *a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_eq(cap, 16);
+	a = b;
+	ck_assert_ptr_null(og_array_reserve(a, &cap, SIZE_MAX / 2, sizeof *a));
+	ck_assert_uint_eq(cap, 16);
+	ck_assert_ptr_null(og_array_reserve(a, &cap, 1000, SIZE_MAX / 4));
+	ck_assert_uint_eq(cap, 16);
+	free(a);
+}
+END_TEST
+
 START_TEST(error_wrapping)
 {
 	og_error e = { 0 };
@@ -172,6 +238,8 @@ int main(void)
 	tcase_add_test(t, durations);
 	tcase_add_test(t, timestamps);
 	tcase_add_test(t, error_wrapping);
+	tcase_add_test(t, arena_allocations);
+	tcase_add_test(t, array_growth);
 	suite_add_tcase(s, t);
 	return tu_run(s);
 }
