@@ -316,6 +316,101 @@ static void forge_roots_record(struct og_trust_policy *p)
 	og_trust_cache_roots_store(statedir, fp, 1);
 }
 
+/* Digest number i, and a store allowlisting n of them for team-a plus any
+ * `extra` entries (JSON text appended to the list as is). */
+static void nth_digest(int i, char out[OG_DIGEST_MAX])
+{
+	og_sha256_digest(&i, sizeof i, out, OG_DIGEST_MAX);
+}
+
+static void write_allowlist_store(int n, const char *extra, const char *escape_from)
+{
+	json_t *s = base_store(5, "2099-01-01T00:00:00Z"), *images = json_array();
+	char d[OG_DIGEST_MAX], repo[128], sp[320], *text, *at, *out;
+	og_error e = { 0 };
+	char kid[OG_KEYID_HEX];
+
+	for (int i = 0; i < n; i++) {
+		nth_digest(i, d);
+		snprintf(repo, sizeof repo, "registry.example.com/team-a/app-%d", i);
+		json_array_append_new(images, json_pack("{s:s,s:s}", "digest", d, "repository", repo));
+	}
+	json_object_set_new(s, "images", images);
+	text = json_dumps(s, JSON_COMPACT | JSON_PRESERVE_ORDER);	/* images last */
+	json_decref(s);
+	/* extra entries go before the list's ']'; escape_from writes the first
+	 * hex digit of that digest as \u00XX, legal JSON ocigate never writes */
+	at = memrchr(text, ']', strlen(text));
+	ck_assert_ptr_nonnull(at);
+	at--;	/* the last entry's '}' */
+	ck_assert_int_ge(asprintf(&out, "%.*s}%s%s", (int)(at - text), text, extra, at + 1), 0);
+	if (escape_from != NULL) {
+		char *hit = strstr(out, escape_from), *esc;
+
+		ck_assert_ptr_nonnull(hit);
+		hit += strlen("sha256:");
+		ck_assert_int_ge(asprintf(&esc, "%.*s\\u00%02x%s", (int)(hit - out), out, *hit, hit + 1), 0);
+		free(out);
+		out = esc;
+	}
+	wfile(store, out, strlen(out));
+	free(text);
+	free(out);
+	snprintf(sp, sizeof sp, "%s.sig", store);
+	unlink(sp);
+	ck_assert_msg(og_trust_store_sign(store, kroot1, kid, &e) == 0, "%s", e.msg);
+}
+
+/* While the store-signatures record holds (the store was checked in full
+ * when it was made), a check reads only the allowlist entry it needs: a bad
+ * entry elsewhere goes unread, the entry asked for is checked as strictly
+ * as ever, and without the record every entry is checked again. */
+START_TEST(validated_store_reads_one_entry)
+{
+	struct og_trust_policy *p = policy(1, 0);
+	char d[OG_DIGEST_MAX], path[600];
+
+	write_allowlist_store(300, ",{\"digest\":\"" D2 "\",\"repository\":\"registry.example.com/Team-B/x\"}",
+			      NULL);
+	nth_digest(0, d);
+	EXPECT_FINDING(p, d, "trust.store", "$.images[300].repository: not a repository name");
+	/* The record a full validation would leave (the refusal made none). */
+	snprintf(path, sizeof path, "%s/verified", statedir);
+	ck_assert(mkdir(statedir, 0700) == 0 || errno == EEXIST);
+	ck_assert(mkdir(path, 0700) == 0 || errno == EEXIST);
+	forge_roots_record(p);
+	for (int i = 0; i < 300; i += 37) {
+		nth_digest(i, d);
+		EXPECT_OK(p, d);	/* allowlisted: no signature filed for any */
+	}
+	EXPECT_FINDING(p, D2, "trust.signature", "");	/* the bad entry allowlists nothing */
+	EXPECT_FINDING(p, D1, "trust.signature", "");	/* not listed */
+	snprintf(path, sizeof path, "%s/verified/store-signatures", statedir);
+	ck_assert_int_eq(unlink(path), 0);
+	nth_digest(1, d);
+	EXPECT_FINDING(p, d, "trust.store", "$.images[300].repository: not a repository name");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* An escape in the allowlist (legal JSON) sends the store down the strict
+ * path even under the record: the decision is the same either way. */
+START_TEST(validated_store_with_escapes)
+{
+	struct og_trust_policy *p = policy(1, 0);
+	char d[OG_DIGEST_MAX], d5[OG_DIGEST_MAX];
+
+	nth_digest(5, d5);
+	write_allowlist_store(20, "", d5);
+	EXPECT_OK(p, d5);	/* strict: the escape decodes to the digest */
+	forge_roots_record(p);
+	nth_digest(6, d);
+	EXPECT_OK(p, d);
+	EXPECT_OK(p, d5);	/* (an allowlisted image is never recorded: the store answers) */
+	og_trust_policy_free(p);
+}
+END_TEST
+
 /* The store-signatures record: an image not seen before, under a store whose
  * signatures were verified and whose files did not change, costs no store
  * signature check; anything else does. */
@@ -335,7 +430,7 @@ START_TEST(store_signatures_record)
 	snprintf(path, sizeof path, "%s/verified/store-signatures", statedir);
 	snprintf(vdir, sizeof vdir, "%s/verified", statedir);
 	ck_assert_int_eq(og_read_file(path, 8192, &b, &e), 0);
-	ck_assert_ptr_nonnull(strstr(b.data, "v1 roots settings="));
+	ck_assert_ptr_nonnull(strstr(b.data, "v2 roots settings="));
 	og_buf_free(&b);
 	/* A store no root signed, with a record forged for it: believed, as the
 	 * record is as trusted as the directory it is in ... */
@@ -1097,6 +1192,8 @@ int main(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, signed_image_accepted);
 	tcase_add_test(t, verification_cache);
+	tcase_add_test(t, validated_store_reads_one_entry);
+	tcase_add_test(t, validated_store_with_escapes);
 	tcase_add_test(t, store_signatures_record);
 	tcase_add_test(t, no_digest_identity);
 	tcase_add_test(t, not_required);

@@ -238,7 +238,7 @@ int og_trust_cache_roots_fingerprint(const char *store_path, int threshold, cons
 	for (size_t i = 0; i < nroot; i++)
 		parts[2 + i] = root_keys[i];
 	og_trust_cache_settings_hash(parts, 2 + nroot, settings);
-	if (append(fp, size, &len, "v1 roots settings=%s", settings) < 0 ||
+	if (append(fp, size, &len, "v2 roots settings=%s", settings) < 0 ||
 	    stat_text(fp, size, &len, "store", store) < 0)
 		return -1;
 	og_bfmt(path, sizeof path, "%s.sig", store_path);

@@ -18,8 +18,11 @@
  * that decide it and of the identity of the store (as fstat(2) gave it after
  * the store's bytes were read), its signature file and each root key.  An
  * image the node has not seen before then costs its own signature, not the
- * store's too.  The store is still read and parsed, and its expiry and the
- * rollback state checked, at every start that reads it. */
+ * store's too.  It is written only once the whole store was accepted, every
+ * allowlist entry checked, so while it holds the hook reads only the
+ * allowlist entry it needs (trust_store.c skip_images).  The store is still
+ * read, its other members parsed, and its expiry and the rollback state
+ * checked, at every start that reads it. */
 #ifndef OCIGATE_TRUST_CACHE_H
 #define OCIGATE_TRUST_CACHE_H
 

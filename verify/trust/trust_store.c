@@ -373,6 +373,28 @@ static int parse_images(struct og_jr *r, struct og_trust_store *s, og_error *e)
 	return m;
 }
 
+/* The allowlist of a store the store-signatures record says was validated
+ * in full: its entries are {"digest", "repository"} objects of plain strings
+ * that og_digest_valid and og_repo_valid accepted, so no string holds a
+ * bracket and the array ends at the first ']'.  An escape anywhere in it
+ * (legal JSON, never written by ocigate) has it read strictly instead: the
+ * lookup searches the bytes as written. */
+static int skip_images(struct og_jr *r, struct og_trust_store *s)
+{
+	const char *open, *close;
+
+	if (og_jr_peek(r) != OG_JR_ARRAY)
+		return 1;
+	open = r->p;
+	close = memchr(open, ']', (size_t)(r->end - open));
+	if (close == NULL || memchr(open, '\\', (size_t)(close - open)) != NULL)
+		return 1;
+	s->images_at = open;
+	s->images_end = close + 1;
+	r->p = (char *)close + 1;	/* the value is consumed; the reader's depth is unchanged */
+	return 0;
+}
+
 /* An array of digests or key ids. */
 static int parse_list(struct og_jr *r, const char *path, int digests, const char ***out, size_t *n,
 		      og_error *e)
@@ -417,8 +439,11 @@ static int parse_revoked(struct og_jr *r, struct og_trust_store *s, og_error *e)
 	return m;
 }
 
-/* Parse the verified bytes in place: the strings point into s->raw. */
-static int parse_store(struct og_trust_store *s, og_error *e)
+/* Parse the verified bytes in place: the strings point into s->raw.  With
+ * `validated` (the store-signatures record holds), the allowlist is left
+ * for og_trust_allowlisted to search when skip_images can (the store was
+ * checked entry by entry when the record was made). */
+static int parse_store(struct og_trust_store *s, int validated, og_error *e)
 {
 	static const char *const members[] = { "version", "expires", "keys", "images", "revoked", NULL };
 	enum { VERSION, EXPIRES, KEYS, IMAGES, REVOKED };
@@ -434,7 +459,10 @@ static int parse_store(struct og_trust_store *s, og_error *e)
 		case VERSION: rc = og_jr_int(&r, "$.version", 1, MAX_VERSION, &s->version); break;
 		case EXPIRES: rc = member_time(&r, "$", "expires", &s->expires, e); break;
 		case KEYS: rc = parse_keys(&r, s, e); break;
-		case IMAGES: rc = parse_images(&r, s, e); break;
+		case IMAGES:
+			if (!validated || skip_images(&r, s) != 0)
+				rc = parse_images(&r, s, e);
+			break;
 		case REVOKED: rc = parse_revoked(&r, s, e); break;
 		}
 	}
@@ -517,7 +545,8 @@ static int roots_fingerprint(const struct og_trust_store_config *c, const struct
 }
 
 static int check_roots(const struct og_trust_store_config *c, const struct stat *st,
-		       struct og_trust_store *s, char fp[OG_TRUST_CACHE_FP_MAX], og_error *e)
+		       struct og_trust_store *s, char fp[OG_TRUST_CACHE_FP_MAX], int *recorded,
+		       og_error *e)
 {
 	char after[OG_TRUST_CACHE_FP_MAX];
 	int have_fp = c->update_state && c->state_dir != NULL && c->nroot > 0 && c->threshold >= 1 &&
@@ -525,9 +554,11 @@ static int check_roots(const struct og_trust_store_config *c, const struct stat 
 
 	/* A record made under another threshold would not match; the count is
 	 * checked all the same. */
+	*recorded = 0;
 	if (have_fp && og_trust_cache_roots_lookup(c->state_dir, fp, &s->nsigned) &&
 	    s->nsigned >= (size_t)c->threshold && s->nsigned <= c->nroot) {
 		fp[0] = '\0';
+		*recorded = 1;
 		return 0;
 	}
 	if (verify_roots(c, &s->raw, &s->nsigned, e) < 0)
@@ -543,6 +574,7 @@ int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_s
 	struct og_trust_store *s;
 	struct stat st;
 	char when[32], fp[OG_TRUST_CACHE_FP_MAX];
+	int recorded;
 
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
@@ -552,7 +584,7 @@ int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_s
 		return og_wrap(e, "trust store");
 	}
 	/* Signature over the raw bytes first; only then parse what they say. */
-	if (check_roots(c, &st, s, fp, e) < 0 || parse_store(s, e) < 0)
+	if (check_roots(c, &st, s, fp, &recorded, e) < 0 || parse_store(s, recorded, e) < 0)
 		goto fail;
 	if (og_now() >= s->expires) {
 		og_format_rfc3339(s->expires, when, sizeof when);
@@ -649,12 +681,43 @@ int og_trust_digest_revoked(const struct og_trust_store *s, const char *digest)
 	return in_list(s->revoked_digests, s->nrevoked_digests, digest);
 }
 
-const char *og_trust_allowlisted(const struct og_trust_store *s, const char *digest)
+/* The allowlist as skip_images left it: the digest, quoted, is the value of
+ * a "digest" member (no repository can be "sha256:..."), inside an object
+ * with no brace in its strings.  That one entry is read and checked as the
+ * strict path checks every entry. */
+static const char *allowlisted_in_bytes(struct og_trust_store *s, const char *digest)
 {
+	static const char *const members[] = { "digest", "repository", NULL };
+	char quoted[OG_DIGEST_MAX + 2], entry[2 * OG_REF_MAX];
+	const char *hit, *open, *close, *v[2] = { NULL, NULL };
+	size_t qlen = (size_t)og_bfmt(quoted, sizeof quoted, "\"%s\"", digest);
+	struct og_jr r;
+	og_error e = { 0 };
+
+	hit = memmem(s->images_at, (size_t)(s->images_end - s->images_at), quoted, qlen);
+	if (hit == NULL)
+		return NULL;
+	open = memrchr(s->images_at, '{', (size_t)(hit - s->images_at));
+	close = memchr(hit, '}', (size_t)(s->images_end - hit));
+	if (open == NULL || close == NULL || (size_t)(close - open) + 1 >= sizeof entry)
+		return NULL;
+	memcpy(entry, open, (size_t)(close - open) + 1);	/* read a copy: decoding writes */
+	og_jr_init(&r, entry, (size_t)(close - open) + 1, "allowlist entry", &e);
+	if (og_jr_string_object(&r, "$.images[]", members, v) < 0 || og_jr_finish(&r) < 0 ||
+	    v[0] == NULL || v[1] == NULL || strcmp(v[0], digest) != 0 || !og_repo_valid(v[1]))
+		return NULL;
+	og_bfmt(s->allowlisted_repo, sizeof s->allowlisted_repo, "%s", v[1]);
+	return s->allowlisted_repo;
+}
+
+const char *og_trust_allowlisted(struct og_trust_store *s, const char *digest)
+{
+	if (!og_digest_valid(digest))
+		return NULL;
+	if (s->images_at != NULL)
+		return allowlisted_in_bytes(s, digest);
 	/* Entries are valid digests: most differ at their first hex digit,
 	 * which is compared before calling strcmp. */
-	if (strncmp(digest, "sha256:", 7) != 0)
-		return NULL;
 	for (size_t i = 0; i < s->nimages; i++)
 		if (s->images[i].digest[7] == digest[7] && strcmp(s->images[i].digest, digest) == 0)
 			return s->images[i].repository;

@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 #include "hook/base/error.h"
 #include "hook/base/fileio.h"
+#include "verify/common/image.h"
 #include "verify/common/keys.h"
 
 #define OG_MAX_TRUST_STORE_BYTES (4 * 1024 * 1024)
@@ -72,6 +73,12 @@ struct og_trust_store {
 	const char **revoked_keys, **revoked_digests;
 	size_t nsigned;			/* root keys whose signature verified */
 	int64_t previous_version;	/* from the state file, 0 if none */
+	/* While the store-signatures record holds, the store is one that was
+	 * validated in full before, and the allowlist is not read entry by
+	 * entry: [images_at, images_end) are its bytes, and the one digest a
+	 * check asks for is looked up there (og_trust_allowlisted). */
+	const char *images_at, *images_end;
+	char allowlisted_repo[OG_REF_MAX];	/* that entry's repository */
 };
 
 /* Verify the signature file, then parse and check the store.  Every
@@ -87,7 +94,7 @@ int og_trust_key_in_scope(const struct og_trust_key *k, const char *repo);
 int og_trust_key_revoked(const struct og_trust_store *s, const char *keyid);
 int og_trust_digest_revoked(const struct og_trust_store *s, const char *digest);
 /* The allowlist entry's repository for digest, or NULL when not listed. */
-const char *og_trust_allowlisted(const struct og_trust_store *s, const char *digest);
+const char *og_trust_allowlisted(struct og_trust_store *s, const char *digest);
 void og_trust_store_describe(struct og_trust_store *s, FILE *out);
 
 /* Add (or replace) the signature of `priv` over the store in STORE.sig. */
