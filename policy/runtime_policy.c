@@ -1,7 +1,7 @@
 /* The "runtime" policy section.
  *
  *   "runtime": {
- *     "preset": "restricted" | "baseline" | "none",
+ *     "preset": "restricted" | "hardened" | "baseline" | "none",
  *     "rules": {
  *       "<rule>": false | true | { "mode": "enforce"|"audit"|"off", <parameters> }
  *     }
@@ -35,15 +35,26 @@ static const char *const baseline_caps[] = {
 };
 /* PSS restricted: drop ALL, add back at most NET_BIND_SERVICE. */
 static const char *const restricted_caps[] = { "CAP_NET_BIND_SERVICE", NULL };
-/* Syscalls a restricted seccomp profile must not allow unconditionally.
- * Not ptrace: the engines' RuntimeDefault profiles (what PSS restricted
- * asks pods for) allow it on kernels >= 4.8, where it cannot reach beyond
- * the container without CAP_SYS_PTRACE, which runtime.capabilities refuses;
- * a node that wants it blocked adds it to must_block. */
+/* Syscalls a restricted seccomp profile must not allow unconditionally:
+ * what every engine's RuntimeDefault profile (what PSS restricted asks pods
+ * for) blocks for a container without the matching capability, so that each
+ * engine's default passes.  containers-common's profile (Podman, CRI-O)
+ * allows mount, umount2, unshare, setns and keyctl to everyone (the kernel
+ * still refuses mount and unshare of most namespaces without CAP_SYS_ADMIN,
+ * which runtime.capabilities refuses); containerd's and moby's do not.  Not
+ * ptrace: every default allows it on kernels >= 4.8, where it cannot reach
+ * beyond the container without CAP_SYS_PTRACE. */
 static const char *const restricted_must_block[] = {
-	"mount", "umount2", "kexec_load", "init_module", "finit_module",
-	"delete_module", "bpf", "open_by_handle_at", "unshare", "setns", "keyctl",
+	"kexec_load", "init_module", "finit_module", "delete_module", "bpf", "open_by_handle_at",
 	"add_key", "request_key", "userfaultfd", "perf_event_open", NULL,
+};
+/* The "hardened" preset: restricted, and the syscalls containers-common
+ * allows too (README: containerd's and moby's defaults pass, Podman's and
+ * CRI-O's do not). */
+static const char *const hardened_must_block[] = {
+	"kexec_load", "init_module", "finit_module", "delete_module", "bpf", "open_by_handle_at",
+	"add_key", "request_key", "userfaultfd", "perf_event_open",
+	"mount", "umount2", "unshare", "setns", "keyctl", NULL,
 };
 static const char *const default_namespaces[] = { "network", "pid", "ipc", "uts", NULL };
 /* Host paths a container must not bind.  A path also forbids binding any of
@@ -76,6 +87,7 @@ const char *og_preset_name(enum og_preset p)
 	case OG_PRESET_NONE: return "none";
 	case OG_PRESET_BASELINE: return "baseline";
 	case OG_PRESET_RESTRICTED: return "restricted";
+	case OG_PRESET_HARDENED: return "hardened";
 	}
 	return "?";
 }
@@ -106,7 +118,10 @@ int og_mode_parse(const char *s, enum og_rule_mode *out)
 static int apply_preset(struct og_runtime_policy *rp, enum og_preset p)
 {
 	enum og_rule_mode on = OG_MODE_ENFORCE;
-	int strict = p == OG_PRESET_RESTRICTED;
+	int strict = p == OG_PRESET_RESTRICTED || p == OG_PRESET_HARDENED;
+	const char *const *must_block = p == OG_PRESET_HARDENED ? hardened_must_block
+				      : strict			  ? restricted_must_block
+								  : (const char *const[]){ NULL };
 
 	rp->preset = p;
 	for (int r = 0; r < RR_COUNT; r++)
@@ -127,8 +142,7 @@ static int apply_preset(struct og_runtime_policy *rp, enum og_preset p)
 	}
 	rp->allow_shared_propagation = 0;
 	if (og_strlist_set(&rp->caps_allowed, strict ? restricted_caps : baseline_caps) < 0 ||
-	    og_strlist_set(&rp->seccomp_must_block,
-			   strict ? restricted_must_block : (const char *const[]){ NULL }) < 0 ||
+	    og_strlist_set(&rp->seccomp_must_block, must_block) < 0 ||
 	    og_strlist_set(&rp->namespaces_required, default_namespaces) < 0 ||
 	    og_strlist_set(&rp->mounts_forbidden, default_forbidden_mounts) < 0 ||
 	    og_strlist_set(&rp->masked_required, default_masked) < 0 ||
@@ -269,12 +283,14 @@ int og_runtime_policy_parse(struct og_runtime_policy *rp, const json_t *section,
 	}
 	if (strcmp(preset, "restricted") == 0)
 		p = OG_PRESET_RESTRICTED;
+	else if (strcmp(preset, "hardened") == 0)
+		p = OG_PRESET_HARDENED;
 	else if (strcmp(preset, "baseline") == 0)
 		p = OG_PRESET_BASELINE;
 	else if (strcmp(preset, "none") == 0)
 		p = OG_PRESET_NONE;
 	else
-		return og_fail(e, "$.runtime.preset: \"%s\" is not restricted, baseline or none",
+		return og_fail(e, "$.runtime.preset: \"%s\" is not restricted, hardened, baseline or none",
 			       preset);
 	if (apply_preset(rp, p) < 0)
 		return og_fail(e, "$.runtime: out of memory");

@@ -10,7 +10,7 @@
 #include "hook/base/findings.h"
 #include "policy/strlist.h"
 
-enum og_preset { OG_PRESET_NONE, OG_PRESET_BASELINE, OG_PRESET_RESTRICTED };
+enum og_preset { OG_PRESET_NONE, OG_PRESET_BASELINE, OG_PRESET_RESTRICTED, OG_PRESET_HARDENED };
 
 enum og_runtime_rule {
 	RR_READONLY_ROOTFS, RR_CAPABILITIES, RR_NO_NEW_PRIVILEGES, RR_SECCOMP, RR_PRIVILEGED,

@@ -55,7 +55,8 @@ void og_log(int priority, const char *fmt, ...)
 		fprintf(stderr, "ocigate: %s\n", line);
 }
 
-void og_sanitize(const char *in, char *out, size_t size)
+/* quote_escapes: '"' and '\\' escaped too, for values quoted in a log line. */
+static void sanitize(const char *in, int quote_escapes, char *out, size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
@@ -68,7 +69,7 @@ void og_sanitize(const char *in, char *out, size_t size)
 		char enc[4];
 		size_t n;
 
-		if (*p == '"' || *p == '\\') {
+		if (quote_escapes && (*p == '"' || *p == '\\')) {
 			enc[0] = '\\';
 			enc[1] = (char)*p;
 			n = 2;
@@ -93,6 +94,16 @@ void og_sanitize(const char *in, char *out, size_t size)
 		o += n;
 	}
 	out[o < size ? o : size - 1] = '\0';
+}
+
+void og_sanitize(const char *in, char *out, size_t size)
+{
+	sanitize(in, 1, out, size);
+}
+
+void og_sanitize_text(const char *in, char *out, size_t size)
+{
+	sanitize(in, 0, out, size);
 }
 
 int og_log_facility(const char *name)

@@ -20,6 +20,9 @@ void og_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2,
 /* Copy `in` into `out` as a quoted-safe value: printable ASCII kept,
  * '"' and '\\' escaped, everything else as \xNN; truncated with "..." to fit. */
 void og_sanitize(const char *in, char *out, size_t size);
+/* The same for text printed on its own (`ocigate check`): quotes and
+ * backslashes kept as they are, control and non-ASCII bytes still \xNN. */
+void og_sanitize_text(const char *in, char *out, size_t size);
 
 /* Map a facility name ("auth", "authpriv", "daemon", "user", "local0".."local7")
  * to its LOG_* value; -1 if unknown. */

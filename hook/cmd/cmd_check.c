@@ -43,7 +43,7 @@ static void print_text(const struct og_container *c, const struct og_findings *r
 
 		if (f->mode == OG_MODE_OFF)
 			continue;
-		og_sanitize(f->message, msg, sizeof msg);
+		og_sanitize_text(f->message, msg, sizeof msg);
 		printf("  %-6s %-28s %s\n", og_finding_action(f), f->rule, msg);
 	}
 }

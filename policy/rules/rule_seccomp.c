@@ -2,6 +2,7 @@
  * not allow any must_block syscall unconditionally.  Names are resolved to
  * numbers with libseccomp, so an alias cannot slip past the list. */
 #include "policy/runtime_rules.h"
+#include "policy/seccomp_profile.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/log.h"
 
@@ -21,41 +22,6 @@ static int action_known(const char *a)
 		if (strcmp(*k, a) == 0)
 			return 1;
 	return 0;
-}
-
-static int action_allows(const char *a)
-{
-	return strcmp(a, "SCMP_ACT_ALLOW") == 0 || strcmp(a, "SCMP_ACT_LOG") == 0;
-}
-
-/* Mark in allowed[] each of the n syscall numbers nrs[] that the profile
- * allows unconditionally.  Each profile name is resolved once (resolving
- * every name again for every must_block entry was a fifth of a warm check). */
-static void mark_allowed(json_t *syscalls, const int *nrs, size_t n, unsigned char *allowed)
-{
-	size_t i;
-	json_t *rule;
-
-	json_array_foreach(syscalls, i, rule) {
-		json_t *names = json_object_get(rule, "names");
-		json_t *action = json_object_get(rule, "action");
-		json_t *args = json_object_get(rule, "args");
-		size_t j;
-		json_t *name;
-
-		if (!json_is_string(action) || !action_allows(json_string_value(action)))
-			continue;
-		if (json_is_array(args) && json_array_size(args) > 0)
-			continue;
-		json_array_foreach(names, j, name) {
-			int nr = json_is_string(name) ? seccomp_syscall_resolve_name(json_string_value(name))
-						      : __NR_SCMP_ERROR;
-
-			for (size_t k = 0; nr != __NR_SCMP_ERROR && k < n; k++)
-				if (nrs[k] == nr)
-					allowed[k] = 1;
-		}
-	}
 }
 
 int og_rule_seccomp(const struct og_runtime_policy *rp, const struct og_oci_config *cfg,
@@ -78,7 +44,7 @@ int og_rule_seccomp(const struct og_runtime_policy *rp, const struct og_oci_conf
 	og_sanitize(action, safe, sizeof safe);
 	if (!action_known(action))
 		return og_findings_add(r, id, "the seccomp defaultAction \"%s\" is unknown", safe);
-	if (action_allows(action))
+	if (og_seccomp_action_allows(action))
 		return og_findings_add(r, id, "the seccomp profile allows by default (%s)", safe);
 	syscalls = json_object_get(cfg->seccomp, "syscalls");
 	if (syscalls != NULL && !json_is_array(syscalls))
@@ -102,7 +68,7 @@ int og_rule_seccomp(const struct og_runtime_policy *rp, const struct og_oci_conf
 		return -1;
 	for (size_t k = 0; k < n; k++)
 		nrs[k] = seccomp_syscall_resolve_name(rp->seccomp_must_block.v[k]);
-	mark_allowed(syscalls, nrs, n, allowed);
+	og_seccomp_mark_allowed(syscalls, 0, nrs, n, allowed);
 	for (size_t k = 0; k < n; k++)
 		if (nrs[k] != __NR_SCMP_ERROR && allowed[k] &&
 		    og_findings_add(r, id, "the seccomp profile allows %s unconditionally",

@@ -117,6 +117,30 @@ else
 	t_skip "policy lint: the shipped packaging/policy.json is valid" "packaging/policy.json not written yet"
 fi
 
+# The node's engine default: containers-common's profile (installed with Podman) passes the
+# restricted preset and fails the hardened one, which lint says before any container is refused.
+t_begin "policy lint: Podman's default seccomp profile against restricted and hardened"
+if [ -f /usr/share/containers/seccomp.json ]; then
+	run_ocigate policy lint "$POLICY_RESTRICTED"
+	assert_rc 0
+	assert_out_contains "seccomp.json (Podman, CRI-O): passes runtime.seccomp"
+	run_ocigate policy lint "$(write_policy hardened '{"version":1,"runtime":{"preset":"hardened"}}')"
+	assert_rc 0
+	assert_out_contains "allows mount umount2 unshare setns keyctl unconditionally"
+	assert_out_contains "containerd's RuntimeDefault is built into containerd"
+else
+	fail "no /usr/share/containers/seccomp.json: containers-common (podman) is not installed"
+fi
+t_end
+
+t_begin "check: text output prints messages as written, not escaped for the log"
+NSB=$(new_bundle cli-ns)
+cfg_edit "$NSB" '.linux.namespaces |= map(if .type == "network" then .path = "/nonexistent/ns/net" else . end)'
+run_ocigate check --bundle "$NSB" --policy "$POLICY_RESTRICTED"
+assert_rc 1
+assert_out_contains 'the network namespace path "/nonexistent/ns/net" cannot be checked'
+t_end
+
 # lint_bad DESC POLICY_JSON ERE: refused (1 or 2) with the JSON path / offending value named.
 lint_bad() {
 	t_begin "policy lint refuses: $1"

@@ -47,6 +47,13 @@ e2e_note "hooks.d: $ENG_HOOKS_HOW"
 # The hardened flags every case starts from.
 HARDENED=(--read-only --cap-drop=all --security-opt no-new-privileges
 	--security-opt "seccomp=$SECCOMP_PROFILE" --user 1000)
+# The same with Podman's own default seccomp profile (containers-common's seccomp.json, what
+# Podman and CRI-O mean by RuntimeDefault) in place of the test's.
+ENGINE_DEFAULT=(--read-only --cap-drop=all --security-opt no-new-privileges --user 1000)
+POLICY_HARDENED=$(eng_policy podman-hardened '{"preset":"hardened"}' "$IMAGE_SECTION" "$IDENTITY_EXTRA") ||
+	e2e_skip_all "the hardened test policy does not lint"
+HOOKS_HARDENED=$E2E_WORK/hooks-hardened.d
+eng_hooks_dir "$HOOKS_HARDENED" "$POLICY_HARDENED" || e2e_skip_all "cannot write the hooks.d file"
 
 # pm_case_allowed DESC HOOKS_DIR PODMAN_ARGS...: the container runs, prints its greeting, the hook
 # logs decision=allow for its id (with the image's config digest when identity is on), no
@@ -136,6 +143,32 @@ case_podman_binds_present() {
 	t_end
 }
 
+# PSS restricted asks pods for RuntimeDefault: the restricted preset accepts Podman's (which
+# allows mount, umount2, unshare, setns and keyctl; the kernel still wants CAP_SYS_ADMIN for
+# most of it) ...
+case_engine_default_restricted_allowed() {
+	[ -f /usr/share/containers/seccomp.json ] || fail "no containers-common profile installed"
+	pm_case_allowed "Podman's default seccomp profile, restricted preset" "$HOOKS" \
+		"${ENGINE_DEFAULT[@]}" "$IMAGE"
+}
+
+# ... and the opt-in hardened preset refuses it, naming what it allows.
+case_engine_default_hardened_refused() {
+	local sc
+	t_begin "podman: refused: Podman's default seccomp profile, hardened preset (runtime.seccomp)"
+	pm_run "engine default, hardened" "$HOOKS_HARDENED" "${ENGINE_DEFAULT[@]}" "$IMAGE"
+	assert_rc 126
+	assert_out_lacks "$GREETING"
+	[ -z "$PM_CID" ] || assert_decision deny "$PM_CID" runtime.seccomp
+	for sc in mount umount2 unshare setns keyctl; do
+		eng_assert_log_contains "rule=runtime\\.seccomp .*allows $sc unconditionally" \
+			"no runtime.seccomp violation naming $sc"
+	done
+	assert_log_clean
+	assert_pm_nothing_left
+	t_end
+}
+
 case_writable_root_refused() {
 	local args=("${HARDENED[@]:1}") # everything but --read-only
 	pm_case_refused "no --read-only" "$HOOKS" "runtime.readonly-rootfs" "${args[@]}" "$IMAGE"
@@ -159,6 +192,8 @@ case_etc_bind_refused() {
 case_image_loaded
 case_hardened_allowed
 case_podman_binds_present
+case_engine_default_restricted_allowed
+case_engine_default_hardened_refused
 case_writable_root_refused
 case_added_capability_refused
 case_privileged_refused

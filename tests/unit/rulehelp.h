@@ -63,5 +63,6 @@ static inline const char *rh_msg(const struct og_findings *r, const char *id)
 
 #define RESTRICTED "{\"version\":1,\"runtime\":{\"preset\":\"restricted\"}}"
 #define BASELINE "{\"version\":1,\"runtime\":{\"preset\":\"baseline\"}}"
+#define HARDENED "{\"version\":1,\"runtime\":{\"preset\":\"hardened\"}}"
 
 #endif

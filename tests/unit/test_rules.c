@@ -1,6 +1,9 @@
 /* Every runtime rule, pass and fail. */
 #include "rulehelp.h"
 #include "hook/confine.h"
+#include "policy/seccomp_profile.h"
+
+#include <seccomp.h>
 #include <sys/wait.h>
 
 #define PROC(c) json_object_get((c), "process")
@@ -90,16 +93,18 @@ START_TEST(seccomp)
 	ck_assert_ptr_nonnull(strstr(rh_msg(&r, "runtime.seccomp"), "bpf"));
 	og_findings_free(&r);
 	/* every must_block syscall a rule allows is named; a rule with argument
-	 * conditions does not count */
+	 * conditions does not count (the hardened preset's list has mount and
+	 * keyctl) */
 	json_array_append_new(rules, json_pack("{s:[s,s],s:s}", "names", "mount", "keyctl", "action",
 					       "SCMP_ACT_LOG"));
 	json_array_append_new(rules, json_pack("{s:[s],s:s,s:[{s:i,s:i,s:s}]}", "names", "unshare", "action",
 					       "SCMP_ACT_ALLOW", "args", "index", 0, "value", 0, "op",
 					       "SCMP_CMP_EQ"));
-	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", &r), 3);
+	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", NULL), 1);
+	ck_assert_int_eq(rh_run(HARDENED, c, "runtime.seccomp", &r), 3);
 	{
 		/* in the order of the preset's must_block list */
-		static const char *const want[] = { "allows mount ", "allows bpf ", "allows keyctl " };
+		static const char *const want[] = { "allows bpf ", "allows mount ", "allows keyctl " };
 		size_t k = 0;
 
 		for (size_t i = 0; i < r.n; i++)
@@ -134,6 +139,50 @@ START_TEST(seccomp)
 	json_object_del(LINUX(c), "seccomp");
 	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", NULL), 1);
 	ck_assert_int_eq(rh_run(BASELINE, c, "runtime.seccomp", NULL), 0);
+}
+END_TEST
+
+/* Each engine's RuntimeDefault, as it reaches config.json for a container
+ * without capabilities: containers-common's (Podman, CRI-O) allows mount,
+ * umount2, unshare, setns and keyctl; containerd's and moby's none of the
+ * hardened list.  restricted accepts both, hardened only the second. */
+START_TEST(engine_defaults)
+{
+	json_auto_t *c = rh_hardened();
+	json_t *rules = json_object_get(json_object_get(LINUX(c), "seccomp"), "syscalls");
+	struct og_findings r = { 0 };
+
+	json_array_append_new(rules, json_pack("{s:[s,s,s,s,s],s:s}", "names", "keyctl", "mount", "setns",
+					       "umount2", "unshare", "action", "SCMP_ACT_ALLOW"));
+	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", NULL), 0);
+	ck_assert_int_eq(rh_run(BASELINE, c, "runtime.seccomp", NULL), 0);
+	ck_assert_int_eq(rh_run(HARDENED, c, "runtime.seccomp", &r), 5);
+	og_findings_free(&r);
+	json_array_remove(rules, json_array_size(rules) - 1);
+	ck_assert_int_eq(rh_run(HARDENED, c, "runtime.seccomp", NULL), 0);
+	/* what every default blocks stays in restricted */
+	json_array_append_new(rules, json_pack("{s:[s],s:s}", "names", "add_key", "action", "SCMP_ACT_ALLOW"));
+	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", NULL), 1);
+}
+END_TEST
+
+/* An engine's profile file makes rules conditional on capabilities
+ * ("includes"); in config.json the key means nothing to the runtime, so a
+ * pod author cannot hide an allowed syscall behind it. */
+START_TEST(seccomp_includes_only_in_engine_files)
+{
+	json_auto_t *rules = json_pack("[{s:[s],s:s,s:{s:[s]}}]", "names", "bpf", "action", "SCMP_ACT_ALLOW",
+				       "includes", "caps", "CAP_SYS_ADMIN");
+	json_auto_t *c = rh_hardened();
+	int nr = seccomp_syscall_resolve_name("bpf");
+	unsigned char allowed = 0;
+
+	og_seccomp_mark_allowed(rules, 1, &nr, 1, &allowed);
+	ck_assert_int_eq(allowed, 0);
+	og_seccomp_mark_allowed(rules, 0, &nr, 1, &allowed);
+	ck_assert_int_eq(allowed, 1);
+	json_array_extend(json_object_get(json_object_get(LINUX(c), "seccomp"), "syscalls"), rules);
+	ck_assert_int_eq(rh_run(RESTRICTED, c, "runtime.seccomp", NULL), 1);
 }
 END_TEST
 
@@ -318,6 +367,8 @@ int main(void)
 	tcase_add_test(t, capabilities);
 	tcase_add_test(t, no_new_privileges);
 	tcase_add_test(t, seccomp);
+	tcase_add_test(t, engine_defaults);
+	tcase_add_test(t, seccomp_includes_only_in_engine_files);
 	tcase_add_test(t, privileged);
 	tcase_add_test(t, host_namespaces);
 	tcase_add_test(t, mounts);
