@@ -94,9 +94,9 @@ int og_strict_modes(const char *path, uid_t owner, struct stat *st, og_error *e)
 			return -1;
 		if (S_ISLNK(st->st_mode)) {
 			if (last)
-				return og_fail_errno(e, ELOOP, "%s: is a symbolic link", here);
+				return og_fail(e, "%s: is a symbolic link", here);
 			if (++links > OG_STRICT_MAX_LINKS)
-				return og_fail_errno(e, ELOOP, "%s: too many symbolic links", path);
+				return og_fail(e, "%s: too many symbolic links", path);
 			/* An absolute target starts again from "/", which is checked. */
 			if (splice_link(here, walk, todo, e) < 0)
 				return -1;

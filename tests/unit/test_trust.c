@@ -127,21 +127,26 @@ static json_t *base_store(int64_t version, const char *expires)
 	return s;
 }
 
-static void write_store(json_t *s, int sign1, int sign2)
+static void write_store_at(const char *path, json_t *s, int sign1, int sign2)
 {
 	char *text = json_dumps(s, JSON_INDENT(2));
 	char sp[320], kid[OG_KEYID_HEX];
 	og_error e = { 0 };
 
-	snprintf(sp, sizeof sp, "%s.sig", store);
+	snprintf(sp, sizeof sp, "%s.sig", path);
 	unlink(sp);
-	wfile(store, text, strlen(text));
+	wfile(path, text, strlen(text));
 	free(text);
 	json_decref(s);
 	if (sign1)
-		ck_assert_msg(og_trust_store_sign(store, kroot1, kid, &e) == 0, "%s", e.msg);
+		ck_assert_msg(og_trust_store_sign(path, kroot1, kid, &e) == 0, "%s", e.msg);
 	if (sign2)
-		ck_assert_msg(og_trust_store_sign(store, kroot2, kid, &e) == 0, "%s", e.msg);
+		ck_assert_msg(og_trust_store_sign(path, kroot2, kid, &e) == 0, "%s", e.msg);
+}
+
+static void write_store(json_t *s, int sign1, int sign2)
+{
+	write_store_at(store, s, sign1, sign2);
 }
 
 static struct og_trust_policy *policy(int threshold, int both_roots)
@@ -532,6 +537,96 @@ START_TEST(rollback_refused)
 	EXPECT_OK(p, D1);
 	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
 	EXPECT_FINDING(p, D1, "trust.store", "rolled back");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* The rollback state is as trusted as the policy: checked on every read,
+ * and before a verification record under it is believed. */
+START_TEST(rollback_state_checked)
+{
+	struct og_trust_policy *p;
+	struct og_trust_store_config c;
+	struct og_trust_store *s = NULL;
+	og_error e = { 0 };
+	char version[320], want[1024];
+	int n;
+
+	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);	/* a warm record */
+	snprintf(version, sizeof version, "%s/" OG_TRUST_STATE_FILE, statedir);
+	/* the directory, with the record in it still matching */
+	ck_assert_int_eq(chmod(statedir, 0777), 0);
+	snprintf(want, sizeof want, "rollback state: %s is group- or world-writable (mode 0777)", statedir);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	/* a check from the command line refuses it the same */
+	og_trust_policy_store_config(p, &c);
+	c.update_state = 0;
+	ck_assert_int_eq(og_trust_store_load(&c, &s, &e), -1);
+	ck_assert_msg(strstr(e.msg, want) != NULL, "%s", e.msg);
+	ck_assert_int_eq(chmod(statedir, 0700), 0);
+	/* the file */
+	ck_assert_int_eq(chmod(version, 0666), 0);
+	snprintf(want, sizeof want, "rollback state: %s is group- or world-writable (mode 0666)", version);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	ck_assert_int_eq(chmod(version, 0600), 0);
+	ck_assert_int_eq(chown(version, 54321, 0), 0);
+	EXPECT_FINDING(p, D1, "trust.store", "is owned by uid 54321, not root");
+	ck_assert_int_eq(chown(version, 0, 0), 0);
+	/* a link where the file should be */
+	ck_assert_int_eq(rename(version, store), 0);
+	ck_assert_int_eq(symlink(store, version), 0);
+	EXPECT_FINDING(p, D1, "trust.store", "is a symbolic link");
+	ck_assert_int_eq(unlink(version), 0);
+	ck_assert_int_eq(rename(store, version), 0);
+	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
+	EXPECT_OK(p, D1);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* StrictModes on the store, its signature file and the root keys, and on
+ * every directory above them, before a record is believed. */
+START_TEST(trust_files_checked_up_to_root)
+{
+	struct og_trust_policy *p;
+	char sp[320], want[1024];
+	int n;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);	/* a warm record */
+	/* the directory holding them all, world-writable: anything in it can be swapped */
+	ck_assert_int_eq(chmod(dir, 0777), 0);
+	snprintf(want, sizeof want, "trust store %s: %s is group- or world-writable (mode 0777) and not sticky",
+		 store, dir);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	/* sticky above them, as /tmp, is sound */
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	EXPECT_OK(p, D1);
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	/* each file */
+	ck_assert_int_eq(chmod(store, 0664), 0);
+	snprintf(want, sizeof want, "trust store %s: %s is group- or world-writable (mode 0664)", store, store);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	ck_assert_int_eq(chmod(store, 0644), 0);
+	snprintf(sp, sizeof sp, "%s.sig", store);
+	ck_assert_int_eq(chmod(sp, 0646), 0);
+	snprintf(want, sizeof want, "signature file: %s is group- or world-writable (mode 0646)", sp);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	ck_assert_int_eq(chmod(sp, 0644), 0);
+	ck_assert_int_eq(chown(root1, 54321, 0), 0);
+	snprintf(want, sizeof want, "root key: %s is owned by uid 54321, not root", root1);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	ck_assert_int_eq(chown(root1, 0, 0), 0);
+	EXPECT_OK(p, D1);
 	og_trust_policy_free(p);
 }
 END_TEST
@@ -1108,6 +1203,8 @@ int main(void)
 	tcase_add_test(t, expired_key_window);
 	tcase_add_test(t, expired_store);
 	tcase_add_test(t, rollback_refused);
+	tcase_add_test(t, rollback_state_checked);
+	tcase_add_test(t, trust_files_checked_up_to_root);
 	tcase_add_test(t, threshold);
 	tcase_add_test(t, store_tampering);
 	tcase_add_test(t, store_oversized_and_duplicates);
