@@ -250,6 +250,59 @@ id=$(new_id rollback-v2-again)
 img_expect_allowed "$(img_bundle rollback-v2b "$POL_ROLLBACK" "$IMG_CONFIG_HEX")" "$id"
 t_end
 
+# `trust install` raises the floor with the swap: no start has to happen in between for an older,
+# validly signed store to be refused.
+install_env() { # NAME: a trust environment with signed stores v8 and v9 beside it, not installed
+	img_trust_env "$1"
+	INSTALL_LIVE=$TRUST_STORE
+	local v
+	for v in 8 9; do
+		TRUST_STORE=${INSTALL_LIVE%/*}/v$v.json
+		img_store_write "$v" "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+		img_store_sign root
+	done
+	TRUST_STORE=$INSTALL_LIVE
+	TRUST_CLI=(--store "$TRUST_STORE" --root-key "$IMG_DIR/keys/root.pub" --state-dir "$TRUST_STATE"
+		--signatures-dir "$TRUST_SIGS")
+}
+
+t_begin "trust install v9, then a validly signed v8: v8 refused as a rollback, trust verify still says version 9"
+install_env install
+img_make install
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+run_ocigate trust install "${TRUST_CLI[@]}" "${TRUST_STORE%/*}/v9.json"
+assert_rc 0
+[ "$(tr -d '[:space:]' <"$TRUST_STATE/trust-version" 2>/dev/null)" = 9 ] ||
+	fail "after installing version 9 (no start yet) the rollback state does not hold 9"
+run_ocigate trust install "${TRUST_CLI[@]}" "${TRUST_STORE%/*}/v8.json"
+assert_rc 1
+assert_err_matches "v8\.json not installed: .*rolled back: version 8 is lower than the accepted version 9"
+run_ocigate trust verify "${TRUST_CLI[@]}"
+assert_rc 0
+grep -qx 'version: 9' "$RUN_OUT" || fail "trust verify does not say 'version: 9': $(head -n 1 "$RUN_OUT")"
+img_expect_allowed "$(img_bundle install "$(img_policy trust-install enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")" \
+	"$(new_id install)"
+t_end
+
+t_begin "trust install of v8 and v9 at the same time (10 rounds): v9 always ends installed, the floor at 9"
+install_env install-race
+for round in $(seq 10); do
+	rm -rf "$TRUST_STATE" "$TRUST_STORE" "$TRUST_STORE.sig"
+	first=v8 second=v9
+	[ $((round % 2)) -eq 0 ] || { first=v9 second=v8; }
+	"$OCIGATE_BIN" trust install "${TRUST_CLI[@]}" "${TRUST_STORE%/*}/$first.json" >/dev/null 2>&1 &
+	a=$!
+	"$OCIGATE_BIN" trust install "${TRUST_CLI[@]}" "${TRUST_STORE%/*}/$second.json" >/dev/null 2>&1 &
+	b=$!
+	wait "$a" "$b"
+	run_ocigate trust verify "${TRUST_CLI[@]}"
+	grep -qx 'version: 9' "$RUN_OUT" ||
+		fail "round $round: not version 9 installed: $(head -n 1 "$RUN_OUT")$(head -c 300 "$RUN_ERR")"
+	[ "$(tr -d '[:space:]' <"$TRUST_STATE/trust-version" 2>/dev/null)" = 9 ] ||
+		fail "round $round: the rollback state holds $(cat "$TRUST_STATE/trust-version" 2>&1), not 9"
+done
+t_end
+
 # The hook keeps a verification cache (STATE_DIR/verified/<hex>) of acceptances; these two cases
 # make sure a warm start is still refused once what vouched for the image changed.
 t_begin "runc: an accepted image is refused at its next start once its stored signature is tampered with"

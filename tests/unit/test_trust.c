@@ -23,6 +23,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define D2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
@@ -631,6 +632,107 @@ START_TEST(trust_files_checked_up_to_root)
 }
 END_TEST
 
+static int run_trust(const char *const *args)
+{
+	char *argv[40];
+	int argc = 0;
+
+	for (; args[argc] != NULL; argc++)
+		argv[argc] = (char *)args[argc];
+	argv[argc] = NULL;
+	return og_cmd_trust(argc, argv);
+}
+
+static int install_store(const char *path)
+{
+	const char *args[] = { "trust", "install", "--store", store, "--root-key", root1, "--state-dir",
+			       statedir, "--signatures-dir", sigdir, path, NULL };
+	return run_trust(args);
+}
+
+/* The installed store's version, as `trust verify` reads it. */
+static int64_t installed_version(struct og_trust_policy *p)
+{
+	struct og_trust_store_config c;
+	struct og_trust_store *s = NULL;
+	og_error e = { 0 };
+	int64_t v;
+
+	og_trust_policy_store_config(p, &c);
+	c.update_state = 0;
+	ck_assert_msg(og_trust_store_load(&c, &s, &e) == 0, "%s", e.msg);
+	v = s->version;
+	og_trust_store_free(s);
+	return v;
+}
+
+static void expect_floor(const char *want)
+{
+	char path[320];
+	og_buf b = { 0 };
+	og_error e = { 0 };
+
+	snprintf(path, sizeof path, "%s/" OG_TRUST_STATE_FILE, statedir);
+	ck_assert_msg(og_read_file(path, 64, &b, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(b.data, want);
+	og_buf_free(&b);
+}
+
+/* `trust install` raises the floor with the swap: an older, validly signed
+ * store installed next is refused, with no hook run in between. */
+START_TEST(install_raises_the_floor)
+{
+	struct og_trust_policy *p = policy(1, 0);
+	char v8[320], v9[320];
+
+	snprintf(v8, sizeof v8, "%s/v8.json", dir);
+	snprintf(v9, sizeof v9, "%s/v9.json", dir);
+	write_store_at(v8, base_store(8, "2099-01-01T00:00:00Z"), 1, 0);
+	write_store_at(v9, base_store(9, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(install_store(v9), 0);
+	expect_floor("9\n");
+	ck_assert_int_eq(install_store(v8), 1);
+	ck_assert_int_eq(installed_version(p), 9);
+	expect_floor("9\n");
+	/* the same version again is no rollback */
+	ck_assert_int_eq(install_store(v9), 0);
+	ck_assert_int_eq(installed_version(p), 9);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* Installs racing each other: whichever order they run in, the newer store
+ * ends up installed and the floor at its version. */
+START_TEST(concurrent_installs)
+{
+	struct og_trust_policy *p = policy(1, 0);
+	char v[2][320], cmd[400];
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(v[i], sizeof v[i], "%s/v%d.json", dir, 8 + i);
+		write_store_at(v[i], base_store(8 + i, "2099-01-01T00:00:00Z"), 1, 0);
+	}
+	for (int round = 0; round < 20; round++) {
+		pid_t pid[2];
+
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", statedir);
+		ck_assert_int_eq(system(cmd), 0);
+		write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+		for (int i = 0; i < 2; i++) {
+			pid[i] = fork();
+			ck_assert_int_ge(pid[i], 0);
+			if (pid[i] == 0)
+				_exit(install_store(v[(i + round) % 2]));
+		}
+		for (int i = 0; i < 2; i++)
+			ck_assert_int_eq(waitpid(pid[i], NULL, 0), pid[i]);
+		ck_assert_int_eq(installed_version(p), 9);
+		expect_floor("9\n");
+	}
+	og_trust_policy_free(p);
+}
+END_TEST
+
 START_TEST(threshold)
 {
 	struct og_trust_policy *p;
@@ -1205,6 +1307,8 @@ int main(void)
 	tcase_add_test(t, rollback_refused);
 	tcase_add_test(t, rollback_state_checked);
 	tcase_add_test(t, trust_files_checked_up_to_root);
+	tcase_add_test(t, install_raises_the_floor);
+	tcase_add_test(t, concurrent_installs);
 	tcase_add_test(t, threshold);
 	tcase_add_test(t, store_tampering);
 	tcase_add_test(t, store_oversized_and_duplicates);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,21 +93,58 @@ int og_trust_state_read(const char *state_dir, int64_t *version, og_error *e)
 	return read_floor(dfd, state_dir, version, e);
 }
 
-int og_trust_state_raise(const char *state_dir, int64_t version, og_error *e)
+int og_trust_state_lock(const char *state_dir, struct og_trust_state_lock *l, og_error *e)
 {
 	og_cleanup_close int dfd = -1;
+
+	*l = (struct og_trust_state_lock){ .dir = state_dir, .dirfd = -1 };
+	/* Checked before it is created: no state made below a directory others may write. */
+	if (og_trust_state_check(state_dir, e) < 0)
+		return -1;
+	dfd = open_state_dir(state_dir);
+	if (dfd < 0 && errno == ENOENT) {
+		if (og_mkdir_p(state_dir, 0700, e) < 0)
+			return og_wrap(e, "state directory");
+		if (og_trust_state_check(state_dir, e) < 0)
+			return -1;
+		dfd = open_state_dir(state_dir);
+	}
+	if (dfd < 0)
+		return og_fail_errno(e, errno, "state directory %s", state_dir);
+	while (flock(dfd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return og_fail_errno(e, errno, "rollback state %s: lock", state_dir);
+	if (read_floor(dfd, state_dir, &l->version, e) < 0)
+		return -1;
+	l->dirfd = og_steal_fd(&dfd);
+	return 0;
+}
+
+int og_trust_state_record(struct og_trust_state_lock *l, int64_t version, og_error *e)
+{
 	char text[32];
 	int n;
 
-	if (og_trust_state_check(state_dir, e) < 0)
-		return -1;
-	if (og_mkdir_p(state_dir, 0700, e) < 0)
-		return og_wrap(e, "state directory");
-	dfd = open_state_dir(state_dir);
-	if (dfd < 0)
-		return og_fail_errno(e, errno, "state directory %s", state_dir);
+	if (version <= l->version)
+		return 0;
 	n = og_bfmt(text, sizeof text, "%" PRId64 "\n", version);
-	if (og_write_file_atomic(dfd, OG_TRUST_STATE_FILE, text, (size_t)n, 0600, e) < 0)
-		return og_wrap(e, "cannot record the accepted version in %s", state_dir);
+	if (og_write_file_atomic(l->dirfd, OG_TRUST_STATE_FILE, text, (size_t)n, 0600, e) < 0)
+		return og_wrap(e, "cannot record the accepted version in %s", l->dir);
+	l->version = version;
 	return 0;
+}
+
+void og_trust_state_unlock(struct og_trust_state_lock *l)
+{
+	og_closep(&l->dirfd);	/* closing the last descriptor releases the flock */
+	l->dirfd = -1;
+}
+
+int og_trust_state_raise(const char *state_dir, int64_t version, og_error *e)
+{
+	og_cleanup_trust_state struct og_trust_state_lock l = { .dirfd = -1 };
+
+	if (og_trust_state_lock(state_dir, &l, e) < 0)
+		return -1;
+	return og_trust_state_record(&l, version, e);
 }

@@ -8,7 +8,11 @@
  * (hook/base/strict_modes.h).  A state that fails the check refuses every
  * store, naming the path and what is wrong.  The verification records in
  * STATE_DIR/verified (trust_cache.h) rest on the same check.
- */
+ *
+ * Writers serialise on flock(2) of the state directory: the floor is read,
+ * compared and written under the lock, so it only ever goes up, and
+ * `trust install` holds the lock across its check, its swap and the
+ * floor's update, so two installs cannot pass each other. */
 #ifndef OCIGATE_TRUST_STATE_H
 #define OCIGATE_TRUST_STATE_H
 
@@ -23,9 +27,21 @@ int og_trust_state_check(const char *state_dir, og_error *e);
 /* The check, then the floor: 0 when there is none yet. */
 int og_trust_state_read(const char *state_dir, int64_t *version, og_error *e);
 
-/* Raise the floor to version (durably: fsync'd), creating the directory
- * (0700) when missing: what a hook does when it first accepts a store newer
- * than the floor. */
+/* The state directory, locked (created 0700 when missing), and the floor
+ * read under the lock. */
+struct og_trust_state_lock {
+	const char *dir;
+	int dirfd;			/* holds the lock; -1 when not locked */
+	int64_t version;
+};
+int og_trust_state_lock(const char *state_dir, struct og_trust_state_lock *l, og_error *e);
+/* Raise the floor to version (durably: fsync'd); a lower one is no change. */
+int og_trust_state_record(struct og_trust_state_lock *l, int64_t version, og_error *e);
+void og_trust_state_unlock(struct og_trust_state_lock *l);
+#define og_cleanup_trust_state __attribute__((cleanup(og_trust_state_unlock)))
+
+/* Lock, record, unlock: what a hook does when it first accepts a store
+ * newer than the floor. */
 int og_trust_state_raise(const char *state_dir, int64_t version, og_error *e);
 
 #endif
