@@ -250,6 +250,54 @@ id=$(new_id rollback-v2-again)
 img_expect_allowed "$(img_bundle rollback-v2b "$POL_ROLLBACK" "$IMG_CONFIG_HEX")" "$id"
 t_end
 
+# The rollback state and the trust files are checked StrictModes-style (every directory up to /)
+# at every start, before a verification record is believed.
+t_begin "runc: refused: world-writable rollback state, then a world-writable trust-version, despite a warm record (trust.store)"
+img_trust_env statemodes
+img_make statemodes
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+POL_SM=$(img_policy trust-statemodes enforce "$(img_trust_json)")
+img_expect_allowed "$(img_bundle statemodes-1 "$POL_SM" "$IMG_CONFIG_HEX")" "$(new_id statemodes-first)"
+img_expect_allowed "$(img_bundle statemodes-2 "$POL_SM" "$IMG_CONFIG_HEX")" "$(new_id statemodes-recorded)"
+[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] || fail "no verification record after two acceptances"
+chmod 777 "$TRUST_STATE"
+img_expect_denied "$(img_bundle statemodes-3 "$POL_SM" "$IMG_CONFIG_HEX")" "$(new_id statemodes-dir)" trust.store \
+	"rollback state: $(re_quote "$TRUST_STATE") is group- or world-writable \(mode 0777\)"
+chmod 700 "$TRUST_STATE"
+chmod 666 "$TRUST_STATE/trust-version"
+img_expect_denied "$(img_bundle statemodes-4 "$POL_SM" "$IMG_CONFIG_HEX")" "$(new_id statemodes-file)" trust.store \
+	"rollback state: $(re_quote "$TRUST_STATE/trust-version") is group- or world-writable \(mode 0666\)"
+chmod 600 "$TRUST_STATE/trust-version"
+img_expect_allowed "$(img_bundle statemodes-5 "$POL_SM" "$IMG_CONFIG_HEX")" "$(new_id statemodes-restored)"
+t_end
+
+t_begin "runc: refused: the trust store below a world-writable, non-sticky directory (trust.store); sticky or through a link, allowed"
+img_trust_env waymodes
+img_make waymodes
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+WAY=${TRUST_STORE%/*}
+POL_WAY=$(img_policy trust-waymodes enforce "$(img_trust_json)")
+chmod 777 "$WAY"
+img_expect_denied "$(img_bundle waymodes-1 "$POL_WAY" "$IMG_CONFIG_HEX")" "$(new_id waymodes-open)" trust.store \
+	"$(re_quote "$WAY") is group- or world-writable \(mode 0777\) and not sticky"
+chmod 1777 "$WAY"
+img_expect_allowed "$(img_bundle waymodes-2 "$POL_WAY" "$IMG_CONFIG_HEX")" "$(new_id waymodes-sticky)"
+chmod 700 "$WAY"
+# The store named through a link to its directory (as /var/run -> /run): resolved and checked.
+ln -s waymodes "$IMG_DIR/trust/waymodes-link"
+TRUST_STORE=$IMG_DIR/trust/waymodes-link/trust.json
+POL_LINK=$(img_policy trust-waymodes-link enforce "$(img_trust_json)")
+img_expect_allowed "$(img_bundle waymodes-3 "$POL_LINK" "$IMG_CONFIG_HEX")" "$(new_id waymodes-link)"
+chmod 770 "$WAY"
+img_expect_denied "$(img_bundle waymodes-4 "$POL_LINK" "$IMG_CONFIG_HEX")" "$(new_id waymodes-link-open)" trust.store \
+	"$(re_quote "$WAY") is group- or world-writable \(mode 0770\) and not sticky"
+chmod 700 "$WAY"
+t_end
+
 # `trust install` raises the floor with the swap: no start has to happen in between for an older,
 # validly signed store to be refused.
 install_env() { # NAME: a trust environment with signed stores v8 and v9 beside it, not installed
