@@ -1,5 +1,7 @@
 /* `ocigate check`: the hook's evaluation as a dry run for operators, with
- * every finding and the rule that produced it.  Nothing is logged to syslog. */
+ * every finding and the rule that produced it.  Nothing is logged to syslog
+ * and nothing on the node changes: no rollback floor raised, no
+ * verification record read or written (every signature is verified). */
 #include "hook/cmd/commands.h"
 #include "hook/decision.h"
 #include "hook/evaluate.h"
@@ -94,6 +96,7 @@ int og_cmd_check(int argc, char **argv)
 	int opt, rc;
 
 	og_container_init(&c, "check", "check");
+	optind = 1;
 	while ((opt = getopt_long(argc, argv, "b:p:a:f:i:s:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'b': bundle = optarg; break;
@@ -131,7 +134,8 @@ int og_cmd_check(int argc, char **argv)
 		json_object_update(merged, extra);
 		og_container_set_annotations(&c, merged);
 	}
-	if (og_evaluate(&policy, &c, NULL, &r, &e) < 0) {
+	/* A dry run: nothing on the node changes, no record is believed. */
+	if (og_evaluate(&policy, &c, NULL, OG_CHECK_DRY_RUN, &r, &e) < 0) {
 		fprintf(stderr, "ocigate check: %s\n", e.msg);
 		rc = 2;
 		goto out;

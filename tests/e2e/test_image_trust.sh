@@ -397,6 +397,49 @@ id=$(new_id revokelater-second)
 img_expect_denied "$(img_bundle revokelater-2 "$POL_RL" "$IMG_CONFIG_HEX")" "$id" trust.signature "$IMG_CONFIG is revoked"
 t_end
 
+# `ocigate check` is a dry run: the node's state is left exactly as it was, and no record is believed.
+state_snapshot() { find "$TRUST_STATE" -printf '%p %i %s %T@ %C@\n' 2>/dev/null | sort; }
+
+t_begin "check is a dry run: no state created on a fresh node, none changed on a warm one (not even a newer store's version)"
+img_trust_env dryrun
+img_make dryrun
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+POL_DRY=$(img_policy trust-dryrun enforce "$(img_trust_json)")
+DRY_BUNDLE=$(img_bundle dryrun "$POL_DRY" "$IMG_CONFIG_HEX")
+rmdir "$TRUST_STATE" # a node whose hook never ran
+run_ocigate check --bundle "$DRY_BUNDLE" --policy "$POL_DRY"
+assert_rc 0
+[ ! -e "$TRUST_STATE" ] || fail "check created $TRUST_STATE: $(find "$TRUST_STATE" | tr '\n' ' ')"
+img_expect_allowed "$(img_bundle dryrun-1 "$POL_DRY" "$IMG_CONFIG_HEX")" "$(new_id dryrun-first)"
+img_expect_allowed "$(img_bundle dryrun-2 "$POL_DRY" "$IMG_CONFIG_HEX")" "$(new_id dryrun-recorded)"
+[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] || fail "no verification record after two acceptances"
+img_store_write 2 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+before=$(state_snapshot)
+run_ocigate check --bundle "$DRY_BUNDLE" --policy "$POL_DRY"
+assert_rc 0
+[ "$(state_snapshot)" = "$before" ] ||
+	fail "check changed the state directory: $(diff <(echo "$before") <(state_snapshot) | head -n 6 | tr '\n' ' ')"
+t_end
+
+t_begin "check verifies every signature itself: a forged record for an image whose signature is gone does not make it allow"
+img_expect_allowed "$(img_bundle dryrun-3 "$POL_DRY" "$IMG_CONFIG_HEX")" "$(new_id dryrun-v2)"
+img_expect_allowed "$(img_bundle dryrun-4 "$POL_DRY" "$IMG_CONFIG_HEX")" "$(new_id dryrun-v2-recorded)"
+rm -rf "$TRUST_SIGS/sha256/$IMG_CONFIG_HEX" "$TRUST_SIGS/sha256/${IMG_MANIFEST#sha256:}"
+# The forgery: the real record with its fingerprint of the (now missing) signature entries updated.
+sed -i -E '1s/ sigdir=.*/ sigdir=-/' "$TRUST_STATE/verified/$IMG_CONFIG_HEX"
+# The hook believes it (it trusts the state directory as it trusts the policy): the forgery allows.
+img_expect_allowed "$(img_bundle dryrun-5 "$POL_DRY" "$IMG_CONFIG_HEX")" "$(new_id dryrun-forged)"
+before=$(state_snapshot)
+run_ocigate check --bundle "$DRY_BUNDLE" --policy "$POL_DRY"
+assert_rc 1
+grep -qE "trust\.signature +image $(re_quote "$IMG_CONFIG") is unsigned" "$RUN_OUT" ||
+	fail "check does not report the image as unsigned: $(head -c 400 "$RUN_OUT")"
+[ "$(state_snapshot)" = "$before" ] || fail "check changed the state directory"
+t_end
+
 # The store's root signatures are on record too (STATE_DIR/verified/store-signatures): an image the
 # node has not started before costs its own signature only, until a file of the store changes.
 t_begin "runc: a new image under an unchanged store is allowed from the store's record, refused once its signature file changes"

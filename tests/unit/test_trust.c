@@ -391,6 +391,125 @@ START_TEST(store_signatures_record)
 }
 END_TEST
 
+/* `ocigate check` on a bundle whose image is D1, under a policy with this
+ * test's trust environment; its exit code. */
+static int run_check(void)
+{
+	char bundle[320], rootfs[340], pol[320], cfg[400], *text;
+	json_t *doc;
+	int rc;
+
+	snprintf(bundle, sizeof bundle, "%s/bundle", dir);
+	snprintf(rootfs, sizeof rootfs, "%s/rootfs", bundle);
+	(void)mkdir(bundle, 0755);
+	(void)mkdir(rootfs, 0755);
+	snprintf(cfg, sizeof cfg, "%s/config.json", bundle);
+	doc = json_pack("{s:{s:s},s:{s:{s:i}},s:{s:s}}", "root", "path", "rootfs", "process", "user", "uid", 0,
+			"annotations", "io.kubernetes.cri-o.ImageRef", D1 + 7);
+	text = json_dumps(doc, 0);
+	wfile(cfg, text, strlen(text));
+	free(text);
+	json_decref(doc);
+	snprintf(pol, sizeof pol, "%s/policy.json", dir);
+	doc = json_pack("{s:i,s:{s:s},s:{s:[{s:s,s:s}]},s:{s:s,s:[s],s:s,s:s}}", "version", 1, "runtime", "preset",
+			"none", "image", "identity", "annotation", "io.kubernetes.cri-o.ImageRef", "kind", "config",
+			"trust", "store", store, "root_keys", root1, "state_dir", statedir, "signatures_dir", sigdir);
+	text = json_dumps(doc, 0);
+	wfile(pol, text, strlen(text));
+	free(text);
+	json_decref(doc);
+	{
+		char *argv[] = { "check", "--bundle", bundle, "--policy", pol, NULL };
+
+		rc = og_cmd_check(5, argv);
+	}
+	fflush(stdout);
+	return rc;
+}
+
+/* Every file below the state directory, with identity, size and times. */
+static char *state_listing(void)
+{
+	char cmd[400], *out = NULL;
+	size_t size = 0;
+	FILE *f, *m = open_memstream(&out, &size);
+
+	snprintf(cmd, sizeof cmd, "find '%s' -printf '%%p %%i %%s %%T@ %%C@\\n' 2>&1 | sort", statedir);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	for (int ch; (ch = fgetc(f)) != EOF;)
+		fputc(ch, m);
+	pclose(f);
+	fclose(m);
+	return out;
+}
+
+/* A verification record for digest, forged for the inputs as they are now
+ * (what only someone who can write the state directory could do). */
+static void forge_record(const char *digest)
+{
+	const char *roots[] = { root1 };
+	char path[400], pfp[17], fp[OG_TRUST_CACHE_FP_MAX];
+	struct og_trust_cache_inputs in = { .policy_fingerprint = pfp, .store = store, .state_dir = statedir,
+					    .signatures_dir = sigdir, .root_keys = roots, .nroot = 1,
+					    .digest = digest };
+	og_buf b = { 0 };
+	og_error e = { 0 };
+	const char *at;
+
+	/* the policy's part is the one in the real record */
+	snprintf(path, sizeof path, "%s/verified/%s", statedir, digest + 7);
+	ck_assert_msg(og_read_file(path, 8192, &b, &e) == 0, "%s", e.msg);
+	at = strstr(b.data, "policy=");
+	ck_assert_ptr_nonnull(at);
+	snprintf(pfp, sizeof pfp, "%.16s", at + 7);
+	og_buf_free(&b);
+	ck_assert_int_eq(og_trust_cache_fingerprint(&in, fp, sizeof fp), 0);
+	og_trust_cache_store(statedir, digest, fp, 0, "forged");
+}
+
+/* The dry run changes nothing on the node and believes no record. */
+START_TEST(check_is_a_dry_run)
+{
+	struct og_trust_policy *p;
+	char *before, *after, cmd[400];
+	int n;
+
+	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	/* a node whose hook never ran: check allows, and creates no state */
+	ck_assert_int_eq(run_check(), 0);
+	ck_assert_int_eq(access(statedir, F_OK), -1);
+	/* a node with state and a warm record: check leaves it as it was */
+	p = policy(1, 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);
+	write_store(base_store(6, "2099-01-01T00:00:00Z"), 1, 0);	/* a version above the floor */
+	before = state_listing();
+	ck_assert_int_eq(run_check(), 0);
+	after = state_listing();
+	ck_assert_str_eq(before, after);
+	free(after);
+	/* the signature gone, and a record forged that still vouches for it: the
+	 * hook believes the record (it trusts the state directory), check does not */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);	/* the hook records version 6 */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);	/* and the acceptance */
+	snprintf(cmd, sizeof cmd, "rm -rf '%s/sha256/%s'", sigdir, D1 + 7);
+	ck_assert_int_eq(system(cmd), 0);
+	forge_record(D1);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);
+	free(before);
+	before = state_listing();
+	ck_assert_int_eq(run_check(), 1);
+	after = state_listing();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	og_trust_policy_free(p);
+}
+END_TEST
+
 START_TEST(no_digest_identity)
 {
 	struct og_trust_policy *p;
@@ -1295,6 +1414,7 @@ int main(void)
 	tcase_add_test(t, signed_image_accepted);
 	tcase_add_test(t, verification_cache);
 	tcase_add_test(t, store_signatures_record);
+	tcase_add_test(t, check_is_a_dry_run);
 	tcase_add_test(t, no_digest_identity);
 	tcase_add_test(t, not_required);
 	tcase_add_test(t, payload_for_other_digest);
