@@ -7,9 +7,12 @@
 #include "hook/evaluate.h"
 #include "hook/base/log.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *out)
@@ -17,7 +20,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: ocigate check --bundle DIR [--policy FILE] [--id ID] [--stage NAME]\n"
 		"                     [--annotation KEY=VALUE ...] [--format text|json]\n"
-		"Evaluate a bundle as the hook would and print every finding.\n"
+		"Evaluate a bundle as the hook would and print every finding; a dry run that\n"
+		"changes nothing on the node.  A relative DIR is taken from the current directory.\n"
 		"Exit 0 allow (or audit), 1 deny, 2 error.\n");
 }
 
@@ -87,6 +91,7 @@ int og_cmd_check(int argc, char **argv)
 		{ 0 },
 	};
 	const char *policy_path = OG_DEFAULT_POLICY, *bundle = NULL, *format = "text";
+	char abs_bundle[PATH_MAX];
 	json_auto_t *extra = json_object();
 	struct og_policy policy;
 	struct og_container c;
@@ -118,6 +123,15 @@ int og_cmd_check(int argc, char **argv)
 	    (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)) {
 		usage(stderr);
 		return 2;
+	}
+	/* The runtime hands the hook an absolute bundle path; an operator may
+	 * type a relative one, which is made absolute (and canonical) here. */
+	if (bundle[0] != '/') {
+		if (realpath(bundle, abs_bundle) == NULL) {
+			fprintf(stderr, "ocigate check: bundle %s: %s\n", bundle, strerror(errno));
+			return 2;
+		}
+		bundle = abs_bundle;
 	}
 	if (og_policy_load(policy_path, &policy, &e) < 0) {
 		fprintf(stderr, "ocigate check: %s\n", e.msg);
