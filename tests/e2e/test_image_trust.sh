@@ -250,51 +250,61 @@ id=$(new_id rollback-v2-again)
 img_expect_allowed "$(img_bundle rollback-v2b "$POL_ROLLBACK" "$IMG_CONFIG_HEX")" "$id"
 t_end
 
+# signed_env NAME: a fresh trust environment (store v1: key ci for team-a, signed by root), image NAME
+# signed by ci, and ENV_POL, an enforcing policy for them.
+signed_env() {
+	img_trust_env "$1"
+	img_make "$1"
+	img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+	img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+	img_store_sign root
+	ENV_POL=$(img_policy "trust-$1" enforce "$(img_trust_json)")
+}
+
+# start_allowed NAME / start_denied NAME RULE MSG_ERE: one start of the image under ENV_POL.
+start_allowed() { img_expect_allowed "$(img_bundle "$1" "$ENV_POL" "$IMG_CONFIG_HEX")" "$(new_id "$1")"; }
+start_denied() { img_expect_denied "$(img_bundle "$1" "$ENV_POL" "$IMG_CONFIG_HEX")" "$(new_id "$1")" "$2" "$3"; }
+
+# warm_up NAME: two allowed starts; the first accepts the store (raising the rollback floor), the
+# second records the acceptance in the verification cache, which serves the next one.
+warm_up() {
+	start_allowed "$1-first"
+	start_allowed "$1-recorded"
+	[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] ||
+		fail "no verification record $TRUST_STATE/verified/$IMG_CONFIG_HEX after two acceptances"
+}
+
 # The rollback state and the trust files are checked StrictModes-style (every directory up to /)
 # at every start, before a verification record is believed.
 t_begin "runc: refused: world-writable rollback state, then a world-writable trust-version, despite a warm record (trust.store)"
-img_trust_env statemodes
-img_make statemodes
-img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
-img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
-img_store_sign root
-POL_SM=$(img_policy trust-statemodes enforce "$(img_trust_json)")
-img_expect_allowed "$(img_bundle statemodes-1 "$POL_SM" "$IMG_CONFIG_HEX")" "$(new_id statemodes-first)"
-img_expect_allowed "$(img_bundle statemodes-2 "$POL_SM" "$IMG_CONFIG_HEX")" "$(new_id statemodes-recorded)"
-[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] || fail "no verification record after two acceptances"
+signed_env statemodes
+warm_up statemodes
 chmod 777 "$TRUST_STATE"
-img_expect_denied "$(img_bundle statemodes-3 "$POL_SM" "$IMG_CONFIG_HEX")" "$(new_id statemodes-dir)" trust.store \
+start_denied statemodes-dir trust.store \
 	"rollback state: $(re_quote "$TRUST_STATE") is group- or world-writable \(mode 0777\)"
 chmod 700 "$TRUST_STATE"
 chmod 666 "$TRUST_STATE/trust-version"
-img_expect_denied "$(img_bundle statemodes-4 "$POL_SM" "$IMG_CONFIG_HEX")" "$(new_id statemodes-file)" trust.store \
+start_denied statemodes-file trust.store \
 	"rollback state: $(re_quote "$TRUST_STATE/trust-version") is group- or world-writable \(mode 0666\)"
 chmod 600 "$TRUST_STATE/trust-version"
-img_expect_allowed "$(img_bundle statemodes-5 "$POL_SM" "$IMG_CONFIG_HEX")" "$(new_id statemodes-restored)"
+start_allowed statemodes-restored
 t_end
 
 t_begin "runc: refused: the trust store below a world-writable, non-sticky directory (trust.store); sticky or through a link, allowed"
-img_trust_env waymodes
-img_make waymodes
-img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
-img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
-img_store_sign root
+signed_env waymodes
 WAY=${TRUST_STORE%/*}
-POL_WAY=$(img_policy trust-waymodes enforce "$(img_trust_json)")
 chmod 777 "$WAY"
-img_expect_denied "$(img_bundle waymodes-1 "$POL_WAY" "$IMG_CONFIG_HEX")" "$(new_id waymodes-open)" trust.store \
-	"$(re_quote "$WAY") is group- or world-writable \(mode 0777\) and not sticky"
+start_denied waymodes-open trust.store "$(re_quote "$WAY") is group- or world-writable \(mode 0777\) and not sticky"
 chmod 1777 "$WAY"
-img_expect_allowed "$(img_bundle waymodes-2 "$POL_WAY" "$IMG_CONFIG_HEX")" "$(new_id waymodes-sticky)"
+start_allowed waymodes-sticky
 chmod 700 "$WAY"
 # The store named through a link to its directory (as /var/run -> /run): resolved and checked.
 ln -s waymodes "$IMG_DIR/trust/waymodes-link"
 TRUST_STORE=$IMG_DIR/trust/waymodes-link/trust.json
-POL_LINK=$(img_policy trust-waymodes-link enforce "$(img_trust_json)")
-img_expect_allowed "$(img_bundle waymodes-3 "$POL_LINK" "$IMG_CONFIG_HEX")" "$(new_id waymodes-link)"
+ENV_POL=$(img_policy trust-waymodes-link enforce "$(img_trust_json)")
+start_allowed waymodes-link
 chmod 770 "$WAY"
-img_expect_denied "$(img_bundle waymodes-4 "$POL_LINK" "$IMG_CONFIG_HEX")" "$(new_id waymodes-link-open)" trust.store \
-	"$(re_quote "$WAY") is group- or world-writable \(mode 0770\) and not sticky"
+start_denied waymodes-link-open trust.store "$(re_quote "$WAY") is group- or world-writable \(mode 0770\) and not sticky"
 chmod 700 "$WAY"
 t_end
 
@@ -354,19 +364,10 @@ t_end
 # The hook keeps a verification cache (STATE_DIR/verified/<hex>) of acceptances; these two cases
 # make sure a warm start is still refused once what vouched for the image changed.
 t_begin "runc: an accepted image is refused at its next start once its stored signature is tampered with"
-img_trust_env warm
-img_make warm
-img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
-img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
-img_store_sign root
-POL_WARM=$(img_policy trust-warm enforce "$(img_trust_json)")
-# Start 1 accepts the store (moving the rollback state), start 2 records the acceptance, start 3
-# is served from the record; then the signature changes on disk.
-img_expect_allowed "$(img_bundle warm-1 "$POL_WARM" "$IMG_CONFIG_HEX")" "$(new_id warm-first)"
-img_expect_allowed "$(img_bundle warm-2 "$POL_WARM" "$IMG_CONFIG_HEX")" "$(new_id warm-second)"
-[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] ||
-	fail "no verification cache record $TRUST_STATE/verified/$IMG_CONFIG_HEX after two acceptances (this case tests its invalidation)"
-img_expect_allowed "$(img_bundle warm-3 "$POL_WARM" "$IMG_CONFIG_HEX")" "$(new_id warm-third)"
+signed_env warm
+# Start 3 is served from the record; then the signature changes on disk.
+warm_up warm
+start_allowed warm-third
 for f in "$TRUST_SIGS"/sha256/*/*.json; do
 	[ -f "$f" ] || continue
 	python3 -c '
@@ -376,64 +377,47 @@ s = bytearray(base64.b64decode(doc["signature"])); s[len(s) // 2] ^= 0x01
 doc["signature"] = base64.b64encode(bytes(s)).decode()
 open(p, "w").write(json.dumps(doc, separators=(",", ":")))' "$f" || fail "cannot tamper with $f"
 done
-id=$(new_id warm-tampered)
-img_expect_denied "$(img_bundle warm-4 "$POL_WARM" "$IMG_CONFIG_HEX")" "$id" trust.signature "bad signature"
+start_denied warm-tampered trust.signature "bad signature"
 t_end
 
 t_begin "runc: an accepted image is refused at its next start once a new store version revokes it"
-img_trust_env revokelater
-img_make revokelater
-img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
-img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
-img_store_sign root
-POL_RL=$(img_policy trust-revokelater enforce "$(img_trust_json)")
-img_expect_allowed "$(img_bundle revokelater-1 "$POL_RL" "$IMG_CONFIG_HEX")" "$(new_id revokelater-first)"
-img_expect_allowed "$(img_bundle revokelater-1b "$POL_RL" "$IMG_CONFIG_HEX")" "$(new_id revokelater-recorded)"
-[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] || fail "no verification cache record after two acceptances"
+signed_env revokelater
+warm_up revokelater
 img_store_write 2 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]" '[]' \
 	"$(jq -cn --arg d "$IMG_CONFIG" '{keys: [], digests: [$d]}')"
 img_store_sign root
-id=$(new_id revokelater-second)
-img_expect_denied "$(img_bundle revokelater-2 "$POL_RL" "$IMG_CONFIG_HEX")" "$id" trust.signature "$IMG_CONFIG is revoked"
+start_denied revokelater-second trust.signature "$IMG_CONFIG is revoked"
 t_end
 
 # `ocigate check` is a dry run: the node's state is left exactly as it was, and no record is believed.
 state_snapshot() { find "$TRUST_STATE" -printf '%p %i %s %T@ %C@\n' 2>/dev/null | sort; }
 
 t_begin "check is a dry run: no state created on a fresh node, none changed on a warm one (not even a newer store's version)"
-img_trust_env dryrun
-img_make dryrun
-img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
-img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
-img_store_sign root
-POL_DRY=$(img_policy trust-dryrun enforce "$(img_trust_json)")
-DRY_BUNDLE=$(img_bundle dryrun "$POL_DRY" "$IMG_CONFIG_HEX")
+signed_env dryrun
+DRY_BUNDLE=$(img_bundle dryrun "$ENV_POL" "$IMG_CONFIG_HEX")
 rmdir "$TRUST_STATE" # a node whose hook never ran
-run_ocigate check --bundle "$DRY_BUNDLE" --policy "$POL_DRY"
+run_ocigate check --bundle "$DRY_BUNDLE" --policy "$ENV_POL"
 assert_rc 0
 [ ! -e "$TRUST_STATE" ] || fail "check created $TRUST_STATE: $(find "$TRUST_STATE" | tr '\n' ' ')"
-img_expect_allowed "$(img_bundle dryrun-1 "$POL_DRY" "$IMG_CONFIG_HEX")" "$(new_id dryrun-first)"
-img_expect_allowed "$(img_bundle dryrun-2 "$POL_DRY" "$IMG_CONFIG_HEX")" "$(new_id dryrun-recorded)"
-[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] || fail "no verification record after two acceptances"
+warm_up dryrun
 img_store_write 2 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
 img_store_sign root
 before=$(state_snapshot)
-run_ocigate check --bundle "$DRY_BUNDLE" --policy "$POL_DRY"
+run_ocigate check --bundle "$DRY_BUNDLE" --policy "$ENV_POL"
 assert_rc 0
 [ "$(state_snapshot)" = "$before" ] ||
 	fail "check changed the state directory: $(diff <(echo "$before") <(state_snapshot) | head -n 6 | tr '\n' ' ')"
 t_end
 
 t_begin "check verifies every signature itself: a forged record for an image whose signature is gone does not make it allow"
-img_expect_allowed "$(img_bundle dryrun-3 "$POL_DRY" "$IMG_CONFIG_HEX")" "$(new_id dryrun-v2)"
-img_expect_allowed "$(img_bundle dryrun-4 "$POL_DRY" "$IMG_CONFIG_HEX")" "$(new_id dryrun-v2-recorded)"
+warm_up dryrun-v2
 rm -rf "$TRUST_SIGS/sha256/$IMG_CONFIG_HEX" "$TRUST_SIGS/sha256/${IMG_MANIFEST#sha256:}"
 # The forgery: the real record with its fingerprint of the (now missing) signature entries updated.
 sed -i -E '1s/ sigdir=.*/ sigdir=-/' "$TRUST_STATE/verified/$IMG_CONFIG_HEX"
 # The hook believes it (it trusts the state directory as it trusts the policy): the forgery allows.
-img_expect_allowed "$(img_bundle dryrun-5 "$POL_DRY" "$IMG_CONFIG_HEX")" "$(new_id dryrun-forged)"
+start_allowed dryrun-forged
 before=$(state_snapshot)
-run_ocigate check --bundle "$DRY_BUNDLE" --policy "$POL_DRY"
+run_ocigate check --bundle "$DRY_BUNDLE" --policy "$ENV_POL"
 assert_rc 1
 grep -qE "trust\.signature +image $(re_quote "$IMG_CONFIG") is unsigned" "$RUN_OUT" ||
 	fail "check does not report the image as unsigned: $(head -c 400 "$RUN_OUT")"

@@ -201,7 +201,8 @@ static size_t check(struct og_trust_policy *p, const char *digest, char *rule, c
 		ck_assert_msg(check(p, digest, rule_, msg_) == 0, "%s: %s", rule_, msg_); \
 	} while (0)
 
-static int run_sig(const char *const *args)
+/* Run a command (og_cmd_sig, og_cmd_trust ...) on a NULL-terminated list. */
+static int run_cmd(int (*cmd)(int, char **), const char *const *args)
 {
 	char *argv[40];
 	int argc = 0;
@@ -209,7 +210,12 @@ static int run_sig(const char *const *args)
 	for (; args[argc] != NULL; argc++)
 		argv[argc] = (char *)args[argc];
 	argv[argc] = NULL;
-	return og_cmd_sig(argc, argv);
+	return cmd(argc, argv);
+}
+
+static int run_sig(const char *const *args)
+{
+	return run_cmd(og_cmd_sig, args);
 }
 
 static int sign_image(const char *keyfile, const char *repo, const char *digest)
@@ -258,6 +264,22 @@ static int accepted_via_cache(struct og_trust_policy *p, const char *digest, int
 	*findings = (int)r.n;
 	og_findings_free(&r);
 	return strstr(why, "verified before") != NULL;
+}
+
+/* A signed D1 under a store of `version`, started until its acceptance is
+ * served from a verification record. */
+static struct og_trust_policy *warm_node(int64_t version)
+{
+	struct og_trust_policy *p;
+	int n;
+
+	write_store(base_store(version, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);	/* accepts the store, raises the floor */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);	/* records the acceptance */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);	/* served from the record */
+	return p;
 }
 
 START_TEST(verification_cache)
@@ -481,10 +503,7 @@ START_TEST(check_is_a_dry_run)
 	ck_assert_int_eq(run_check(), 0);
 	ck_assert_int_eq(access(statedir, F_OK), -1);
 	/* a node with state and a warm record: check leaves it as it was */
-	p = policy(1, 0);
-	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
-	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
-	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);
+	p = warm_node(5);
 	write_store(base_store(6, "2099-01-01T00:00:00Z"), 1, 0);	/* a version above the floor */
 	before = state_listing();
 	ck_assert_int_eq(run_check(), 0);
@@ -670,14 +689,8 @@ START_TEST(rollback_state_checked)
 	struct og_trust_store *s = NULL;
 	og_error e = { 0 };
 	char version[320], want[1024];
-	int n;
 
-	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
-	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
-	p = policy(1, 0);
-	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
-	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
-	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);	/* a warm record */
+	p = warm_node(5);
 	snprintf(version, sizeof version, "%s/" OG_TRUST_STATE_FILE, statedir);
 	/* the directory, with the record in it still matching */
 	ck_assert_int_eq(chmod(statedir, 0777), 0);
@@ -715,14 +728,8 @@ START_TEST(trust_files_checked_up_to_root)
 {
 	struct og_trust_policy *p;
 	char sp[320], want[1024];
-	int n;
 
-	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
-	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
-	p = policy(1, 0);
-	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
-	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);
-	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);	/* a warm record */
+	p = warm_node(1);
 	/* the directory holding them all, world-writable: anything in it can be swapped */
 	ck_assert_int_eq(chmod(dir, 0777), 0);
 	snprintf(want, sizeof want, "trust store %s: %s is group- or world-writable (mode 0777) and not sticky",
@@ -751,22 +758,11 @@ START_TEST(trust_files_checked_up_to_root)
 }
 END_TEST
 
-static int run_trust(const char *const *args)
-{
-	char *argv[40];
-	int argc = 0;
-
-	for (; args[argc] != NULL; argc++)
-		argv[argc] = (char *)args[argc];
-	argv[argc] = NULL;
-	return og_cmd_trust(argc, argv);
-}
-
 static int install_store(const char *path)
 {
 	const char *args[] = { "trust", "install", "--store", store, "--root-key", root1, "--state-dir",
 			       statedir, "--signatures-dir", sigdir, path, NULL };
-	return run_trust(args);
+	return run_cmd(og_cmd_trust, args);
 }
 
 /* The installed store's version, as `trust verify` reads it. */
