@@ -5,7 +5,8 @@
 #include "verify/scan/scan_check.h"
 
 int og_check_image(const struct og_policy *p, struct og_container *c,
-		   const struct og_identity_prefetch *pf, struct og_findings *r, og_error *e)
+		   const struct og_identity_prefetch *pf, enum og_check_mode mode, struct og_findings *r,
+		   og_error *e)
 {
 	struct og_identity_input in = {
 		.annotations = c->annotations,
@@ -20,7 +21,7 @@ int og_check_image(const struct og_policy *p, struct og_container *c,
 		return 0;
 	if (og_identity_resolve(p->sections.identity, &in, pf, &c->image, e) < 0)
 		return -1;
-	if (og_trust_check(p->sections.trust, &c->image, r, e) < 0)
+	if (og_trust_evaluate(p->sections.trust, &c->image, mode == OG_CHECK_HOOK, r, NULL, 0, e) < 0)
 		return -1;
 	if (og_scan_check(p->sections.scan, &c->image, r, e) < 0)
 		return -1;

@@ -65,9 +65,10 @@ int og_evaluate_runtime(const struct og_policy *p, struct og_container *c, struc
 }
 
 int og_evaluate(const struct og_policy *p, struct og_container *c,
-		const struct og_identity_prefetch *pf, struct og_findings *r, og_error *e)
+		const struct og_identity_prefetch *pf, enum og_check_mode mode, struct og_findings *r,
+		og_error *e)
 {
 	if (og_evaluate_runtime(p, c, r, e) < 0)
 		return -1;
-	return og_check_image(p, c, pf, r, e);
+	return og_check_image(p, c, pf, mode, r, e);
 }

@@ -3,6 +3,7 @@
 #ifndef OCIGATE_EVALUATE_H
 #define OCIGATE_EVALUATE_H
 
+#include "hook/checks.h"
 #include "hook/oci/container.h"
 #include "policy/policy.h"
 #include "hook/base/findings.h"
@@ -32,8 +33,10 @@ int og_evaluate_runtime(const struct og_policy *p, struct og_container *c, struc
 			og_error *e);
 
 /* Run every check; -1 only for an operational error (e says what).  pf
- * holds the engine identity sources' answers when asked beforehand. */
+ * holds the engine identity sources' answers when asked beforehand; mode
+ * says whether the node's state is used (hook/checks.h). */
 int og_evaluate(const struct og_policy *p, struct og_container *c,
-		const struct og_identity_prefetch *pf, struct og_findings *r, og_error *e);
+		const struct og_identity_prefetch *pf, enum og_check_mode mode, struct og_findings *r,
+		og_error *e);
 
 #endif

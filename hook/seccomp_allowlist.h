@@ -11,6 +11,7 @@ static const char *const og_seccomp_allowed[] = {
 	"openat", "openat2", "open", "getdents64", "readlink", "readlinkat", "getcwd",
 	"fcntl", "dup", "dup2", "dup3", "fsync", "fdatasync", "fchmod", "mkdirat", "mkdir",
 	"renameat", "renameat2", "rename", "unlinkat", "unlink", "ftruncate",
+	"flock",	/* the rollback state's writers serialise on its directory */
 	"mmap", "munmap", "mremap", "mprotect", "brk", "madvise",
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "setitimer", "getitimer", "alarm",
 	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday", "time",

@@ -119,14 +119,14 @@ check "/etc/ocigate/policy.json is a conffile" \
 	sh -c "dpkg-query -W -f='\${Conffiles}\n' ocigate | grep -q '^ /etc/ocigate/policy.json '"
 hooks=/usr/share/containers/oci/hooks.d/ocigate.json
 check "$hooks is valid JSON" json_valid "$hooks"
-check "$hooks: always, createRuntime, /usr/sbin/ocigate hook" python3 - "$hooks" <<'EOF'
+check "$hooks: always, createRuntime, /usr/sbin/ocigate hook --stage createRuntime" python3 - "$hooks" <<'EOF'
 import json, os, sys
 h = json.load(open(sys.argv[1]))
 assert h["version"] == "1.0.0", h
 assert h["when"] == {"always": True}, h
 assert h["stages"] == ["createRuntime"], h
 assert h["hook"]["path"] == "/usr/sbin/ocigate", h
-assert h["hook"]["args"][:2] == ["ocigate", "hook"], h
+assert h["hook"]["args"] == ["ocigate", "hook", "--stage", "createRuntime"], h  # the log's stage="..."
 assert os.access(h["hook"]["path"], os.X_OK)
 EOF
 for m in /usr/share/man/man8/ocigate.8.gz /usr/share/man/man5/ocigate-policy.5.gz; do

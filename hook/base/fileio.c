@@ -245,17 +245,17 @@ int og_read_file_stat(const char *path, size_t max, og_buf *out, struct stat *st
 	return 0;
 }
 
-static int write_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-			 int durable, og_error *e)
+/* Write data to a fresh temporary file beside name (its name in tmp). */
+static int write_temp(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+		      int durable, char tmp[NAME_MAX + 1], og_error *e)
 {
-	char tmp[NAME_MAX + 1];
 	og_cleanup_close int fd = -1;
 	const char *p = data;
 	size_t off = 0;
 	int n;
 
-	n = snprintf(tmp, sizeof tmp, ".%s.tmp.%ld", name, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof tmp)
+	n = snprintf(tmp, NAME_MAX + 1, ".%s.tmp.%ld", name, (long)getpid());
+	if (n < 0 || n > NAME_MAX)
 		return og_fail(e, "%s: name too long", name);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
@@ -276,6 +276,12 @@ static int write_replace(int dirfd, const char *name, const void *data, size_t l
 		unlinkat(dirfd, tmp, 0);
 		return og_fail_errno(e, err, "%s: sync", name);
 	}
+	return 0;
+}
+
+/* Rename the temporary file over name (removing it if that fails). */
+static int rename_temp(int dirfd, const char *tmp, const char *name, int durable, og_error *e)
+{
 	if (renameat(dirfd, tmp, dirfd, name) < 0) {
 		int err = errno;
 		unlinkat(dirfd, tmp, 0);
@@ -286,10 +292,31 @@ static int write_replace(int dirfd, const char *name, const void *data, size_t l
 	return 0;
 }
 
+static int write_replace(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			 int durable, og_error *e)
+{
+	char tmp[NAME_MAX + 1];
+
+	if (write_temp(dirfd, name, data, len, mode, durable, tmp, e) < 0)
+		return -1;
+	return rename_temp(dirfd, tmp, name, durable, e);
+}
+
 int og_write_file_atomic(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
 			 og_error *e)
 {
 	return write_replace(dirfd, name, data, len, mode, 1, e);
+}
+
+int og_write_file_prepare(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			  char tmp[NAME_MAX + 1], og_error *e)
+{
+	return write_temp(dirfd, name, data, len, mode, 1, tmp, e);
+}
+
+int og_write_file_commit(int dirfd, const char *tmp, const char *name, og_error *e)
+{
+	return rename_temp(dirfd, tmp, name, 1, e);
 }
 
 int og_write_cache_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,

@@ -5,6 +5,7 @@
 #ifndef OCIGATE_FILEIO_H
 #define OCIGATE_FILEIO_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -53,6 +54,15 @@ int og_write_file_atomic(int dirfd, const char *name, const void *data, size_t l
  * cannot match as a miss. */
 int og_write_cache_file(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
 			og_error *e);
+
+/* og_write_file_atomic in two steps, for a caller that must act between
+ * the new bytes being durable and their rename into place (`trust install`
+ * raises the rollback floor there): prepare writes and syncs a temporary
+ * file beside name and puts its name in tmp; commit renames it over name
+ * and syncs the directory.  A caller that gives up in between unlinks tmp. */
+int og_write_file_prepare(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+			  char tmp[NAME_MAX + 1], og_error *e);
+int og_write_file_commit(int dirfd, const char *tmp, const char *name, og_error *e);
 
 /* Create a directory (and its parents) with `mode` if it is missing. */
 int og_mkdir_p(const char *path, mode_t mode, og_error *e);

@@ -1,13 +1,18 @@
 /* `ocigate check`: the hook's evaluation as a dry run for operators, with
- * every finding and the rule that produced it.  Nothing is logged to syslog. */
+ * every finding and the rule that produced it.  Nothing is logged to syslog
+ * and nothing on the node changes: no rollback floor raised, no
+ * verification record read or written (every signature is verified). */
 #include "hook/cmd/commands.h"
 #include "hook/decision.h"
 #include "hook/evaluate.h"
 #include "hook/base/log.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void usage(FILE *out)
@@ -15,7 +20,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: ocigate check --bundle DIR [--policy FILE] [--id ID] [--stage NAME]\n"
 		"                     [--annotation KEY=VALUE ...] [--format text|json]\n"
-		"Evaluate a bundle as the hook would and print every finding.\n"
+		"Evaluate a bundle as the hook would and print every finding; a dry run that\n"
+		"changes nothing on the node.  A relative DIR is taken from the current directory.\n"
 		"Exit 0 allow (or audit), 1 deny, 2 error.\n");
 }
 
@@ -85,6 +91,7 @@ int og_cmd_check(int argc, char **argv)
 		{ 0 },
 	};
 	const char *policy_path = OG_DEFAULT_POLICY, *bundle = NULL, *format = "text";
+	char abs_bundle[PATH_MAX];
 	json_auto_t *extra = json_object();
 	struct og_policy policy;
 	struct og_container c;
@@ -94,6 +101,7 @@ int og_cmd_check(int argc, char **argv)
 	int opt, rc;
 
 	og_container_init(&c, "check", "check");
+	optind = 1;
 	while ((opt = getopt_long(argc, argv, "b:p:a:f:i:s:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'b': bundle = optarg; break;
@@ -116,6 +124,15 @@ int og_cmd_check(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* The runtime hands the hook an absolute bundle path; an operator may
+	 * type a relative one, which is made absolute (and canonical) here. */
+	if (bundle[0] != '/') {
+		if (realpath(bundle, abs_bundle) == NULL) {
+			fprintf(stderr, "ocigate check: bundle %s: %s\n", bundle, strerror(errno));
+			return 2;
+		}
+		bundle = abs_bundle;
+	}
 	if (og_policy_load(policy_path, &policy, &e) < 0) {
 		fprintf(stderr, "ocigate check: %s\n", e.msg);
 		return 2;
@@ -131,7 +148,8 @@ int og_cmd_check(int argc, char **argv)
 		json_object_update(merged, extra);
 		og_container_set_annotations(&c, merged);
 	}
-	if (og_evaluate(&policy, &c, NULL, &r, &e) < 0) {
+	/* A dry run: nothing on the node changes, no record is believed. */
+	if (og_evaluate(&policy, &c, NULL, OG_CHECK_DRY_RUN, &r, &e) < 0) {
 		fprintf(stderr, "ocigate check: %s\n", e.msg);
 		rc = 2;
 		goto out;

@@ -19,7 +19,8 @@ static const char usage_text[] =
 	"       ocigate trust install [options] NEW_STORE\n"
 	"sign: add (or replace) this key's signature over STORE in STORE.sig.\n"
 	"install: verify NEW_STORE (and NEW_STORE.sig) as the hook would, then replace the\n"
-	"        policy's store and its signatures with no moment of mismatch.\n"
+	"        policy's store and its signatures with no moment of mismatch, and raise\n"
+	"        the rollback floor to its version.\n"
 	"verify: check the trust store as the hook does (signatures, expiry, rollback)\n"
 	"        and print its version, expiry, keys and scopes, or why it is refused.\n"
 	OG_TRUST_CLI_USAGE;

@@ -1,42 +1,62 @@
 /* `ocigate trust install NEW_STORE`: replace the host's trust store and its
  * signature file without a moment in which a hook could read a store and a
- * signature file that do not belong together.
+ * signature file that do not belong together, and raise the rollback floor
+ * with the swap, so that the store installed is the lowest one a later
+ * install (or a copy put in place by hand) may bring back.
  *
  * A store and its detached signatures are two files, and no rename moves
- * two files at once.  So: (1) verify NEW_STORE with NEW_STORE.sig exactly
- * as the hook would (roots, threshold, expiry, not older than the accepted
- * version); (2) replace STORE.sig with the union of the old and the new
- * signatures, valid for either store; (3) replace STORE with the new bytes;
- * (4) replace STORE.sig with the new signatures alone.  Every step is an
- * atomic rename, and every state a reader can see verifies. */
+ * two files at once.  So, under the rollback state's lock (trust_state.h:
+ * a second install waits, then meets the floor this one set):
+ *   1. verify NEW_STORE with NEW_STORE.sig exactly as the hook would
+ *      (roots, threshold, expiry, not below the floor);
+ *   2. replace STORE.sig with the union of the old and the new signatures,
+ *      valid for either store;
+ *   3. write the new store's bytes beside STORE and sync them;
+ *   4. raise the floor to the new version (synced);
+ *   5. rename the new bytes over STORE;
+ *   6. replace STORE.sig with the new signatures alone.
+ * Every step is atomic, and every state a reader can see verifies, but one:
+ * between 4 and 5 the floor is above the store still in place.  That is
+ * the crash order chosen: a crash there leaves every hook refusing the old
+ * store as rolled back until the install is run again (fail closed),
+ * where the other order would leave the new store above the floor and let
+ * an install of the old one through.  Step 3 before 4 keeps that moment as
+ * short as one rename, and a hook whose inputs changed while it read them
+ * reads again (trust_policy.c), so it rides over it. */
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
 #include "hook/cmd/commands.h"
 #include "hook/cmd/trust_cli.h"
+#include "verify/trust/trust_state.h"
 #include "verify/trust/trust_store.h"
 #include "hook/base/strfmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Write data over path atomically (a temporary file in the same directory). */
-static int replace_file(const char *path, const char *data, size_t len, og_error *e)
+/* The directory of path, open for atomic writes in it; *name is path's
+ * last component. */
+static int open_parent(const char *path, const char **name, og_error *e)
 {
-	char dir[PATH_MAX], base[PATH_MAX];
-	og_cleanup_close int dfd = -1;
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	int dfd;
 
-	og_bfmt(dir, sizeof dir, "%s", path);
-	og_bfmt(base, sizeof base, "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (slash == NULL)
+		og_bfmt(dir, sizeof dir, ".");
+	else
+		og_bfmt(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	*name = slash ? slash + 1 : path;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return og_fail_errno(e, errno, "%s", dir);
-	return og_write_file_atomic(dfd, basename(base), data, len, 0644, e);
+	return dfd;
 }
 
 /* The signatures of NEW.sig added to those of OLD.sig (when it parses). */
@@ -60,34 +80,52 @@ static char *merged_signatures(const og_buf *old_sig, const og_buf *new_sig, og_
 	return json_dumps(merged, JSON_COMPACT);
 }
 
+/* The steps above; new is verified while the rollback state is locked. */
 static int install(const struct og_trust_policy *p, const char *new_store, og_error *e)
 {
+	og_cleanup_trust_state struct og_trust_state_lock lock = { .dirfd = -1 };
 	struct og_trust_store_config c;
 	struct og_trust_store *s = NULL;
 	og_cleanup_buf og_buf store = { 0 }, new_sig = { 0 }, old_sig = { 0 };
 	og_cleanup_free char *both = NULL;
-	char path[PATH_MAX];
+	og_cleanup_close int dfd = -1;
+	char path[PATH_MAX], sig_name[NAME_MAX + 1], tmp[NAME_MAX + 1];
+	const char *live, *name;
+	int64_t version;
 	og_error ignored = { 0 };
 
 	og_trust_policy_store_config(p, &c);
+	live = c.store_path;
+	if (og_trust_state_lock(c.state_dir, &lock, e) < 0)
+		return og_wrap(e, "%s not installed", new_store);
 	c.store_path = new_store;
-	c.update_state = 0;	/* the hooks advance the rollback state when they accept it */
+	c.update_state = 0;	/* the floor moves below, with the swap */
 	if (og_trust_store_load(&c, &s, e) < 0)
 		return og_wrap(e, "%s not installed", new_store);
+	version = s->version;
 	og_trust_store_free(s);
+	/* What was verified is what is read: NEW_STORE passed StrictModes, so
+	 * only root can change it meanwhile. */
 	og_bfmt(path, sizeof path, "%s.sig", new_store);
 	if (og_read_file(new_store, OG_MAX_TRUST_STORE_BYTES, &store, e) < 0 ||
 	    og_read_file(path, OG_MAX_TRUST_SIG_BYTES, &new_sig, e) < 0)
 		return -1;
-	og_trust_policy_store_config(p, &c);
-	og_bfmt(path, sizeof path, "%s.sig", c.store_path);
+	og_bfmt(path, sizeof path, "%s.sig", live);
 	(void)og_read_file(path, OG_MAX_TRUST_SIG_BYTES, &old_sig, &ignored);
 	both = merged_signatures(&old_sig, &new_sig, e);
-	if (both == NULL)
+	if (both == NULL || (dfd = open_parent(live, &name, e)) < 0)
 		return -1;
-	if (replace_file(path, both, strlen(both), e) < 0 ||
-	    replace_file(c.store_path, store.data, store.len, e) < 0 ||
-	    replace_file(path, new_sig.data, new_sig.len, e) < 0)
+	if (og_bfmt(sig_name, sizeof sig_name, "%s.sig", name) >= (int)sizeof sig_name)
+		return og_fail(e, "%s: name too long", live);
+	if (og_write_file_atomic(dfd, sig_name, both, strlen(both), 0644, e) < 0 ||
+	    og_write_file_prepare(dfd, name, store.data, store.len, 0644, tmp, e) < 0)
+		return og_wrap(e, "installing %s", new_store);
+	if (og_trust_state_record(&lock, version, e) < 0) {
+		unlinkat(dfd, tmp, 0);
+		return og_wrap(e, "installing %s", new_store);
+	}
+	if (og_write_file_commit(dfd, tmp, name, e) < 0 ||
+	    og_write_file_atomic(dfd, sig_name, new_sig.data, new_sig.len, 0644, e) < 0)
 		return og_wrap(e, "installing %s", new_store);
 	return 0;
 }
@@ -107,7 +145,8 @@ int og_cmd_trust_install(int argc, char **argv)
 		if (c == 'h') {
 			printf("usage: ocigate trust install [options] NEW_STORE\n"
 			       "Verify NEW_STORE (with NEW_STORE.sig) as the hook would, then replace the\n"
-			       "policy's store and signature file so that no hook ever reads a mismatched pair.\n"
+			       "policy's store and signature file so that no hook ever reads a mismatched pair,\n"
+			       "and record its version as the lowest any store may have from now on.\n"
 			       OG_TRUST_CLI_USAGE);
 			return 0;
 		}

@@ -75,16 +75,29 @@ run_ocigate check --bundle "$BAD" --policy "$EXEMPT" --annotation io.kubernetes.
 assert_rc 1
 t_end
 
-t_begin "check: errors exit 2 (missing bundle, relative bundle, broken policy)"
+t_begin "check: errors exit 2 (missing bundle, missing relative bundle, broken policy)"
 run_ocigate check --bundle "$E2E_WORK/no-such-bundle" --policy "$POLICY_RESTRICTED"
 assert_rc 2
 assert_err_nonempty
-(cd "$E2E_WORK" && run_ocigate check --bundle bundles/cli-good --policy "$POLICY_RESTRICTED" && echo "$RC" >"$E2E_WORK/rel.rc")
-[ "$(cat "$E2E_WORK/rel.rc" 2>/dev/null)" = 2 ] || [ "$(cat "$E2E_WORK/rel.rc" 2>/dev/null)" = 0 ] ||
-	fail "relative --bundle: exit $(cat "$E2E_WORK/rel.rc" 2>/dev/null), expected 2 (refused) or 0 (resolved)"
+(cd "$E2E_WORK" && run_ocigate check --bundle no-such-bundle --policy "$POLICY_RESTRICTED" &&
+	echo "$RC" >"$E2E_WORK/rel-missing.rc" && cp "$RUN_ERR" "$E2E_WORK/rel-missing.err")
+[ "$(cat "$E2E_WORK/rel-missing.rc" 2>/dev/null)" = 2 ] ||
+	fail "missing relative --bundle: exit $(cat "$E2E_WORK/rel-missing.rc" 2>/dev/null), expected 2"
+grep -q 'bundle no-such-bundle: No such file' "$E2E_WORK/rel-missing.err" 2>/dev/null ||
+	fail "missing relative --bundle: stderr does not name it: $(cat "$E2E_WORK/rel-missing.err" 2>/dev/null)"
 run_ocigate check --bundle "$GOOD" --policy "$(write_policy cli-broken '{"version":1,"bogus":1}')"
 assert_rc 2
 assert_err_matches 'bogus'
+t_end
+
+t_begin "check: a relative --bundle is taken from the current directory and shown absolute"
+(cd "$E2E_WORK" && run_ocigate check --bundle bundles/cli-good --policy "$POLICY_RESTRICTED" &&
+	echo "$RC" >"$E2E_WORK/rel.rc" && cp "$RUN_OUT" "$E2E_WORK/rel.out")
+[ "$(cat "$E2E_WORK/rel.rc" 2>/dev/null)" = 0 ] || fail "relative --bundle: exit $(cat "$E2E_WORK/rel.rc" 2>/dev/null), expected 0"
+grep -qxF "bundle: $(realpath "$GOOD")" "$E2E_WORK/rel.out" 2>/dev/null ||
+	fail "relative --bundle: output does not show bundle: $GOOD: $(head -c 300 "$E2E_WORK/rel.out" 2>/dev/null)"
+(cd "$E2E_WORK/bundles" && run_ocigate check --bundle cli-bad --policy "$POLICY_RESTRICTED" && echo "$RC" >"$E2E_WORK/rel-bad.rc")
+[ "$(cat "$E2E_WORK/rel-bad.rc" 2>/dev/null)" = 1 ] || fail "relative --bundle of a violating bundle: exit $(cat "$E2E_WORK/rel-bad.rc" 2>/dev/null), expected 1"
 t_end
 
 # --- policy lint ---

@@ -633,6 +633,18 @@ verdict_case "replaced by a symlink to an identical copy elsewhere" "cannot be t
 verdict_case "group-writable" "cannot be trusted: .*group- or world-writable" 'chmod g+w "$VFILE"'
 verdict_case "in a group-writable shard directory" "cannot be trusted: .*group- or world-writable" \
 	'chmod g+w "$(dirname "$VFILE")"'
+# StrictModes on every directory above the cache too: rename(2) in a writable one swaps the cache.
+verdict_case "below a world-writable, non-sticky directory" \
+	"cannot be trusted: .*$(re_quote "$IMG_DIR") is group- or world-writable \(mode 0777\) and not sticky" \
+	'chmod 777 "$IMG_DIR"'
+t_begin "verdict: a sticky world-writable directory above the cache (as /tmp) is sound: allowed"
+verdict_restore
+chmod 1777 "$IMG_DIR"
+id=$(new_id verdict-sticky)
+fhook "$(fstate verdict-sticky "$id" "$SB")" "$POL_SCAN"
+assert_allowed "$id"
+chmod 700 "$IMG_DIR"
+t_end
 verdict_case "replaced by a FIFO held open by a writer" "cannot be trusted: .*not a regular file" \
 	'rm "$VFILE" && mkfifo -m 644 "$VFILE" && { sleep 60 >"$VFILE" & fifo_holder=$!; }'
 kill "$fifo_holder" 2>/dev/null

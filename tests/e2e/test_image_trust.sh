@@ -250,22 +250,124 @@ id=$(new_id rollback-v2-again)
 img_expect_allowed "$(img_bundle rollback-v2b "$POL_ROLLBACK" "$IMG_CONFIG_HEX")" "$id"
 t_end
 
+# signed_env NAME: a fresh trust environment (store v1: key ci for team-a, signed by root), image NAME
+# signed by ci, and ENV_POL, an enforcing policy for them.
+signed_env() {
+	img_trust_env "$1"
+	img_make "$1"
+	img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+	img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+	img_store_sign root
+	ENV_POL=$(img_policy "trust-$1" enforce "$(img_trust_json)")
+}
+
+# start_allowed NAME / start_denied NAME RULE MSG_ERE: one start of the image under ENV_POL.
+start_allowed() { img_expect_allowed "$(img_bundle "$1" "$ENV_POL" "$IMG_CONFIG_HEX")" "$(new_id "$1")"; }
+start_denied() { img_expect_denied "$(img_bundle "$1" "$ENV_POL" "$IMG_CONFIG_HEX")" "$(new_id "$1")" "$2" "$3"; }
+
+# warm_up NAME: two allowed starts; the first accepts the store (raising the rollback floor), the
+# second records the acceptance in the verification cache, which serves the next one.
+warm_up() {
+	start_allowed "$1-first"
+	start_allowed "$1-recorded"
+	[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] ||
+		fail "no verification record $TRUST_STATE/verified/$IMG_CONFIG_HEX after two acceptances"
+}
+
+# The rollback state and the trust files are checked StrictModes-style (every directory up to /)
+# at every start, before a verification record is believed.
+t_begin "runc: refused: world-writable rollback state, then a world-writable trust-version, despite a warm record (trust.store)"
+signed_env statemodes
+warm_up statemodes
+chmod 777 "$TRUST_STATE"
+start_denied statemodes-dir trust.store \
+	"rollback state: $(re_quote "$TRUST_STATE") is group- or world-writable \(mode 0777\)"
+chmod 700 "$TRUST_STATE"
+chmod 666 "$TRUST_STATE/trust-version"
+start_denied statemodes-file trust.store \
+	"rollback state: $(re_quote "$TRUST_STATE/trust-version") is group- or world-writable \(mode 0666\)"
+chmod 600 "$TRUST_STATE/trust-version"
+start_allowed statemodes-restored
+t_end
+
+t_begin "runc: refused: the trust store below a world-writable, non-sticky directory (trust.store); sticky or through a link, allowed"
+signed_env waymodes
+WAY=${TRUST_STORE%/*}
+chmod 777 "$WAY"
+start_denied waymodes-open trust.store "$(re_quote "$WAY") is group- or world-writable \(mode 0777\) and not sticky"
+chmod 1777 "$WAY"
+start_allowed waymodes-sticky
+chmod 700 "$WAY"
+# The store named through a link to its directory (as /var/run -> /run): resolved and checked.
+ln -s waymodes "$IMG_DIR/trust/waymodes-link"
+TRUST_STORE=$IMG_DIR/trust/waymodes-link/trust.json
+ENV_POL=$(img_policy trust-waymodes-link enforce "$(img_trust_json)")
+start_allowed waymodes-link
+chmod 770 "$WAY"
+start_denied waymodes-link-open trust.store "$(re_quote "$WAY") is group- or world-writable \(mode 0770\) and not sticky"
+chmod 700 "$WAY"
+t_end
+
+# `trust install` raises the floor with the swap: no start has to happen in between for an older,
+# validly signed store to be refused.
+install_env() { # NAME: a trust environment with signed stores v8 and v9 beside it, not installed
+	img_trust_env "$1"
+	INSTALL_LIVE=$TRUST_STORE
+	local v
+	for v in 8 9; do
+		TRUST_STORE=${INSTALL_LIVE%/*}/v$v.json
+		img_store_write "$v" "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+		img_store_sign root
+	done
+	TRUST_STORE=$INSTALL_LIVE
+	TRUST_CLI=(--store "$TRUST_STORE" --root-key "$IMG_DIR/keys/root.pub" --state-dir "$TRUST_STATE"
+		--signatures-dir "$TRUST_SIGS")
+}
+
+t_begin "trust install v9, then a validly signed v8: v8 refused as a rollback, trust verify still says version 9"
+install_env install
+img_make install
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+run_ocigate trust install "${TRUST_CLI[@]}" "${TRUST_STORE%/*}/v9.json"
+assert_rc 0
+[ "$(tr -d '[:space:]' <"$TRUST_STATE/trust-version" 2>/dev/null)" = 9 ] ||
+	fail "after installing version 9 (no start yet) the rollback state does not hold 9"
+run_ocigate trust install "${TRUST_CLI[@]}" "${TRUST_STORE%/*}/v8.json"
+assert_rc 1
+assert_err_matches "v8\.json not installed: .*rolled back: version 8 is lower than the accepted version 9"
+run_ocigate trust verify "${TRUST_CLI[@]}"
+assert_rc 0
+grep -qx 'version: 9' "$RUN_OUT" || fail "trust verify does not say 'version: 9': $(head -n 1 "$RUN_OUT")"
+img_expect_allowed "$(img_bundle install "$(img_policy trust-install enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")" \
+	"$(new_id install)"
+t_end
+
+t_begin "trust install of v8 and v9 at the same time (10 rounds): v9 always ends installed, the floor at 9"
+install_env install-race
+for round in $(seq 10); do
+	rm -rf "$TRUST_STATE" "$TRUST_STORE" "$TRUST_STORE.sig"
+	first=v8 second=v9
+	[ $((round % 2)) -eq 0 ] || { first=v9 second=v8; }
+	"$OCIGATE_BIN" trust install "${TRUST_CLI[@]}" "${TRUST_STORE%/*}/$first.json" >/dev/null 2>&1 &
+	a=$!
+	"$OCIGATE_BIN" trust install "${TRUST_CLI[@]}" "${TRUST_STORE%/*}/$second.json" >/dev/null 2>&1 &
+	b=$!
+	wait "$a" "$b"
+	run_ocigate trust verify "${TRUST_CLI[@]}"
+	grep -qx 'version: 9' "$RUN_OUT" ||
+		fail "round $round: not version 9 installed: $(head -n 1 "$RUN_OUT")$(head -c 300 "$RUN_ERR")"
+	[ "$(tr -d '[:space:]' <"$TRUST_STATE/trust-version" 2>/dev/null)" = 9 ] ||
+		fail "round $round: the rollback state holds $(cat "$TRUST_STATE/trust-version" 2>&1), not 9"
+done
+t_end
+
 # The hook keeps a verification cache (STATE_DIR/verified/<hex>) of acceptances; these two cases
 # make sure a warm start is still refused once what vouched for the image changed.
 t_begin "runc: an accepted image is refused at its next start once its stored signature is tampered with"
-img_trust_env warm
-img_make warm
-img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
-img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
-img_store_sign root
-POL_WARM=$(img_policy trust-warm enforce "$(img_trust_json)")
-# Start 1 accepts the store (moving the rollback state), start 2 records the acceptance, start 3
-# is served from the record; then the signature changes on disk.
-img_expect_allowed "$(img_bundle warm-1 "$POL_WARM" "$IMG_CONFIG_HEX")" "$(new_id warm-first)"
-img_expect_allowed "$(img_bundle warm-2 "$POL_WARM" "$IMG_CONFIG_HEX")" "$(new_id warm-second)"
-[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] ||
-	fail "no verification cache record $TRUST_STATE/verified/$IMG_CONFIG_HEX after two acceptances (this case tests its invalidation)"
-img_expect_allowed "$(img_bundle warm-3 "$POL_WARM" "$IMG_CONFIG_HEX")" "$(new_id warm-third)"
+signed_env warm
+# Start 3 is served from the record; then the signature changes on disk.
+warm_up warm
+start_allowed warm-third
 for f in "$TRUST_SIGS"/sha256/*/*.json; do
 	[ -f "$f" ] || continue
 	python3 -c '
@@ -275,25 +377,51 @@ s = bytearray(base64.b64decode(doc["signature"])); s[len(s) // 2] ^= 0x01
 doc["signature"] = base64.b64encode(bytes(s)).decode()
 open(p, "w").write(json.dumps(doc, separators=(",", ":")))' "$f" || fail "cannot tamper with $f"
 done
-id=$(new_id warm-tampered)
-img_expect_denied "$(img_bundle warm-4 "$POL_WARM" "$IMG_CONFIG_HEX")" "$id" trust.signature "bad signature"
+start_denied warm-tampered trust.signature "bad signature"
 t_end
 
 t_begin "runc: an accepted image is refused at its next start once a new store version revokes it"
-img_trust_env revokelater
-img_make revokelater
-img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
-img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
-img_store_sign root
-POL_RL=$(img_policy trust-revokelater enforce "$(img_trust_json)")
-img_expect_allowed "$(img_bundle revokelater-1 "$POL_RL" "$IMG_CONFIG_HEX")" "$(new_id revokelater-first)"
-img_expect_allowed "$(img_bundle revokelater-1b "$POL_RL" "$IMG_CONFIG_HEX")" "$(new_id revokelater-recorded)"
-[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] || fail "no verification cache record after two acceptances"
+signed_env revokelater
+warm_up revokelater
 img_store_write 2 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]" '[]' \
 	"$(jq -cn --arg d "$IMG_CONFIG" '{keys: [], digests: [$d]}')"
 img_store_sign root
-id=$(new_id revokelater-second)
-img_expect_denied "$(img_bundle revokelater-2 "$POL_RL" "$IMG_CONFIG_HEX")" "$id" trust.signature "$IMG_CONFIG is revoked"
+start_denied revokelater-second trust.signature "$IMG_CONFIG is revoked"
+t_end
+
+# `ocigate check` is a dry run: the node's state is left exactly as it was, and no record is believed.
+state_snapshot() { find "$TRUST_STATE" -printf '%p %i %s %T@ %C@\n' 2>/dev/null | sort; }
+
+t_begin "check is a dry run: no state created on a fresh node, none changed on a warm one (not even a newer store's version)"
+signed_env dryrun
+DRY_BUNDLE=$(img_bundle dryrun "$ENV_POL" "$IMG_CONFIG_HEX")
+rmdir "$TRUST_STATE" # a node whose hook never ran
+run_ocigate check --bundle "$DRY_BUNDLE" --policy "$ENV_POL"
+assert_rc 0
+[ ! -e "$TRUST_STATE" ] || fail "check created $TRUST_STATE: $(find "$TRUST_STATE" | tr '\n' ' ')"
+warm_up dryrun
+img_store_write 2 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A")]"
+img_store_sign root
+before=$(state_snapshot)
+run_ocigate check --bundle "$DRY_BUNDLE" --policy "$ENV_POL"
+assert_rc 0
+[ "$(state_snapshot)" = "$before" ] ||
+	fail "check changed the state directory: $(diff <(echo "$before") <(state_snapshot) | head -n 6 | tr '\n' ' ')"
+t_end
+
+t_begin "check verifies every signature itself: a forged record for an image whose signature is gone does not make it allow"
+warm_up dryrun-v2
+rm -rf "$TRUST_SIGS/sha256/$IMG_CONFIG_HEX" "$TRUST_SIGS/sha256/${IMG_MANIFEST#sha256:}"
+# The forgery: the real record with its fingerprint of the (now missing) signature entries updated.
+sed -i -E '1s/ sigdir=.*/ sigdir=-/' "$TRUST_STATE/verified/$IMG_CONFIG_HEX"
+# The hook believes it (it trusts the state directory as it trusts the policy): the forgery allows.
+start_allowed dryrun-forged
+before=$(state_snapshot)
+run_ocigate check --bundle "$DRY_BUNDLE" --policy "$ENV_POL"
+assert_rc 1
+grep -qE "trust\.signature +image $(re_quote "$IMG_CONFIG") is unsigned" "$RUN_OUT" ||
+	fail "check does not report the image as unsigned: $(head -c 400 "$RUN_OUT")"
+[ "$(state_snapshot)" = "$before" ] || fail "check changed the state directory"
 t_end
 
 # The store's root signatures are on record too (STATE_DIR/verified/store-signatures): an image the

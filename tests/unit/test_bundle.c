@@ -3,6 +3,7 @@
 #include "testutil.h"
 #include "hook/oci/oci_config.h"
 #include "hook/oci/oci_state.h"
+#include "hook/cmd/commands.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -199,6 +200,52 @@ START_TEST(bundle_path_checks)
 }
 END_TEST
 
+/* `ocigate check --bundle` takes a relative path from the current
+ * directory and makes it absolute, as the hook's bundle always is. */
+START_TEST(check_relative_bundle)
+{
+	char out[256], cwd[4096], *rel = strrchr(bundle, '/') + 1;
+	char pol[128] = "", text[4096] = "";
+	int saved, fd, rc;
+	ssize_t n;
+
+	write_file("config.json", "{\"root\":{\"path\":\"rootfs\"}}");
+	write_file("policy.json", "{\"version\":1,\"runtime\":{\"preset\":\"none\"}}");
+	snprintf(pol, sizeof pol, "%s/policy.json", bundle);
+	snprintf(out, sizeof out, "%s/out.txt", bundle);
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+	ck_assert_int_eq(chdir("/tmp"), 0);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	dup2(fd, STDOUT_FILENO);
+	{
+		char *argv[] = { "check", "--bundle", rel, "--policy", pol, NULL };
+
+		rc = og_cmd_check(5, argv);
+	}
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(fd);
+	ck_assert_int_eq(rc, 0);
+	fd = open(out, O_RDONLY);
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	snprintf(out, sizeof out, "bundle: %s\n", bundle);
+	ck_assert_msg(strstr(text, out) != NULL, "%s", text);
+	/* one that does not exist: a usage error naming it */
+	{
+		char *argv[] = { "check", "--bundle", "no-such-bundle", "--policy", pol, NULL };
+
+		ck_assert_int_eq(og_cmd_check(5, argv), 2);
+	}
+	ck_assert_int_eq(chdir(cwd), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("state and bundle");
@@ -211,6 +258,7 @@ int main(void)
 	tcase_add_test(b, bundle_good);
 	tcase_add_test(b, bundle_bad);
 	tcase_add_test(b, bundle_path_checks);
+	tcase_add_test(b, check_relative_bundle);
 	suite_add_tcase(s, t);
 	suite_add_tcase(s, b);
 	return tu_run(s);

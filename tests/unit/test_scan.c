@@ -309,6 +309,42 @@ static void signed_case(const char *alg)
 	og_scan_policy_free(p);
 }
 
+/* StrictModes does not stop at the cache directory: a cache inside a
+ * world-writable, non-sticky directory can be swapped by rename there. */
+START_TEST(test_strict_modes_above_the_cache)
+{
+	struct og_scan_policy *p;
+	struct og_findings r = { 0 };
+	char want[600], via[400];
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	p = su_policy("{\"required\":true}");
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
+	ck_assert_int_eq(chmod(su_tmp, 0777), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	snprintf(want, sizeof want, "%s is group- or world-writable (mode 0777) and not sticky", su_tmp);
+	ck_assert_msg(strstr(r.items[0].message, want) != NULL, "%s", r.items[0].message);
+	ck_assert_str_eq(r.items[0].rule, "scan.verdict");
+	og_findings_free(&r);
+	/* sticky above the cache is fine (as /tmp) */
+	ck_assert_int_eq(chmod(su_tmp, 01777), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
+	/* reached through a link, what it leads to is checked */
+	ck_assert_int_eq(chmod(su_tmp, 0755), 0);
+	snprintf(via, sizeof via, "%s/via", su_tmp);
+	ck_assert_int_eq(symlink(".", via), 0);
+	snprintf(p->cache_dir, sizeof p->cache_dir, "%s/cache", via);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
+	ck_assert_int_eq(chmod(su_tmp, 0775), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	ck_assert_msg(strstr(r.items[0].message, "group- or world-writable (mode 0775)") != NULL, "%s",
+		      r.items[0].message);
+	og_findings_free(&r);
+	ck_assert_int_eq(chmod(su_tmp, 0755), 0);
+	og_scan_policy_free(p);
+}
+END_TEST
+
 START_TEST(test_signed_ed25519)
 {
 	signed_case("ed25519");
@@ -420,6 +456,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_exceptions);
 	tcase_add_test(tc, test_policy_errors);
 	tcase_add_test(tc, test_strict_modes);
+	tcase_add_test(tc, test_strict_modes_above_the_cache);
 	tcase_add_test(tc, test_signed_ed25519);
 	tcase_add_test(tc, test_signed_p256);
 	tcase_add_test(tc, test_sign_key_types);

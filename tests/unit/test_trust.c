@@ -23,6 +23,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
 #define D2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
@@ -127,21 +128,26 @@ static json_t *base_store(int64_t version, const char *expires)
 	return s;
 }
 
-static void write_store(json_t *s, int sign1, int sign2)
+static void write_store_at(const char *path, json_t *s, int sign1, int sign2)
 {
 	char *text = json_dumps(s, JSON_INDENT(2));
 	char sp[320], kid[OG_KEYID_HEX];
 	og_error e = { 0 };
 
-	snprintf(sp, sizeof sp, "%s.sig", store);
+	snprintf(sp, sizeof sp, "%s.sig", path);
 	unlink(sp);
-	wfile(store, text, strlen(text));
+	wfile(path, text, strlen(text));
 	free(text);
 	json_decref(s);
 	if (sign1)
-		ck_assert_msg(og_trust_store_sign(store, kroot1, kid, &e) == 0, "%s", e.msg);
+		ck_assert_msg(og_trust_store_sign(path, kroot1, kid, &e) == 0, "%s", e.msg);
 	if (sign2)
-		ck_assert_msg(og_trust_store_sign(store, kroot2, kid, &e) == 0, "%s", e.msg);
+		ck_assert_msg(og_trust_store_sign(path, kroot2, kid, &e) == 0, "%s", e.msg);
+}
+
+static void write_store(json_t *s, int sign1, int sign2)
+{
+	write_store_at(store, s, sign1, sign2);
 }
 
 static struct og_trust_policy *policy(int threshold, int both_roots)
@@ -195,7 +201,8 @@ static size_t check(struct og_trust_policy *p, const char *digest, char *rule, c
 		ck_assert_msg(check(p, digest, rule_, msg_) == 0, "%s: %s", rule_, msg_); \
 	} while (0)
 
-static int run_sig(const char *const *args)
+/* Run a command (og_cmd_sig, og_cmd_trust ...) on a NULL-terminated list. */
+static int run_cmd(int (*cmd)(int, char **), const char *const *args)
 {
 	char *argv[40];
 	int argc = 0;
@@ -203,7 +210,12 @@ static int run_sig(const char *const *args)
 	for (; args[argc] != NULL; argc++)
 		argv[argc] = (char *)args[argc];
 	argv[argc] = NULL;
-	return og_cmd_sig(argc, argv);
+	return cmd(argc, argv);
+}
+
+static int run_sig(const char *const *args)
+{
+	return run_cmd(og_cmd_sig, args);
 }
 
 static int sign_image(const char *keyfile, const char *repo, const char *digest)
@@ -252,6 +264,22 @@ static int accepted_via_cache(struct og_trust_policy *p, const char *digest, int
 	*findings = (int)r.n;
 	og_findings_free(&r);
 	return strstr(why, "verified before") != NULL;
+}
+
+/* A signed D1 under a store of `version`, started until its acceptance is
+ * served from a verification record. */
+static struct og_trust_policy *warm_node(int64_t version)
+{
+	struct og_trust_policy *p;
+	int n;
+
+	write_store(base_store(version, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);	/* accepts the store, raises the floor */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);	/* records the acceptance */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);	/* served from the record */
+	return p;
 }
 
 START_TEST(verification_cache)
@@ -480,6 +508,122 @@ START_TEST(store_signatures_record)
 }
 END_TEST
 
+/* `ocigate check` on a bundle whose image is D1, under a policy with this
+ * test's trust environment; its exit code. */
+static int run_check(void)
+{
+	char bundle[320], rootfs[340], pol[320], cfg[400], *text;
+	json_t *doc;
+	int rc;
+
+	snprintf(bundle, sizeof bundle, "%s/bundle", dir);
+	snprintf(rootfs, sizeof rootfs, "%s/rootfs", bundle);
+	(void)mkdir(bundle, 0755);
+	(void)mkdir(rootfs, 0755);
+	snprintf(cfg, sizeof cfg, "%s/config.json", bundle);
+	doc = json_pack("{s:{s:s},s:{s:{s:i}},s:{s:s}}", "root", "path", "rootfs", "process", "user", "uid", 0,
+			"annotations", "io.kubernetes.cri-o.ImageRef", D1 + 7);
+	text = json_dumps(doc, 0);
+	wfile(cfg, text, strlen(text));
+	free(text);
+	json_decref(doc);
+	snprintf(pol, sizeof pol, "%s/policy.json", dir);
+	doc = json_pack("{s:i,s:{s:s},s:{s:[{s:s,s:s}]},s:{s:s,s:[s],s:s,s:s}}", "version", 1, "runtime", "preset",
+			"none", "image", "identity", "annotation", "io.kubernetes.cri-o.ImageRef", "kind", "config",
+			"trust", "store", store, "root_keys", root1, "state_dir", statedir, "signatures_dir", sigdir);
+	text = json_dumps(doc, 0);
+	wfile(pol, text, strlen(text));
+	free(text);
+	json_decref(doc);
+	{
+		char *argv[] = { "check", "--bundle", bundle, "--policy", pol, NULL };
+
+		rc = og_cmd_check(5, argv);
+	}
+	fflush(stdout);
+	return rc;
+}
+
+/* Every file below the state directory, with identity, size and times. */
+static char *state_listing(void)
+{
+	char cmd[400], *out = NULL;
+	size_t size = 0;
+	FILE *f, *m = open_memstream(&out, &size);
+
+	snprintf(cmd, sizeof cmd, "find '%s' -printf '%%p %%i %%s %%T@ %%C@\\n' 2>&1 | sort", statedir);
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	for (int ch; (ch = fgetc(f)) != EOF;)
+		fputc(ch, m);
+	pclose(f);
+	fclose(m);
+	return out;
+}
+
+/* A verification record for digest, forged for the inputs as they are now
+ * (what only someone who can write the state directory could do). */
+static void forge_record(const char *digest)
+{
+	const char *roots[] = { root1 };
+	char path[400], pfp[17], fp[OG_TRUST_CACHE_FP_MAX];
+	struct og_trust_cache_inputs in = { .policy_fingerprint = pfp, .store = store, .state_dir = statedir,
+					    .signatures_dir = sigdir, .root_keys = roots, .nroot = 1,
+					    .digest = digest };
+	og_buf b = { 0 };
+	og_error e = { 0 };
+	const char *at;
+
+	/* the policy's part is the one in the real record */
+	snprintf(path, sizeof path, "%s/verified/%s", statedir, digest + 7);
+	ck_assert_msg(og_read_file(path, 8192, &b, &e) == 0, "%s", e.msg);
+	at = strstr(b.data, "policy=");
+	ck_assert_ptr_nonnull(at);
+	snprintf(pfp, sizeof pfp, "%.16s", at + 7);
+	og_buf_free(&b);
+	ck_assert_int_eq(og_trust_cache_fingerprint(&in, fp, sizeof fp), 0);
+	og_trust_cache_store(statedir, digest, fp, 0, "forged");
+}
+
+/* The dry run changes nothing on the node and believes no record. */
+START_TEST(check_is_a_dry_run)
+{
+	struct og_trust_policy *p;
+	char *before, *after, cmd[400];
+	int n;
+
+	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	/* a node whose hook never ran: check allows, and creates no state */
+	ck_assert_int_eq(run_check(), 0);
+	ck_assert_int_eq(access(statedir, F_OK), -1);
+	/* a node with state and a warm record: check leaves it as it was */
+	p = warm_node(5);
+	write_store(base_store(6, "2099-01-01T00:00:00Z"), 1, 0);	/* a version above the floor */
+	before = state_listing();
+	ck_assert_int_eq(run_check(), 0);
+	after = state_listing();
+	ck_assert_str_eq(before, after);
+	free(after);
+	/* the signature gone, and a record forged that still vouches for it: the
+	 * hook believes the record (it trusts the state directory), check does not */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);	/* the hook records version 6 */
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 0);	/* and the acceptance */
+	snprintf(cmd, sizeof cmd, "rm -rf '%s/sha256/%s'", sigdir, D1 + 7);
+	ck_assert_int_eq(system(cmd), 0);
+	forge_record(D1);
+	ck_assert_int_eq(accepted_via_cache(p, D1, &n), 1);
+	free(before);
+	before = state_listing();
+	ck_assert_int_eq(run_check(), 1);
+	after = state_listing();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	og_trust_policy_free(p);
+}
+END_TEST
+
 START_TEST(no_digest_identity)
 {
 	struct og_trust_policy *p;
@@ -627,6 +771,174 @@ START_TEST(rollback_refused)
 	EXPECT_OK(p, D1);
 	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
 	EXPECT_FINDING(p, D1, "trust.store", "rolled back");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* The rollback state is as trusted as the policy: checked on every read,
+ * and before a verification record under it is believed. */
+START_TEST(rollback_state_checked)
+{
+	struct og_trust_policy *p;
+	struct og_trust_store_config c;
+	struct og_trust_store *s = NULL;
+	og_error e = { 0 };
+	char version[320], want[1024];
+
+	p = warm_node(5);
+	snprintf(version, sizeof version, "%s/" OG_TRUST_STATE_FILE, statedir);
+	/* the directory, with the record in it still matching */
+	ck_assert_int_eq(chmod(statedir, 0777), 0);
+	snprintf(want, sizeof want, "rollback state: %s is group- or world-writable (mode 0777)", statedir);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	/* a check from the command line refuses it the same */
+	og_trust_policy_store_config(p, &c);
+	c.update_state = 0;
+	ck_assert_int_eq(og_trust_store_load(&c, &s, &e), -1);
+	ck_assert_msg(strstr(e.msg, want) != NULL, "%s", e.msg);
+	ck_assert_int_eq(chmod(statedir, 0700), 0);
+	/* the file */
+	ck_assert_int_eq(chmod(version, 0666), 0);
+	snprintf(want, sizeof want, "rollback state: %s is group- or world-writable (mode 0666)", version);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	ck_assert_int_eq(chmod(version, 0600), 0);
+	ck_assert_int_eq(chown(version, 54321, 0), 0);
+	EXPECT_FINDING(p, D1, "trust.store", "is owned by uid 54321, not root");
+	ck_assert_int_eq(chown(version, 0, 0), 0);
+	/* a link where the file should be */
+	ck_assert_int_eq(rename(version, store), 0);
+	ck_assert_int_eq(symlink(store, version), 0);
+	EXPECT_FINDING(p, D1, "trust.store", "is a symbolic link");
+	ck_assert_int_eq(unlink(version), 0);
+	ck_assert_int_eq(rename(store, version), 0);
+	write_store(base_store(5, "2099-01-01T00:00:00Z"), 1, 0);
+	EXPECT_OK(p, D1);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* StrictModes on the store, its signature file and the root keys, and on
+ * every directory above them, before a record is believed. */
+START_TEST(trust_files_checked_up_to_root)
+{
+	struct og_trust_policy *p;
+	char sp[320], want[1024];
+
+	p = warm_node(1);
+	/* the directory holding them all, world-writable: anything in it can be swapped */
+	ck_assert_int_eq(chmod(dir, 0777), 0);
+	snprintf(want, sizeof want, "trust store %s: %s is group- or world-writable (mode 0777) and not sticky",
+		 store, dir);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	/* sticky above them, as /tmp, is sound */
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	EXPECT_OK(p, D1);
+	ck_assert_int_eq(chmod(dir, 0700), 0);
+	/* each file */
+	ck_assert_int_eq(chmod(store, 0664), 0);
+	snprintf(want, sizeof want, "trust store %s: %s is group- or world-writable (mode 0664)", store, store);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	ck_assert_int_eq(chmod(store, 0644), 0);
+	snprintf(sp, sizeof sp, "%s.sig", store);
+	ck_assert_int_eq(chmod(sp, 0646), 0);
+	snprintf(want, sizeof want, "signature file: %s is group- or world-writable (mode 0646)", sp);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	ck_assert_int_eq(chmod(sp, 0644), 0);
+	ck_assert_int_eq(chown(root1, 54321, 0), 0);
+	snprintf(want, sizeof want, "root key: %s is owned by uid 54321, not root", root1);
+	EXPECT_FINDING(p, D1, "trust.store", want);
+	ck_assert_int_eq(chown(root1, 0, 0), 0);
+	EXPECT_OK(p, D1);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+static int install_store(const char *path)
+{
+	const char *args[] = { "trust", "install", "--store", store, "--root-key", root1, "--state-dir",
+			       statedir, "--signatures-dir", sigdir, path, NULL };
+	return run_cmd(og_cmd_trust, args);
+}
+
+/* The installed store's version, as `trust verify` reads it. */
+static int64_t installed_version(struct og_trust_policy *p)
+{
+	struct og_trust_store_config c;
+	struct og_trust_store *s = NULL;
+	og_error e = { 0 };
+	int64_t v;
+
+	og_trust_policy_store_config(p, &c);
+	c.update_state = 0;
+	ck_assert_msg(og_trust_store_load(&c, &s, &e) == 0, "%s", e.msg);
+	v = s->version;
+	og_trust_store_free(s);
+	return v;
+}
+
+static void expect_floor(const char *want)
+{
+	char path[320];
+	og_buf b = { 0 };
+	og_error e = { 0 };
+
+	snprintf(path, sizeof path, "%s/" OG_TRUST_STATE_FILE, statedir);
+	ck_assert_msg(og_read_file(path, 64, &b, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(b.data, want);
+	og_buf_free(&b);
+}
+
+/* `trust install` raises the floor with the swap: an older, validly signed
+ * store installed next is refused, with no hook run in between. */
+START_TEST(install_raises_the_floor)
+{
+	struct og_trust_policy *p = policy(1, 0);
+	char v8[320], v9[320];
+
+	snprintf(v8, sizeof v8, "%s/v8.json", dir);
+	snprintf(v9, sizeof v9, "%s/v9.json", dir);
+	write_store_at(v8, base_store(8, "2099-01-01T00:00:00Z"), 1, 0);
+	write_store_at(v9, base_store(9, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(install_store(v9), 0);
+	expect_floor("9\n");
+	ck_assert_int_eq(install_store(v8), 1);
+	ck_assert_int_eq(installed_version(p), 9);
+	expect_floor("9\n");
+	/* the same version again is no rollback */
+	ck_assert_int_eq(install_store(v9), 0);
+	ck_assert_int_eq(installed_version(p), 9);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* Installs racing each other: whichever order they run in, the newer store
+ * ends up installed and the floor at its version. */
+START_TEST(concurrent_installs)
+{
+	struct og_trust_policy *p = policy(1, 0);
+	char v[2][320], cmd[400];
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(v[i], sizeof v[i], "%s/v%d.json", dir, 8 + i);
+		write_store_at(v[i], base_store(8 + i, "2099-01-01T00:00:00Z"), 1, 0);
+	}
+	for (int round = 0; round < 20; round++) {
+		pid_t pid[2];
+
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", statedir);
+		ck_assert_int_eq(system(cmd), 0);
+		write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+		for (int i = 0; i < 2; i++) {
+			pid[i] = fork();
+			ck_assert_int_ge(pid[i], 0);
+			if (pid[i] == 0)
+				_exit(install_store(v[(i + round) % 2]));
+		}
+		for (int i = 0; i < 2; i++)
+			ck_assert_int_eq(waitpid(pid[i], NULL, 0), pid[i]);
+		ck_assert_int_eq(installed_version(p), 9);
+		expect_floor("9\n");
+	}
 	og_trust_policy_free(p);
 }
 END_TEST
@@ -1195,6 +1507,7 @@ int main(void)
 	tcase_add_test(t, validated_store_reads_one_entry);
 	tcase_add_test(t, validated_store_with_escapes);
 	tcase_add_test(t, store_signatures_record);
+	tcase_add_test(t, check_is_a_dry_run);
 	tcase_add_test(t, no_digest_identity);
 	tcase_add_test(t, not_required);
 	tcase_add_test(t, payload_for_other_digest);
@@ -1205,6 +1518,10 @@ int main(void)
 	tcase_add_test(t, expired_key_window);
 	tcase_add_test(t, expired_store);
 	tcase_add_test(t, rollback_refused);
+	tcase_add_test(t, rollback_state_checked);
+	tcase_add_test(t, trust_files_checked_up_to_root);
+	tcase_add_test(t, install_raises_the_floor);
+	tcase_add_test(t, concurrent_installs);
 	tcase_add_test(t, threshold);
 	tcase_add_test(t, store_tampering);
 	tcase_add_test(t, store_oversized_and_duplicates);

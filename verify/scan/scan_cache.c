@@ -3,6 +3,7 @@
 #include "verify/scan/scan_cache.h"
 #include "hook/base/cleanup.h"
 #include "verify/common/digest.h"
+#include "hook/base/strict_modes.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,6 +35,22 @@ static int check_trusted(int fd, const char *what, uid_t owner, og_error *e)
 	return 0;
 }
 
+/* Every directory above the cache too (hook/base/strict_modes.h): a
+ * cache below a directory others may write can be swapped by rename(2)
+ * there.  And fd must be the directory that was checked. */
+static int check_trusted_way(const char *dir, int fd, uid_t owner, og_error *e)
+{
+	struct stat way, st;
+
+	if (og_strict_modes(dir, owner, &way, e) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		return og_fail_errno(e, errno, "%s: fstat", dir);
+	if (way.st_dev != st.st_dev || way.st_ino != st.st_ino)
+		return og_fail(e, "%s was replaced while it was checked", dir);
+	return 0;
+}
+
 int og_scan_cache_open(const char *dir, int strict, uid_t owner, og_error *e)
 {
 	og_cleanup_close int fd = -1;
@@ -46,7 +63,8 @@ int og_scan_cache_open(const char *dir, int strict, uid_t owner, og_error *e)
 			return og_fail(e, "verdict cache %s: not a directory (or a symbolic link)", dir);
 		return og_fail_errno(e, errno, "verdict cache %s", dir);
 	}
-	if (strict && check_trusted(fd, "verdict cache directory", owner, e) < 0)
+	if (strict && (check_trusted(fd, "verdict cache directory", owner, e) < 0 ||
+		       check_trusted_way(dir, fd, owner, e) < 0))
 		return og_wrap(e, "verdict cache %s", dir);
 	return og_steal_fd(&fd);
 }

@@ -5,7 +5,9 @@
  * not depend on how many verdicts the cache holds (no directory scans on the
  * start path).  Every component is opened with O_NOFOLLOW relative to its
  * parent; with `strict`, each directory and the file must be owned by the
- * expected uid and not group- or world-writable (sshd StrictModes). */
+ * expected uid and not group- or world-writable, and every directory above
+ * the cache owned by root or that uid and not group- or world-writable
+ * unless sticky (sshd StrictModes, hook/base/strict_modes.h). */
 #ifndef OCIGATE_SCAN_CACHE_H
 #define OCIGATE_SCAN_CACHE_H
 

@@ -416,6 +416,12 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 			og_bfmt(msg + strlen(msg), sizeof msg - strlen(msg), ")");
 		return finding(r, "image.identity", msg, e);
 	}
+	/* StrictModes on the files and the state an acceptance rests on, at
+	 * every start and before a record is believed: a record made while they
+	 * were sound says nothing once they are not (the fingerprint below only
+	 * covers the files themselves, not the directories above them). */
+	if (og_trust_store_files_safe(&c, &le) < 0)
+		return finding(r, "trust.store", le.msg, e);
 	/* The hook's common case: nothing changed since this digest was last
 	 * verified (see trust_cache.h).  CLI checks (update_state 0) always verify. */
 	fp = malloc(OG_TRUST_CACHE_FP_MAX);

@@ -48,8 +48,10 @@ struct og_trust_overrides {
 	int threshold;
 };
 int og_trust_policy_override(struct og_trust_policy *p, const struct og_trust_overrides *o, og_error *e);
-/* The check with control over state updates; `accepted` (may be NULL)
- * receives why the image was accepted. */
+/* The check with control over the node's state: update_state 1 (the hook)
+ * believes and writes verification records and raises the rollback floor;
+ * 0 (a dry run, an inspection) writes nothing and believes no record.
+ * `accepted` (may be NULL) receives why the image was accepted. */
 int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *img, int update_state,
 		      struct og_findings *r, char *accepted, size_t accepted_size, og_error *e);
 const char *og_trust_policy_signatures_dir(const struct og_trust_policy *p);

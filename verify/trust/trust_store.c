@@ -10,6 +10,7 @@
 #include "verify/common/digest.h"
 #include "hook/base/strfmt.h"
 #include "verify/common/reference.h"
+#include "hook/base/strict_modes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define MAX_VERSION ((int64_t)1 << 53)	/* exact in every JSON implementation */
+#include <unistd.h>
 
 static int sig_path(const char *store, char *out, size_t size, og_error *e)
 {
@@ -456,7 +456,7 @@ static int parse_store(struct og_trust_store *s, int validated, og_error *e)
 		return -1;
 	while (rc == 0 && (m = og_jr_member_of(&r, members, &seen, "$", &i)) == 1) {
 		switch (i) {
-		case VERSION: rc = og_jr_int(&r, "$.version", 1, MAX_VERSION, &s->version); break;
+		case VERSION: rc = og_jr_int(&r, "$.version", 1, OG_TRUST_MAX_VERSION, &s->version); break;
 		case EXPIRES: rc = member_time(&r, "$", "expires", &s->expires, e); break;
 		case KEYS: rc = parse_keys(&r, s, e); break;
 		case IMAGES:
@@ -475,59 +475,51 @@ static int parse_store(struct og_trust_store *s, int validated, og_error *e)
 	return 0;
 }
 
-static int parse_version_file(const og_buf *b, int64_t *out)
-{
-	int64_t v = 0;
-	size_t i = 0;
-
-	for (; i < b->len && b->data[i] >= '0' && b->data[i] <= '9'; i++) {
-		v = v * 10 + (b->data[i] - '0');
-		if (v > MAX_VERSION)
-			return -1;
-	}
-	if (i == 0 || (i < b->len && !(b->data[i] == '\n' && i + 1 == b->len)))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* Refuse a version lower than the highest accepted; persist a higher one. */
+/* Refuse a version lower than the floor; raise the floor to a higher one. */
 static int check_rollback(const struct og_trust_store_config *c, struct og_trust_store *s, og_error *e)
 {
-	og_cleanup_close int dfd = -1;
-	og_cleanup_buf og_buf b = { 0 };
-	og_error re = { 0 };
-	char text[32];
-	int n;
-
-	dfd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 && errno == ENOENT && c->update_state) {
-		if (og_mkdir_p(c->state_dir, 0700, e) < 0)
-			return og_wrap(e, "state directory");
-		dfd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	if (dfd < 0 && errno == ENOENT) {
-		s->previous_version = 0;
-		return 0;
-	}
-	if (dfd < 0)
-		return og_fail_errno(e, errno, "state directory %s", c->state_dir);
-	if (og_read_file_at(dfd, OG_TRUST_STATE_FILE, 64, &b, &re) < 0) {
-		if (re.errnum != ENOENT)
-			return og_fail(e, "state file %s/%s: %s", c->state_dir, OG_TRUST_STATE_FILE, re.msg);
-		s->previous_version = 0;
-	} else if (parse_version_file(&b, &s->previous_version) < 0) {
-		return og_fail(e, "state file %s/%s: not a version number", c->state_dir,
-			       OG_TRUST_STATE_FILE);
-	}
+	if (og_trust_state_read(c->state_dir, &s->previous_version, e) < 0)
+		return -1;
 	if (s->version < s->previous_version)
 		return og_fail(e, "rolled back: version %" PRId64 " is lower than the accepted version %" PRId64,
 			       s->version, s->previous_version);
-	if (s->version > s->previous_version && c->update_state) {
-		n = og_bfmt(text, sizeof text, "%" PRId64 "\n", s->version);
-		if (og_write_file_atomic(dfd, OG_TRUST_STATE_FILE, text, (size_t)n, 0600, e) < 0)
-			return og_wrap(e, "cannot record the accepted version in %s", c->state_dir);
+	if (s->version > s->previous_version && c->update_state)
+		return og_trust_state_raise(c->state_dir, s->version, e);
+	return 0;
+}
+
+/* One file the store's acceptance rests on; a missing one is left to its
+ * reader, which says so in its own words. */
+static int check_file(const char *what, const char *path, og_error *e)
+{
+	struct stat st;
+
+	if (og_strict_modes(path, geteuid(), &st, e) == 0)
+		return 0;
+	if (e->errnum == ENOENT) {
+		og_error_clear(e);
+		return 0;
 	}
+	return what ? og_wrap(e, "%s", what) : -1;
+}
+
+static int check_trust_files(const struct og_trust_store_config *c, og_error *e)
+{
+	char path[PATH_MAX];
+
+	if (check_file(NULL, c->store_path, e) < 0 || sig_path(c->store_path, path, sizeof path, e) < 0 ||
+	    check_file("signature file", path, e) < 0)
+		return -1;
+	for (size_t i = 0; i < c->nroot; i++)
+		if (check_file("root key", c->root_keys[i], e) < 0)
+			return -1;
+	return 0;
+}
+
+int og_trust_store_files_safe(const struct og_trust_store_config *c, og_error *e)
+{
+	if (check_trust_files(c, e) < 0 || (c->state_dir != NULL && og_trust_state_check(c->state_dir, e) < 0))
+		return og_wrap(e, "trust store %s", c->store_path);
 	return 0;
 }
 
@@ -576,6 +568,8 @@ int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_s
 	char when[32], fp[OG_TRUST_CACHE_FP_MAX];
 	int recorded;
 
+	if (check_trust_files(c, e) < 0)
+		return og_wrap(e, "trust store %s", c->store_path);
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
 		return og_fail_errno(e, ENOMEM, "trust store");

@@ -29,13 +29,13 @@
 #include "hook/base/fileio.h"
 #include "verify/common/image.h"
 #include "verify/common/keys.h"
+#include "verify/trust/trust_state.h"
 
 #define OG_MAX_TRUST_STORE_BYTES (4 * 1024 * 1024)
 #define OG_MAX_TRUST_SIG_BYTES 65536
 #define OG_MAX_TRUST_SIGS 32
 #define OG_MAX_STORE_KEYS 1024
 #define OG_MAX_KEY_SCOPES 64
-#define OG_TRUST_STATE_FILE "trust-version"
 
 struct og_trust_store_config {
 	const char *store_path;
@@ -83,8 +83,14 @@ struct og_trust_store {
 
 /* Verify the signature file, then parse and check the store.  Every
  * refusal is -1 with the reason ("trust store PATH: expired at ...",
- * "... rolled back: version 3 is lower than the accepted version 5", ...). */
+ * "... rolled back: version 3 is lower than the accepted version 5", ...).
+ * With update_state, a version above the floor raises it (trust_state.h). */
 int og_trust_store_load(const struct og_trust_store_config *c, struct og_trust_store **out, og_error *e);
+/* StrictModes (hook/base/strict_modes.h) on what an acceptance rests on:
+ * the store, its signature file, each root key and the rollback state.
+ * og_trust_store_load checks them before it reads; the hook checks them
+ * again before it believes a verification record (trust_cache.h). */
+int og_trust_store_files_safe(const struct og_trust_store_config *c, og_error *e);
 void og_trust_store_free(struct og_trust_store *s);
 
 /* Parse key i if needed: 0 and *k, or -1 with the reason. */
