@@ -368,6 +368,32 @@ START_TEST(test_ref_name)
 }
 END_TEST
 
+#define GRYPE_HEAD "{\"source\":{\"type\":\"image\",\"target\":{\"imageID\":\"" G_ID "\"}},"
+
+static int import_text(const char *text, struct og_verdict *v, og_error *e)
+{
+	return og_verdict_import(text, strlen(text), OG_SCAN_FORMAT_AUTO, "r.json", 1767225600, v, e);
+}
+
+/* Errors name the file, then the JSON path ("trivy.json: $.source: missing",
+ * not "trivy.json.source: missing"). */
+START_TEST(test_error_paths)
+{
+	struct og_verdict v = { 0 };
+	og_error e = { 0 };
+	const char *trivy_digest = "{\"SchemaVersion\":2,\"Results\":[],\"Metadata\":{\"RepoDigests\":[\"a@sha256:1\"]}}";
+
+	ck_assert_int_eq(og_verdict_import("{\"matches\":[]}", 14, OG_SCAN_FORMAT_GRYPE, "trivy.json", 1, &v, &e), -1);
+	ck_assert_str_eq(e.msg, "trivy.json: $.source: missing");
+	ck_assert_int_eq(import_text("{\"SchemaVersion\":2,\"Results\":[{\"Vulnerabilities\":[{}]}]}", &v, &e), -1);
+	ck_assert_str_eq(e.msg, "r.json: $.Results[0].Vulnerabilities[0].VulnerabilityID: missing");
+	ck_assert_int_eq(import_text(trivy_digest, &v, &e), -1);
+	ck_assert_msg(strstr(e.msg, "r.json: $.Metadata.RepoDigests[0]: \"sha256:1\" is not") != NULL, "%s", e.msg);
+	ck_assert_int_eq(import_text(GRYPE_HEAD "\"matches\":[{\"vulnerability\":{}}]}", &v, &e), -1);
+	ck_assert_str_eq(e.msg, "r.json: $.matches[0].artifact: missing");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("verdict");
@@ -385,6 +411,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_cli_show_ls_gc);
 	tcase_add_test(tc, test_verdict_roundtrip_strict);
 	tcase_add_test(tc, test_ref_name);
+	tcase_add_test(tc, test_error_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }

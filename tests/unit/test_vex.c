@@ -261,6 +261,24 @@ START_TEST(test_set_load_packages)
 }
 END_TEST
 
+/* A scan report given to `vex import` is named for what it is, and a bad
+ * document's error names the file, then the JSON path. */
+START_TEST(test_wrong_document_named)
+{
+	struct og_vex_doc d = { 0 };
+	char path[512];
+
+	parse_file(su_repo("trivy-small.json"), &d, 0, "trivy-small.json: a Trivy report, not an OpenVEX document");
+	parse_file(su_repo("grype-small.json"), &d, 0, "grype-small.json: a Grype report, not an OpenVEX document");
+	snprintf(path, sizeof path, "%s/nostatus.json", su_tmp);
+	su_write(path, "{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"a\",\"timestamp\":\"2026-01-01T00:00:00Z\","
+		       "\"statements\":[{\"vulnerability\":{\"name\":\"CVE-1\"},\"products\":[{\"@id\":\"" T_ID "\"}]}]}");
+	parse_file(path, &d, 0, "nostatus.json: $.statements[0].status: missing");
+	su_write(path, "{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"statements\":[]}");
+	parse_file(path, &d, 0, "nostatus.json: $.author: missing");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vex");
@@ -274,6 +292,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_bad_vex);
 	tcase_add_test(tc, test_signed_vex_required);
 	tcase_add_test(tc, test_set_load_packages);
+	tcase_add_test(tc, test_wrong_document_named);
 	suite_add_tcase(s, tc);
 	return s;
 }
