@@ -368,12 +368,88 @@ START_TEST(test_ref_name)
 }
 END_TEST
 
+/* A Trivy report for digest, scanned at created (NULL: no CreatedAt), with
+ * vulns (the body of a JSON array of findings). */
+static void write_trivy(const char *path, const char *digest, const char *created, const char *vulns)
+{
+	char doc[4096], when[80] = "";
+
+	if (created != NULL)
+		snprintf(when, sizeof when, "\"CreatedAt\":\"%s\",", created);
+	snprintf(doc, sizeof doc,
+		 "{\"SchemaVersion\":2,%s\"ArtifactName\":\"example.org/app:1\",\"Metadata\":{\"ImageID\":\"%s\"},"
+		 "\"Results\":[{\"Target\":\"t\",\"Vulnerabilities\":[%s]}]}",
+		 when, digest, vulns);
+	su_write(path, doc);
+}
+
+#define VULN(id, sev) "{\"VulnerabilityID\":\"" id "\",\"PkgName\":\"p\",\"Severity\":\"" sev "\"}"
 #define GRYPE_HEAD "{\"source\":{\"type\":\"image\",\"target\":{\"imageID\":\"" G_ID "\"}},"
 
 static int import_text(const char *text, struct og_verdict *v, og_error *e)
 {
 	return og_verdict_import(text, strlen(text), OG_SCAN_FORMAT_AUTO, "r.json", 1767225600, v, e);
 }
+
+/* Issue 17, defect 7: severities are matched in any case, for Trivy and
+ * Grype; a word that is none of them is refused with its JSON path, never
+ * counted as unknown (max.unknown is unlimited by default, so a "Critical"
+ * counted as unknown passed a {critical: 0} policy). */
+START_TEST(test_severity_spelling)
+{
+	struct og_verdict v = { 0 };
+	struct og_scan_policy *p;
+	struct og_findings r = { 0 };
+	og_error e = { 0 };
+	size_t c[OG_SEV_COUNT];
+	char path[512];
+	const char *grype = GRYPE_HEAD "\"matches\":["
+		"{\"vulnerability\":{\"id\":\"CVE-1\",\"severity\":\"CRITICAL\"},\"artifact\":{}},"
+		"{\"vulnerability\":{\"id\":\"CVE-2\",\"severity\":\"negligible\"},\"artifact\":{}},"
+		"{\"vulnerability\":{\"id\":\"CVE-3\"},\"artifact\":{}}]}";
+
+	snprintf(path, sizeof path, "%s/mixed.json", su_tmp);
+	write_trivy(path, T_ID, "2026-01-10T00:00:00Z",
+		    VULN("CVE-1", "Critical") "," VULN("CVE-2", "high") "," VULN("CVE-3", "Medium") ","
+		    VULN("CVE-4", "lOw") "," VULN("CVE-5", "Unknown"));
+	ck_assert_int_eq(su_verdict("import", path, NULL), 0);
+	su_load(T_ID, &v);
+	su_counts(&v, c);
+	for (int s = 0; s < OG_SEV_COUNT; s++)
+		ck_assert_msg(c[s] == 1, "%s: %zu", og_severity_name((enum og_severity)s), c[s]);
+	og_verdict_free(&v);
+	p = su_policy("{\"max\":{\"critical\":0}}");
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	ck_assert_msg(strstr(r.items[0].message, "1 critical (max 0)") != NULL, "%s", r.items[0].message);
+	og_findings_free(&r);
+	og_scan_policy_free(p);
+
+	ck_assert_msg(import_text(grype, &v, &e) == 0, "%s", e.msg);
+	su_counts(&v, c);
+	ck_assert_uint_eq(c[OG_SEV_CRITICAL], 1);
+	ck_assert_uint_eq(c[OG_SEV_LOW], 1);		/* negligible */
+	ck_assert_uint_eq(c[OG_SEV_UNKNOWN], 1);	/* no severity given */
+	og_verdict_free(&v);
+
+	write_trivy(path, T_ID, "2026-01-11T00:00:00Z", VULN("CVE-1", "HIGH") "," VULN("CVE-2", "Critcal"));
+	ck_assert_int_eq(su_verdict("import", path, NULL), 2);
+	{
+		og_buf b = { 0 };
+		ck_assert_int_eq(og_read_file(path, OG_MAX_SCAN_REPORT_BYTES, &b, &e), 0);
+		ck_assert_int_eq(og_verdict_import(b.data, b.len, OG_SCAN_FORMAT_AUTO, "r.json", 1, &v, &e), -1);
+		ck_assert_msg(strstr(e.msg, "r.json: $.Results[0].Vulnerabilities[1].Severity: \"Critcal\" is not a severity") != NULL,
+			      "%s", e.msg);
+		og_buf_free(&b);
+	}
+	su_load(T_ID, &v);	/* the refused report replaced nothing */
+	ck_assert_str_eq(v.findings[0].id, "CVE-1");
+	ck_assert_int_eq(v.findings[0].severity, OG_SEV_CRITICAL);
+	og_verdict_free(&v);
+	ck_assert_int_eq(import_text(GRYPE_HEAD "\"matches\":[{\"vulnerability\":{\"id\":\"CVE-1\",\"severity\":\"Severe\"},"
+				     "\"artifact\":{}}]}", &v, &e), -1);
+	ck_assert_msg(strstr(e.msg, "r.json: $.matches[0].vulnerability.severity: \"Severe\"") != NULL, "%s", e.msg);
+}
+END_TEST
 
 /* Errors name the file, then the JSON path ("trivy.json: $.source: missing",
  * not "trivy.json.source: missing"). */
@@ -411,6 +487,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_cli_show_ls_gc);
 	tcase_add_test(tc, test_verdict_roundtrip_strict);
 	tcase_add_test(tc, test_ref_name);
+	tcase_add_test(tc, test_severity_spelling);
 	tcase_add_test(tc, test_error_paths);
 	suite_add_tcase(s, tc);
 	return s;

@@ -11,20 +11,6 @@
 
 #define OG_MAX_GRYPE_FIX_VERSIONS 64
 
-static enum og_severity grype_severity(const char *s)
-{
-	if (strcasecmp(s, "Critical") == 0)
-		return OG_SEV_CRITICAL;
-	if (strcasecmp(s, "High") == 0)
-		return OG_SEV_HIGH;
-	if (strcasecmp(s, "Medium") == 0)
-		return OG_SEV_MEDIUM;
-	/* Grype's "Negligible" is below low: counted as low, never dropped. */
-	if (strcasecmp(s, "Low") == 0 || strcasecmp(s, "Negligible") == 0)
-		return OG_SEV_LOW;
-	return OG_SEV_UNKNOWN;
-}
-
 /* grype/vulnerability/fix.go: fixed, not-fixed, wont-fix, unknown (or ""). */
 static enum og_fix_status grype_status(const char *st, int have_versions)
 {
@@ -84,9 +70,10 @@ static int grype_target(const json_t *target, struct og_verdict *v, og_error *e)
 static int grype_match(const json_t *m, const char *path, struct og_verdict *v, og_error *e)
 {
 	json_t *vuln, *art, *fix = NULL, *vers = NULL, *x;
-	const char *id, *sev = "", *state = "", *pkg = "", *inst = "";
+	const char *id, *sev = NULL, *state = "", *pkg = "", *inst = "";
 	char fixed[OG_MAX_PKG_FIELD_BYTES + 1] = "";
 	char p[128];
+	enum og_severity severity;
 	size_t i, used = 0;
 
 	snprintf(p, sizeof p, "%s.vulnerability", path);
@@ -94,6 +81,9 @@ static int grype_match(const json_t *m, const char *path, struct og_verdict *v, 
 	    og_json_obj(m, "artifact", path, 1, &art, e) < 0 ||
 	    og_json_str(vuln, "id", p, 1, &id, e) < 0 || og_json_str(vuln, "severity", p, 0, &sev, e) < 0 ||
 	    og_json_obj(vuln, "fix", p, 0, &fix, e) < 0)
+		return -1;
+	snprintf(p, sizeof p, "%s.vulnerability.severity", path);
+	if (og_severity_from_report(sev, p, &severity, e) < 0)
 		return -1;
 	if (fix != NULL) {
 		snprintf(p, sizeof p, "%s.vulnerability.fix", path);
@@ -120,8 +110,8 @@ static int grype_match(const json_t *m, const char *path, struct og_verdict *v, 
 	snprintf(p, sizeof p, "%s.artifact", path);
 	if (og_json_str(art, "name", p, 0, &pkg, e) < 0 || og_json_str(art, "version", p, 0, &inst, e) < 0)
 		return -1;
-	return og_verdict_add_finding(v, id, pkg, inst, fixed, grype_severity(sev),
-				      grype_status(state, used > 0), path, e);
+	return og_verdict_add_finding(v, id, pkg, inst, fixed, severity, grype_status(state, used > 0),
+				      path, e);
 }
 
 int og_grype_parse(const json_t *root, struct og_verdict *v, og_error *e)

@@ -8,19 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static enum og_severity trivy_severity(const char *s)
-{
-	if (strcmp(s, "CRITICAL") == 0)
-		return OG_SEV_CRITICAL;
-	if (strcmp(s, "HIGH") == 0)
-		return OG_SEV_HIGH;
-	if (strcmp(s, "MEDIUM") == 0)
-		return OG_SEV_MEDIUM;
-	if (strcmp(s, "LOW") == 0)
-		return OG_SEV_LOW;
-	return OG_SEV_UNKNOWN;
-}
-
 /* Trivy's Status values (pkg/types: fixed, affected, under_investigation,
  * will_not_fix, fix_deferred, end_of_life, not_affected, unknown). Older
  * reports have no Status: a FixedVersion then means fixed. */
@@ -80,17 +67,20 @@ static int trivy_digests(const json_t *md, struct og_verdict *v, char *repo, siz
 
 static int trivy_vuln(const json_t *x, const char *path, struct og_verdict *v, og_error *e)
 {
-	const char *id, *pkg = "", *inst = "", *fixed = "", *sev = "", *st = NULL;
+	const char *id, *pkg = "", *inst = "", *fixed = "", *sev = NULL, *st = NULL;
+	enum og_severity severity;
+	char sevpath[128];
 
+	snprintf(sevpath, sizeof sevpath, "%s.Severity", path);
 	if (og_json_str(x, "VulnerabilityID", path, 1, &id, e) < 0 ||
 	    og_json_str(x, "PkgName", path, 0, &pkg, e) < 0 ||
 	    og_json_str(x, "InstalledVersion", path, 0, &inst, e) < 0 ||
 	    og_json_str(x, "FixedVersion", path, 0, &fixed, e) < 0 ||
 	    og_json_str(x, "Severity", path, 0, &sev, e) < 0 ||
-	    og_json_str(x, "Status", path, 0, &st, e) < 0)
+	    og_json_str(x, "Status", path, 0, &st, e) < 0 ||
+	    og_severity_from_report(sev, sevpath, &severity, e) < 0)
 		return -1;
-	return og_verdict_add_finding(v, id, pkg, inst, fixed, trivy_severity(sev),
-				      trivy_status(st, fixed), path, e);
+	return og_verdict_add_finding(v, id, pkg, inst, fixed, severity, trivy_status(st, fixed), path, e);
 }
 
 int og_trivy_parse(const json_t *root, struct og_verdict *v, og_error *e)
