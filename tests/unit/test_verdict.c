@@ -470,13 +470,74 @@ START_TEST(test_error_paths)
 }
 END_TEST
 
+static int import_report(int i, void *arg)
+{
+	(void)arg;
+	return su_verdict("import", su_nth("report", i), NULL);
+}
+
+#define GC_DIGESTS 30
+
+static const char *gc_digest(int i)
+{
+	static char d[GC_DIGESTS][72];
+
+	snprintf(d[i], sizeof d[i], "sha256:%064x", 0x5000 + i);
+	return d[i];
+}
+
+/* Child 0 runs gc; child i >= 1 imports a fresh report for gc_digest(i - 1). */
+static int gc_or_import(int i, void *arg)
+{
+	(void)arg;
+	if (i == 0)
+		return su_verdict("gc", "--older-than", "30d", NULL);
+	return import_report(i - 1, NULL);
+}
+
+/* Issue 17, defect 2: gc beside imports never removes a verdict imported
+ * after it looked (it read the old one, then unlinked the new one). */
+START_TEST(test_gc_beside_imports)
+{
+	char *vulns = malloc(3000 * 96);
+	size_t off = 0;
+	og_error e = { 0 };
+
+	ck_assert_ptr_nonnull(vulns);
+	/* Old verdicts with many findings: gc takes a while over each. */
+	for (int k = 0; k < 3000; k++)
+		off += (size_t)snprintf(vulns + off, 96, "%s" VULN("CVE-2099-%d", "LOW"), k ? "," : "", k);
+	ck_assert_int_eq(og_parse_rfc3339("2026-01-11T00:00:00Z", &og_now_override, &e), 0);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < GC_DIGESTS; i++) {
+			char *doc = malloc(off + 512);
+			ck_assert_ptr_nonnull(doc);
+			snprintf(doc, off + 512,
+				 "{\"SchemaVersion\":2,\"CreatedAt\":\"2020-01-01T00:00:00Z\",\"Metadata\":{\"ImageID\":\"%s\"},"
+				 "\"Results\":[{\"Target\":\"t\",\"Vulnerabilities\":[%s]}]}", gc_digest(i), vulns);
+			su_write(su_nth("report", i), doc);
+			free(doc);
+			ck_assert_int_eq(su_verdict("import", su_nth("report", i), NULL), 0);
+			write_trivy(su_nth("report", i), gc_digest(i), "2026-01-10T00:00:00Z", VULN("CVE-1", "LOW"));
+		}
+		ck_assert_int_eq(su_parallel(GC_DIGESTS + 1, gc_or_import, NULL), 0);
+		for (int i = 0; i < GC_DIGESTS; i++) {
+			struct stat st;
+			ck_assert_msg(stat(su_cache_file(gc_digest(i), 0), &st) == 0,
+				      "round %d: gc removed the verdict imported beside it for %s", round, gc_digest(i));
+		}
+	}
+	free(vulns);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("verdict");
 	TCase *tc = tcase_create("import");
 
 	tcase_add_checked_fixture(tc, su_setup, su_teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 180);
 	tcase_add_loop_test(tc, test_shared_fixture, 0, (int)(sizeof shared / sizeof shared[0]));
 	tcase_add_test(tc, test_shared_fixture_details);
 	tcase_add_test(tc, test_repo_trivy);
@@ -489,6 +550,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_ref_name);
 	tcase_add_test(tc, test_severity_spelling);
 	tcase_add_test(tc, test_error_paths);
+	tcase_add_test(tc, test_gc_beside_imports);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 OG_DEFINE_CLEANUP(DIR, closedir)
@@ -140,6 +142,25 @@ int og_scan_cache_read(int cachefd, enum og_cache_kind kind, const char *digest,
 		return og_fail(e, "%s: %lld bytes, larger than the limit of %zu bytes", what,
 			       (long long)st.st_size, max);
 	return og_read_fd(fd, max, 0, what, out, e) < 0 ? -1 : 0;
+}
+
+int og_scan_cache_lock(int cachefd, const char *dir, og_error *e)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int waited_ms = 0;
+
+	/* Polled rather than blocking, so a writer that hangs holding the lock
+	 * costs the next one a bounded wait and a clear error. */
+	while (flock(cachefd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return og_fail_errno(e, errno, "verdict cache %s: lock", dir);
+		if (waited_ms >= OG_SCAN_CACHE_LOCK_WAIT_MS)
+			return og_fail(e, "verdict cache %s: another import or gc has held it for %d s; "
+				       "try again when it is done", dir, OG_SCAN_CACHE_LOCK_WAIT_MS / 1000);
+		nanosleep(&pause, NULL);
+		waited_ms += 10;
+	}
+	return 0;
 }
 
 int og_scan_cache_write(int cachefd, enum og_cache_kind kind, const char *digest,

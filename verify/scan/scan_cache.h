@@ -15,6 +15,7 @@
 #include "hook/base/fileio.h"
 
 #define OG_SCAN_CACHE_DEFAULT "/var/lib/ocigate/verdicts"
+#define OG_SCAN_CACHE_LOCK_WAIT_MS 60000	/* a writer waits this long for another */
 
 enum og_cache_kind { OG_CACHE_VERDICT = 0, OG_CACHE_VEX };
 
@@ -26,6 +27,14 @@ int og_scan_cache_open(const char *dir, int strict, uid_t owner, og_error *e);
  * (untrusted, unreadable, larger than max). */
 int og_scan_cache_read(int cachefd, enum og_cache_kind kind, const char *digest, int strict,
 		       uid_t owner, size_t max, og_buf *out, og_error *e);
+
+/* Serialise the writers of one cache (import, vex import, gc): an exclusive
+ * flock(2) on the cache directory, held until cachefd is closed, waited for
+ * at most OG_SCAN_CACHE_LOCK_WAIT_MS.  Without it two read-merge-writes of one
+ * VEX file lose statements, and gc can remove a verdict imported after it
+ * looked.  Readers (the hook, show, ls) never lock: every file is replaced by
+ * rename, so they see the whole old file or the whole new one. */
+int og_scan_cache_lock(int cachefd, const char *dir, og_error *e);
 
 /* Replace the file for digest atomically, creating directories (0755) and
  * the file (0644). */
