@@ -1,6 +1,7 @@
 /* `ocigate verdict import` and `ocigate verdict vex import`: fill the verdict
  * cache.  Both check every input and build every file before they replace
- * any, and hold the cache's writer lock across read-merge-write. */
+ * any, hold the cache's writer lock across read-merge-write, and refuse a
+ * file the hook could not read. */
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
 #include "hook/base/timeutil.h"
@@ -103,6 +104,8 @@ static int prepare_report(struct report *r, enum og_scan_format fmt, EVP_PKEY *k
 		return og_fail_errno(e, ENOMEM, "%s", r->path);
 	if (og_scan_envelope(payload, plen, key, &r->file, &r->len, e) < 0)
 		return og_wrap(e, "%s", r->path);
+	if (og_scan_cache_fits(OG_CACHE_VERDICT, r->len, e) < 0)
+		return og_wrap(e, "%s: its verdict (%zu findings)", r->path, r->v.nfindings);
 	return 0;
 }
 
@@ -215,7 +218,11 @@ static int merge_digest(int cfd, const struct og_verdict_cli *c, const struct og
 	payload = og_vex_set_dump(&set, &plen);
 	if (payload == NULL)
 		return og_fail_errno(e, ENOMEM, "VEX");
-	return og_scan_envelope(payload, plen, key, &out->file, &out->len, e);
+	if (og_scan_envelope(payload, plen, key, &out->file, &out->len, e) < 0)
+		return -1;
+	if (og_scan_cache_fits(OG_CACHE_VEX, out->len, e) < 0)
+		return og_wrap(e, "the VEX file for %s (%zu statements)", out->digest, set.n);
+	return 0;
 }
 
 /* The distinct digests the documents name, in order of first mention. */

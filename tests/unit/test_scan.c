@@ -4,6 +4,8 @@
 #include "test_scan_util.h"
 #include "verify/common/crypto_util.h"
 #include "verify/scan/scan_sign.h"
+#include "verify/scan/verdict_import.h"
+#include "verify/scan/vex.h"
 
 #include <fcntl.h>
 #include <openssl/pem.h>
@@ -407,6 +409,34 @@ START_TEST(test_concurrent_rewrites)
 }
 END_TEST
 
+/* Issue 17, defect 6: a cache file over the reader's limit is reported as too
+ * large, not as untrustworthy. */
+START_TEST(test_oversized_file_named)
+{
+	struct og_scan_policy *p;
+	struct og_findings r = { 0 };
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	ck_assert_int_eq(su_verdict("vex", su_repo("openvex-small.json"), NULL), 0);
+	p = su_policy("{\"required\":true}");
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
+	ck_assert_int_eq(truncate(su_cache_file(T_ID, 1), (off_t)OG_MAX_VEX_FILE_BYTES + 1), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	ck_assert_str_eq(r.items[0].rule, "scan.verdict");
+	ck_assert_msg(strstr(r.items[0].message, "VEX file for image example/app:1 (" T_ID ") in ") &&
+		      strstr(r.items[0].message, " is too large to read (its statements not applied): vex/sha256/a1/") &&
+		      strstr(r.items[0].message, "4194305 bytes, larger than the limit of 4194304 bytes"),
+		      "%s", r.items[0].message);
+	og_findings_free(&r);
+	ck_assert_int_eq(truncate(su_cache_file(T_ID, 0), (off_t)OG_MAX_VERDICT_BYTES + 1), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	ck_assert_msg(strstr(r.items[0].message, " is too large to read: sha256/a1/") &&
+		      !strstr(r.items[0].message, "cannot be trusted"), "%s", r.items[0].message);
+	og_findings_free(&r);
+	og_scan_policy_free(p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("scan");
@@ -424,6 +454,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_signed_p256);
 	tcase_add_test(tc, test_sign_key_types);
 	tcase_add_test(tc, test_concurrent_rewrites);
+	tcase_add_test(tc, test_oversized_file_named);
 	suite_add_tcase(s, tc);
 	return s;
 }

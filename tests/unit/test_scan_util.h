@@ -217,6 +217,43 @@ static inline int su_parallel(int n, int (*fn)(int i, void *arg), void *arg)
 	return failed;
 }
 
+/* What the CLI says on stderr: su_stderr_begin() before, su_stderr_end()
+ * after (the text, in a static buffer). */
+static int su_saved_stderr = -1;
+
+static inline void su_stderr_begin(void)
+{
+	char path[400];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/stderr.txt", su_tmp);
+	fflush(stderr);
+	su_saved_stderr = dup(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	dup2(fd, 2);
+	close(fd);
+}
+
+static inline const char *su_stderr_end(void)
+{
+	static char text[8192];
+	char path[400];
+	ssize_t n;
+	int fd;
+
+	fflush(stderr);
+	dup2(su_saved_stderr, 2);
+	close(su_saved_stderr);
+	snprintf(path, sizeof path, "%s/stderr.txt", su_tmp);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	return text;
+}
+
 /* Path of the cache file for digest. */
 static inline const char *su_cache_file(const char *digest, int vex)
 {

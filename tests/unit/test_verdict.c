@@ -470,6 +470,45 @@ START_TEST(test_error_paths)
 }
 END_TEST
 
+/* Issue 17, defect 6: a report whose verdict the hook could not read (over
+ * OG_MAX_VERDICT_BYTES) is refused, and the good verdict stays.  The report
+ * is made here: 6000 findings with 1000-byte package fields, an 18 MB
+ * verdict from a 19 MB report (under the 64 MiB report limit). */
+START_TEST(test_oversized_verdict_refused)
+{
+	char path[512], field[1001];
+	char *before, *after;
+	size_t blen, alen;
+	const char *err;
+	FILE *f;
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	before = slurp(su_cache_file(T_ID, 0), &blen);
+	memset(field, 'x', sizeof field - 1);
+	field[sizeof field - 1] = '\0';
+	snprintf(path, sizeof path, "%s/big.json", su_tmp);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{\"SchemaVersion\":2,\"CreatedAt\":\"2026-02-01T00:00:00Z\",\"Metadata\":{\"ImageID\":\"%s\"},"
+		"\"Results\":[{\"Target\":\"t\",\"Vulnerabilities\":[", T_ID);
+	for (int i = 0; i < 6000; i++)
+		fprintf(f, "%s{\"VulnerabilityID\":\"CVE-2099-%d\",\"PkgName\":\"%s\",\"InstalledVersion\":\"%s\","
+			"\"FixedVersion\":\"%s\",\"Severity\":\"LOW\"}", i ? "," : "", 10000 + i, field, field, field);
+	fputs("]}]}", f);
+	fclose(f);
+	su_stderr_begin();
+	ck_assert_int_eq(su_verdict("import", path, NULL), 2);
+	err = su_stderr_end();
+	ck_assert_msg(strstr(err, "big.json: its verdict (6000 findings): ") != NULL &&
+		      strstr(err, "more than the 16777216 bytes the hook reads") != NULL, "%s", err);
+	after = slurp(su_cache_file(T_ID, 0), &alen);
+	ck_assert_uint_eq(alen, blen);
+	ck_assert(memcmp(before, after, blen) == 0);
+	free(before);
+	free(after);
+}
+END_TEST
+
 static int import_report(int i, void *arg)
 {
 	(void)arg;
@@ -550,6 +589,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_ref_name);
 	tcase_add_test(tc, test_severity_spelling);
 	tcase_add_test(tc, test_error_paths);
+	tcase_add_test(tc, test_oversized_verdict_refused);
 	tcase_add_test(tc, test_gc_beside_imports);
 	suite_add_tcase(s, tc);
 	return s;

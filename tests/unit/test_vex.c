@@ -372,6 +372,43 @@ START_TEST(test_wrong_document_named)
 }
 END_TEST
 
+/* A VEX file the hook could not read (over OG_MAX_VEX_FILE_BYTES) is refused
+ * before anything is written: the cached statements stay as they were. */
+START_TEST(test_oversized_vex_refused)
+{
+	struct og_vex_set set = { 0 };
+	const char *err;
+	char path[512];
+	FILE *f;
+	/* 4000 statements x 4 packages of 300 bytes: about 5 MiB cached, under
+	 * the 8 MiB document limit. */
+	const int nstmt = 4000;
+
+	ck_assert_int_eq(su_verdict("vex", su_repo("openvex-small.json"), NULL), 0);
+	snprintf(path, sizeof path, "%s/big-vex.json", su_tmp);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"a\",\"timestamp\":\"2026-03-01T00:00:00Z\","
+	      "\"statements\":[", f);
+	for (int i = 0; i < nstmt; i++) {
+		fprintf(f, "%s{\"vulnerability\":{\"name\":\"CVE-2099-%d\"},\"products\":[{\"@id\":\"" T_ID "\","
+			"\"subcomponents\":[", i ? "," : "", 10000 + i);
+		for (int k = 0; k < 4; k++)
+			fprintf(f, "%s{\"@id\":\"pkg:apk/alpine/%c%0299d\"}", k ? "," : "", 'a' + k, i);
+		fputs("]}],\"status\":\"not_affected\",\"justification\":\"component_not_present\"}", f);
+	}
+	fputs("]}", f);
+	fclose(f);
+	su_stderr_begin();
+	ck_assert_int_eq(su_verdict("vex", path, NULL), 2);
+	err = su_stderr_end();
+	ck_assert_msg(strstr(err, "more than the 4194304 bytes the hook reads") != NULL, "%s", err);
+	load_vex_set(T_ID, &set);
+	ck_assert_uint_eq(set.n, 1);	/* openvex-small's one statement for T_ID */
+	og_vex_set_free(&set);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vex");
@@ -389,6 +426,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_parallel_vex_imports);
 	tcase_add_test(tc, test_parallel_affected_kept);
 	tcase_add_test(tc, test_wrong_document_named);
+	tcase_add_test(tc, test_oversized_vex_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,6 +3,8 @@
 #include "verify/scan/scan_cache.h"
 #include "hook/base/cleanup.h"
 #include "verify/common/digest.h"
+#include "verify/scan/verdict.h"
+#include "verify/scan/vex.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -138,10 +140,25 @@ int og_scan_cache_read(int cachefd, enum og_cache_kind kind, const char *digest,
 		return og_fail(e, "%s: not a regular file", what);
 	if (strict && check_trusted(fd, what, owner, e) < 0)
 		return -1;
-	if ((unsigned long long)st.st_size > max)
-		return og_fail(e, "%s: %lld bytes, larger than the limit of %zu bytes", what,
-			       (long long)st.st_size, max);
+	if ((unsigned long long)st.st_size > max) {
+		og_fail(e, "%s: %lld bytes, larger than the limit of %zu bytes", what,
+			(long long)st.st_size, max);
+		e->errnum = EFBIG;
+		return -1;
+	}
 	return og_read_fd(fd, max, 0, what, out, e) < 0 ? -1 : 0;
+}
+
+int og_scan_cache_fits(enum og_cache_kind kind, size_t len, og_error *e)
+{
+	size_t max = kind == OG_CACHE_VEX ? OG_MAX_VEX_FILE_BYTES : OG_MAX_VERDICT_BYTES;
+
+	if (len <= max)
+		return 0;
+	og_fail(e, "%zu bytes, more than the %zu bytes the hook reads for one %s file", len, max,
+		kind == OG_CACHE_VEX ? "VEX" : "verdict");
+	e->errnum = EFBIG;
+	return -1;
 }
 
 int og_scan_cache_lock(int cachefd, const char *dir, og_error *e)
@@ -169,7 +186,7 @@ int og_scan_cache_write(int cachefd, enum og_cache_kind kind, const char *digest
 	char shard[3], file[80];
 	og_cleanup_close int dfd = -1;
 
-	if (names_for(digest, shard, file, e) < 0)
+	if (names_for(digest, shard, file, e) < 0 || og_scan_cache_fits(kind, len, e) < 0)
 		return -1;
 	dfd = open_shard(cachefd, kind, shard, 0, 0, 1, e);
 	if (dfd == -2)

@@ -24,9 +24,15 @@ enum og_cache_kind { OG_CACHE_VERDICT = 0, OG_CACHE_VEX };
 int og_scan_cache_open(const char *dir, int strict, uid_t owner, og_error *e);
 
 /* Read the file for digest: 0 found (out filled), 1 absent, -1 error
- * (untrusted, unreadable, larger than max). */
+ * (untrusted, unreadable; larger than max: e->errnum EFBIG). */
 int og_scan_cache_read(int cachefd, enum og_cache_kind kind, const char *digest, int strict,
 		       uid_t owner, size_t max, og_buf *out, og_error *e);
+
+/* The most bytes a reader takes for one file of kind (OG_MAX_VERDICT_BYTES,
+ * OG_MAX_VEX_FILE_BYTES): 0 when len fits, else -1 (e->errnum EFBIG).  A
+ * writer checks every file before it replaces any: what the hook cannot read
+ * must never replace what it can. */
+int og_scan_cache_fits(enum og_cache_kind kind, size_t len, og_error *e);
 
 /* Serialise the writers of one cache (import, vex import, gc): an exclusive
  * flock(2) on the cache directory, held until cachefd is closed, waited for
@@ -37,7 +43,7 @@ int og_scan_cache_read(int cachefd, enum og_cache_kind kind, const char *digest,
 int og_scan_cache_lock(int cachefd, const char *dir, og_error *e);
 
 /* Replace the file for digest atomically, creating directories (0755) and
- * the file (0644). */
+ * the file (0644); refused when og_scan_cache_fits refuses it. */
 int og_scan_cache_write(int cachefd, enum og_cache_kind kind, const char *digest,
 			const void *data, size_t len, og_error *e);
 

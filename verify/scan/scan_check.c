@@ -11,6 +11,7 @@
 #include "verify/common/digest.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -335,6 +336,12 @@ static int check_severity(const struct og_scan_policy *p, const struct og_verdic
 	return og_findings_add(r, "scan.severity", "%s", msg);
 }
 
+/* Why a cache file cannot be used, as the finding says it. */
+static const char *unusable(const og_error *err)
+{
+	return err->errnum == EFBIG ? "is too large to read" : "cannot be trusted";
+}
+
 int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, struct og_findings *r,
 		  og_error *e)
 {
@@ -379,8 +386,8 @@ int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, st
 		return 0;
 	}
 	if (rc < 0) {
-		if (og_findings_add(r, "scan.verdict", "scan verdict for image %s in %s cannot be trusted: %s",
-				  image, p->cache_dir, og_scan_clean(err.msg, why, sizeof why)) < 0)
+		if (og_findings_add(r, "scan.verdict", "scan verdict for image %s in %s %s: %s", image,
+				  p->cache_dir, unusable(&err), og_scan_clean(err.msg, why, sizeof why)) < 0)
 			return og_fail_errno(e, ENOMEM, "scan check");
 		return 0;
 	}
@@ -391,8 +398,9 @@ int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, st
 			have_vex = 1;
 		else if (rc < 0 &&
 			 og_findings_add(r, "scan.verdict",
-				       "VEX statements for image %s in %s cannot be trusted (not applied): %s",
-				       image, p->cache_dir, og_scan_clean(err.msg, why, sizeof why)) < 0)
+				       "VEX file for image %s in %s %s (its statements not applied): %s",
+				       image, p->cache_dir, unusable(&err),
+				       og_scan_clean(err.msg, why, sizeof why)) < 0)
 			return og_fail_errno(e, ENOMEM, "scan check");
 	}
 	if (check_age(p, &v, image, r) < 0 ||
