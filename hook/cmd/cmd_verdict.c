@@ -97,7 +97,7 @@ static int parse_show_args(int argc, char **argv, struct og_verdict_cli *c, int 
 
 /* The VEX statements for digest, if any: 1 when loaded into *vex. An
  * unreadable file is reported but does not stop the verdict being shown. */
-static int read_vex(int cfd, const char *digest, struct og_vex_set *vex, og_error *e)
+static int read_vex(int cfd, const char *dir, const char *digest, struct og_vex_set *vex, og_error *e)
 {
 	og_cleanup_buf og_buf b = { 0 };
 	const char *sig;
@@ -108,7 +108,7 @@ static int read_vex(int cfd, const char *digest, struct og_vex_set *vex, og_erro
 	    og_vex_set_load(b.data, plen, "VEX", digest, vex, e) == 0)
 		return 1;
 	if (r != 1)
-		fprintf(stderr, CMD " show: VEX for %s unreadable: %s\n", digest, e->msg);
+		fprintf(stderr, CMD " show: VEX for %s in %s unreadable: %s\n", digest, dir, e->msg);
 	return 0;
 }
 
@@ -165,12 +165,12 @@ static int cmd_show(int argc, char **argv)
 		return 2;
 	r = og_verdict_cli_read(cfd, digest, &v, &is_signed, &e);
 	if (r < 0)
-		return og_verdict_cli_err("show", &e);
+		return og_wrap(&e, "verdict cache %s", c.dir), og_verdict_cli_err("show", &e);
 	if (r == 1) {
 		fprintf(stderr, CMD " show: no verdict for %s in %s\n", digest, c.dir);
 		return 1;
 	}
-	have_vex = read_vex(cfd, digest, &vex, &e);
+	have_vex = read_vex(cfd, c.dir, digest, &vex, &e);
 	if (json)
 		return show_json(&v, is_signed, have_vex ? &vex : NULL, &e);
 	show_text(&v, is_signed, have_vex ? &vex : NULL);
@@ -179,6 +179,7 @@ static int cmd_show(int argc, char **argv)
 
 struct walk {
 	int cfd;
+	const char *dir;
 	int64_t cutoff;		/* gc: remove verdicts scanned before this */
 	size_t n, removed, bad;
 	int gc;
@@ -203,15 +204,17 @@ static int walk_one(const char *digest, void *arg)
 		if (v.scanned_at >= w->cutoff)
 			return 0;
 		if (og_scan_cache_remove(w->cfd, OG_CACHE_VERDICT, digest, &e) < 0) {
-			fprintf(stderr, CMD " gc: %s\n", e.msg);
+			fprintf(stderr, CMD " gc: verdict cache %s: %s\n", w->dir, e.msg);
 			return -1;
 		}
 		w->removed++;
 		printf("removed %s (scanned %s)\n", digest, when);
 		return 0;
 	}
-	printf("%s  %s  %s %s  %s  ", digest, og_scan_clean(v.repository[0] ? v.repository : "-", repo, sizeof repo),
-	       og_scan_clean(v.scanner, sc, sizeof sc), og_scan_clean(v.scanner_version, ver, sizeof ver), when);
+	printf("%s  %s  %s %s  %s%s  ", digest,
+	       og_scan_clean(v.repository[0] ? v.repository : "-", repo, sizeof repo),
+	       og_scan_clean(v.scanner, sc, sizeof sc), og_scan_clean(v.scanner_version, ver, sizeof ver), when,
+	       v.scan_time_from_import ? " (import time: the report had none)" : "");
 	og_verdict_cli_print_counts(stdout, &v);
 	printf("\n");
 	return 0;
@@ -253,6 +256,7 @@ static int cmd_walk(int argc, char **argv, int gc)
 	}
 	if (og_verdict_cli_resolve(&c, sub) < 0)
 		return 2;
+	w.dir = c.dir;
 	w.cfd = og_verdict_cli_open(&c, 0, gc, sub);	/* gc writes: it takes the writers' lock */
 	if (w.cfd == -2)
 		return 0;	/* no cache: nothing to list or remove */
@@ -271,7 +275,7 @@ static int cmd_walk(int argc, char **argv, int gc)
 }
 
 static const char usage_text[] =
-	"usage: ocigate verdict import [--format trivy|grype|auto] [--sign-key KEY] REPORT...\n"
+	"usage: ocigate verdict import [--format trivy|grype|auto] [--sign-key KEY] [--force] REPORT...\n"
 	"       ocigate verdict vex import [--sign-key KEY] OPENVEX...\n"
 	"       ocigate verdict show [--format text|json] DIGEST\n"
 	"       ocigate verdict ls\n"

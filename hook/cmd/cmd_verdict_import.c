@@ -1,6 +1,6 @@
 /* `ocigate verdict import` and `ocigate verdict vex import`: fill the verdict
  * cache.  Both check every input and build every file before they replace
- * any, hold the cache's writer lock across read-merge-write, and refuse a
+ * any, hold the cache's writer lock across read-compare-write, and refuse a
  * file the hook could not read. */
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
@@ -26,7 +26,7 @@
 static const struct option import_opts[] = {
 	{ "format", required_argument, NULL, 'f' }, { "sign-key", required_argument, NULL, 'k' },
 	{ "cache-dir", required_argument, NULL, 'C' }, { "policy", required_argument, NULL, 'P' },
-	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	{ "force", no_argument, NULL, 'F' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 };
 
 static const struct option vex_opts[] = {
@@ -39,6 +39,7 @@ struct import_args {
 	struct og_verdict_cli c;
 	enum og_scan_format fmt;
 	const char *sign_key;
+	int force;
 };
 
 /* One report, checked, and the cache file it becomes. */
@@ -55,7 +56,7 @@ static int parse_import_args(int argc, char **argv, struct import_args *a)
 	int opt;
 
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "f:k:C:P:h", import_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "f:k:C:P:Fh", import_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (strcmp(optarg, "trivy") == 0)
@@ -72,12 +73,14 @@ static int parse_import_args(int argc, char **argv, struct import_args *a)
 		case 'k': a->sign_key = optarg; break;
 		case 'C': a->c.cache_dir = optarg; break;
 		case 'P': a->c.policy = optarg; break;
+		case 'F': a->force = 1; break;
 		case 'h':
 			printf("usage: ocigate verdict import [--format trivy|grype|auto] [--sign-key PRIV.pem]\n"
-			       "         [--cache-dir DIR | --policy FILE] REPORT.json...\n"
+			       "         [--force] [--cache-dir DIR | --policy FILE] REPORT.json...\n"
 			       "Import `trivy image -f json` or `grype -o json` reports into the verdict cache,\n"
 			       "one file per image digest the report names. All reports are checked before any\n"
-			       "is written; a refused report leaves the cache untouched.\n");
+			       "is written; a refused report leaves the cache untouched. A report scanned\n"
+			       "before the verdict it would replace is refused unless --force.\n");
 			return 0;
 		default: return 2;
 		}
@@ -109,6 +112,50 @@ static int prepare_report(struct report *r, enum og_scan_format fmt, EVP_PKEY *k
 	return 0;
 }
 
+static int refuse_older(const struct report *r, const char *digest, const struct og_verdict *newer,
+			const char *where, og_error *e)
+{
+	char scanned[32], newer_scanned[32];
+
+	og_format_rfc3339(r->v.scanned_at, scanned, sizeof scanned);
+	og_format_rfc3339(newer->scanned_at, newer_scanned, sizeof newer_scanned);
+	return og_fail(e, "%s: scanned %s, before the verdict for %s %s (scanned %s): an older scan "
+		       "does not replace a newer one (--force replaces it)",
+		       r->path, scanned, digest, where, newer_scanned);
+}
+
+/* Refuse report i when a verdict it would replace (in the cache, or from an
+ * earlier report of this command) comes from a later scan.  Only report
+ * times compare: an import time says nothing of when the scan ran. */
+static int check_not_older(int cfd, const struct og_verdict_cli *c, const struct report *rs, size_t i,
+			   og_error *e)
+{
+	const struct og_verdict *v = &rs[i].v;
+	char where[PATH_MAX + 64];
+
+	if (v->scan_time_from_import)
+		return 0;
+	for (size_t d = 0; d < v->ndigests; d++) {
+		og_cleanup_verdict struct og_verdict old = { 0 };
+		og_error unreadable = { 0 };	/* then nothing to compare: it is replaced */
+
+		for (size_t j = 0; j < i; j++) {
+			const struct og_verdict *w = &rs[j].v;
+			if (!w->scan_time_from_import && w->scanned_at > v->scanned_at &&
+			    og_verdict_has_digest(w, v->digests[d])) {
+				snprintf(where, sizeof where, "from %s", rs[j].path);
+				return refuse_older(&rs[i], v->digests[d], w, where, e);
+			}
+		}
+		if (og_verdict_cli_read(cfd, v->digests[d], &old, NULL, &unreadable) == 0 &&
+		    !old.scan_time_from_import && old.scanned_at > v->scanned_at) {
+			snprintf(where, sizeof where, "in %s", c->dir);
+			return refuse_older(&rs[i], v->digests[d], &old, where, e);
+		}
+	}
+	return 0;
+}
+
 /* File report r under each digest it names, then say what was filed. */
 static int write_report(int cfd, const struct og_verdict_cli *c, const struct report *r, int is_signed,
 			og_error *e)
@@ -128,11 +175,12 @@ static int write_report(int cfd, const struct og_verdict_cli *c, const struct re
 	return 0;
 }
 
-/* Check and build every file, then lock and write. */
+/* Check and build every file, then lock, compare scan times, write. */
 static int import_all(const struct import_args *a, struct report *rs, size_t n, EVP_PKEY *key,
 		      og_error *e)
 {
 	og_cleanup_close int cfd = -1;
+	int warned = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (prepare_report(&rs[i], a->fmt, key, e) < 0)
@@ -140,9 +188,16 @@ static int import_all(const struct import_args *a, struct report *rs, size_t n, 
 	cfd = og_verdict_cli_open(&a->c, 1, 1, "import");
 	if (cfd < 0)
 		return 2;
+	for (size_t i = 0; i < n && !a->force; i++)
+		if (check_not_older(cfd, &a->c, rs, i, e) < 0)
+			return og_verdict_cli_err("import", e);
 	for (size_t i = 0; i < n; i++)
 		if (write_report(cfd, &a->c, &rs[i], key != NULL, e) < 0)
 			return og_verdict_cli_err("import", e);
+	for (size_t i = 0; i < n && !warned; i++)
+		for (size_t d = 0; d < rs[i].v.ndigests && !warned; d++)
+			warned = og_verdict_cli_warn_untrusted(&a->c, OG_CACHE_VERDICT, rs[i].v.digests[d],
+							       "import");
 	return 0;
 }
 
@@ -290,6 +345,9 @@ static int vex_write_all(const struct og_verdict_cli *c, const struct og_vex_doc
 			og_wrap(e, "verdict cache %s", c->dir);
 			goto out;
 		}
+	for (size_t i = 0; i < n && !og_verdict_cli_warn_untrusted(c, OG_CACHE_VEX, files[i].digest,
+								      "vex import"); i++)
+		;
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++)

@@ -1,4 +1,5 @@
-/* What the `verdict` commands share: the cache they work on, and reading it. */
+/* What the `verdict` commands share: the cache they work on, and reading and
+ * checking it as the hook would. */
 #include "hook/cmd/verdict_cli.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
@@ -100,4 +101,22 @@ void og_verdict_cli_print_counts(FILE *out, const struct og_verdict *v)
 			c[v->findings[i].severity]++;
 	fprintf(out, "critical %zu, high %zu, medium %zu, low %zu, unknown %zu", c[OG_SEV_CRITICAL],
 		c[OG_SEV_HIGH], c[OG_SEV_MEDIUM], c[OG_SEV_LOW], c[OG_SEV_UNKNOWN]);
+}
+
+int og_verdict_cli_warn_untrusted(const struct og_verdict_cli *c, enum og_cache_kind kind,
+				  const char *digest, const char *sub)
+{
+	og_cleanup_close int fd = -1;
+	og_error e = { 0 };
+
+	/* The same strict opens the hook does (og_scan_check), as its owner. */
+	fd = og_scan_cache_open(c->dir, 1, OG_SCAN_CACHE_OWNER, &e);
+	if (fd >= 0) {
+		if (og_scan_cache_trusted(fd, kind, digest, OG_SCAN_CACHE_OWNER, &e) >= 0)
+			return 0;
+		og_wrap(&e, "verdict cache %s", c->dir);
+	}
+	fprintf(stderr, OG_VERDICT_CMD " %s: warning: the hook will refuse what was written: %s\n", sub,
+		e.msg);
+	return 1;
 }

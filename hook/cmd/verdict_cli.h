@@ -1,6 +1,7 @@
 /* Shared by the `verdict` commands (cmd_verdict.c: show, ls, gc and the
  * dispatch; cmd_verdict_import.c: import, vex import): which cache, opening
- * it (writers lock it), reading its files without the hook's trust checks. */
+ * it (writers lock it), reading its files without the hook's trust checks,
+ * and warning when the hook would refuse what a writer filed. */
 #ifndef OCIGATE_VERDICT_CLI_H
 #define OCIGATE_VERDICT_CLI_H
 
@@ -37,5 +38,11 @@ int og_verdict_cli_read(int cfd, const char *digest, struct og_verdict *v, int *
 
 /* "critical N, high N, medium N, low N, unknown N" (not_affected excluded). */
 void og_verdict_cli_print_counts(FILE *out, const struct og_verdict *v);
+
+/* After a write: warn when the hook's checks (owner root, not group- or
+ * world-writable, no links) refuse the cache or the file for digest; 1 when
+ * it warned (callers warn once). */
+int og_verdict_cli_warn_untrusted(const struct og_verdict_cli *c, enum og_cache_kind kind,
+				  const char *digest, const char *sub);
 
 #endif

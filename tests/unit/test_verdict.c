@@ -509,11 +509,78 @@ START_TEST(test_oversized_verdict_refused)
 }
 END_TEST
 
+/* An older report after a newer one is refused (the cache, or an earlier
+ * report of the same command, has a later scan), unless --force. */
+START_TEST(test_older_report_refused)
+{
+	struct og_verdict v = { 0 };
+	char older[512], undated[512], *before, *after;
+	size_t blen, alen;
+	int64_t t;
+	og_error e = { 0 };
+
+	snprintf(older, sizeof older, "%s/older.json", su_tmp);
+	snprintf(undated, sizeof undated, "%s/undated.json", su_tmp);
+	write_trivy(older, T_ID, "2026-01-01T00:00:00Z", VULN("CVE-1", "LOW"));
+	write_trivy(undated, T_ID, NULL, VULN("CVE-2", "LOW"));
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);	/* 2026-01-10 */
+	before = slurp(su_cache_file(T_ID, 0), &blen);
+	ck_assert_int_eq(su_verdict("import", older, NULL), 2);
+	after = slurp(su_cache_file(T_ID, 0), &alen);
+	ck_assert(alen == blen && memcmp(before, after, blen) == 0);
+	free(after);
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);	/* the same scan again */
+	ck_assert_int_eq(su_verdict("import", "--force", older, NULL), 0);
+	su_load(T_ID, &v);
+	ck_assert_int_eq(og_parse_rfc3339("2026-01-01T00:00:00Z", &t, &e), 0);
+	ck_assert_int_eq(v.scanned_at, t);
+	og_verdict_free(&v);
+	/* Within one command: the older report after the newer one. */
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), older, NULL), 2);
+	su_load(T_ID, &v);
+	ck_assert_int_eq(v.scanned_at, t);	/* nothing written */
+	og_verdict_free(&v);
+	/* A report without a scan time cannot be compared: it replaces, and
+	 * says so; so does a dated report after it. */
+	ck_assert_int_eq(su_verdict("import", undated, NULL), 0);
+	su_load(T_ID, &v);
+	ck_assert_int_eq(v.scan_time_from_import, 1);
+	og_verdict_free(&v);
+	ck_assert_int_eq(su_verdict("import", older, NULL), 0);
+	free(before);
+}
+END_TEST
+
 static int import_report(int i, void *arg)
 {
 	(void)arg;
 	return su_verdict("import", su_nth("report", i), NULL);
 }
+
+/* Issue 17, defect 2: imports of one digest at once; whatever the order, the
+ * newest scan is the one left (the writers' lock around read-compare-write). */
+START_TEST(test_parallel_imports_newest_wins)
+{
+	struct og_verdict v = { 0 };
+	og_error e = { 0 };
+	char when[32];
+	int64_t newest;
+
+	for (int round = 0; round < 2; round++) {
+		unlink(su_cache_file(T_ID, 0));
+		for (int i = 0; i < 20; i++) {
+			snprintf(when, sizeof when, "2026-01-%02dT00:00:%02dZ", 10 + round, i);
+			write_trivy(su_nth("report", i), T_ID, when, VULN("CVE-1", "LOW"));
+		}
+		ck_assert_int_lt(su_parallel(20, import_report, NULL), 20);
+		su_load(T_ID, &v);
+		ck_assert_int_eq(og_parse_rfc3339(when, &newest, &e), 0);
+		ck_assert_msg(v.scanned_at == newest, "round %d: the verdict left is not the newest scan", round);
+		og_verdict_free(&v);
+	}
+}
+END_TEST
 
 #define GC_DIGESTS 30
 
@@ -556,7 +623,7 @@ START_TEST(test_gc_beside_imports)
 				 "\"Results\":[{\"Target\":\"t\",\"Vulnerabilities\":[%s]}]}", gc_digest(i), vulns);
 			su_write(su_nth("report", i), doc);
 			free(doc);
-			ck_assert_int_eq(su_verdict("import", su_nth("report", i), NULL), 0);
+			ck_assert_int_eq(su_verdict("import", "--force", su_nth("report", i), NULL), 0);
 			write_trivy(su_nth("report", i), gc_digest(i), "2026-01-10T00:00:00Z", VULN("CVE-1", "LOW"));
 		}
 		ck_assert_int_eq(su_parallel(GC_DIGESTS + 1, gc_or_import, NULL), 0);
@@ -567,6 +634,47 @@ START_TEST(test_gc_beside_imports)
 		}
 	}
 	free(vulns);
+}
+END_TEST
+
+/* The import warns when the hook would refuse the cache it wrote to. */
+START_TEST(test_untrusted_cache_warned)
+{
+	const char *err;
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	chmod(su_cache, 0777);
+	su_stderr_begin();
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	ck_assert_int_eq(su_verdict("vex", su_repo("openvex-small.json"), NULL), 0);
+	err = su_stderr_end();
+	ck_assert_msg(strstr(err, "import: warning: the hook will refuse what was written: verdict cache ") &&
+		      strstr(err, "vex import: warning: the hook will refuse") &&
+		      strstr(err, "group- or world-writable (mode 0777)"), "%s", err);
+	chmod(su_cache, 0755);
+	if (getuid() == OG_SCAN_CACHE_OWNER) {
+		su_stderr_begin();
+		ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+		err = su_stderr_end();
+		ck_assert_msg(strstr(err, "warning") == NULL, "%s", err);
+	}
+}
+END_TEST
+
+/* A symbolic link in the cache is refused naming the cache. */
+START_TEST(test_symlink_names_cache)
+{
+	char moved[512];
+	const char *err;
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	snprintf(moved, sizeof moved, "%s/moved.json", su_tmp);
+	ck_assert_int_eq(rename(su_cache_file(T_ID, 0), moved), 0);
+	ck_assert_int_eq(symlink(moved, su_cache_file(T_ID, 0)), 0);
+	su_stderr_begin();
+	ck_assert_int_eq(su_verdict("show", T_ID, NULL), 2);
+	err = su_stderr_end();
+	ck_assert_msg(strstr(err, su_cache) != NULL && strstr(err, "symbolic link") != NULL, "%s", err);
 }
 END_TEST
 
@@ -590,7 +698,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_severity_spelling);
 	tcase_add_test(tc, test_error_paths);
 	tcase_add_test(tc, test_oversized_verdict_refused);
+	tcase_add_test(tc, test_older_report_refused);
+	tcase_add_test(tc, test_parallel_imports_newest_wins);
 	tcase_add_test(tc, test_gc_beside_imports);
+	tcase_add_test(tc, test_untrusted_cache_warned);
+	tcase_add_test(tc, test_symlink_names_cache);
 	suite_add_tcase(s, tc);
 	return s;
 }

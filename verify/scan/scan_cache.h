@@ -15,6 +15,7 @@
 #include "hook/base/fileio.h"
 
 #define OG_SCAN_CACHE_DEFAULT "/var/lib/ocigate/verdicts"
+#define OG_SCAN_CACHE_OWNER 0			/* the hook trusts a cache only root writes */
 #define OG_SCAN_CACHE_LOCK_WAIT_MS 60000	/* a writer waits this long for another */
 
 enum og_cache_kind { OG_CACHE_VERDICT = 0, OG_CACHE_VEX };
@@ -27,6 +28,11 @@ int og_scan_cache_open(const char *dir, int strict, uid_t owner, og_error *e);
  * (untrusted, unreadable; larger than max: e->errnum EFBIG). */
 int og_scan_cache_read(int cachefd, enum og_cache_kind kind, const char *digest, int strict,
 		       uid_t owner, size_t max, og_buf *out, og_error *e);
+
+/* The start-time read's checks on the file for digest, without reading it:
+ * 0 trusted, 1 absent, -1 refused (why in e).  For writers' warnings. */
+int og_scan_cache_trusted(int cachefd, enum og_cache_kind kind, const char *digest, uid_t owner,
+			  og_error *e);
 
 /* The most bytes a reader takes for one file of kind (OG_MAX_VERDICT_BYTES,
  * OG_MAX_VEX_FILE_BYTES): 0 when len fits, else -1 (e->errnum EFBIG).  A

@@ -207,7 +207,7 @@ int og_scan_policy_parse(const json_t *scan_section, const char *path, struct og
 	for (int i = 0; i < OG_SEV_COUNT; i++)
 		p->max[i] = -1;
 	p->use_vex = 1;
-	p->owner_uid = 0;
+	p->owner_uid = OG_SCAN_CACHE_OWNER;
 	if (scan_section != NULL && !json_is_null(scan_section)) {
 		p->configured = 1;
 		if (parse_section(scan_section, p, e) < 0)
