@@ -53,16 +53,26 @@ vuln() {
 		+ (if $fixed == "" then {Status: "affected"} else {FixedVersion: $fixed, Status: "fixed"} end)'
 }
 
-# import_report NAME CREATED_AT FINDINGS_JSON: make test image NAME, write its report, import it.
+# import_report NAME CREATED_AT FINDINGS_JSON [CACHE]: make test image NAME, write its report
+# (reports/NAME.trivy.json), import it (into SCAN_CACHE by default).
 import_report() {
 	img_make "$1"
 	local r=$IMG_DIR/reports/$1.trivy.json
 	trivy_report "$r" "$2" "$3"
-	"$OCIGATE_BIN" verdict import --cache-dir "$SCAN_CACHE" "$r" >/dev/null 2>"$IMG_DIR/last.err" ||
+	"$OCIGATE_BIN" verdict import --cache-dir "${4:-$SCAN_CACHE}" "$r" >/dev/null 2>"$IMG_DIR/last.err" ||
 		fail "ocigate verdict import $r failed: $(cat "$IMG_DIR/last.err")"
 }
 
-cache_file() { echo "$SCAN_CACHE/sha256/${1:7:2}/${1#sha256:}.json"; }
+cache_file() { echo "${2:-$SCAN_CACHE}/sha256/${1:7:2}/${1#sha256:}.json"; }
+
+# vex_doc FILE VULN_ID STATUS TIMESTAMP: an OpenVEX document with one statement on IMG_CONFIG.
+vex_doc() {
+	jq -n --arg d "$IMG_CONFIG" --arg id "$2" --arg st "$3" --arg ts "$4" '{
+		"@context": "https://openvex.dev/ns/v0.2.0", author: "e2e", timestamp: $ts,
+		statements: [{vulnerability: {name: $id}, products: [{"@id": $d}], status: $st}
+			+ (if $st == "not_affected" then {justification: "component_not_present"} else {} end)]}' \
+		>"$1" || fail "cannot write VEX document $1"
+}
 
 POL_ENFORCE=$(img_policy scan-enforce enforce null "$(scan_json)")
 POL_AUDIT=$(img_policy scan-audit audit null "$(scan_json)")
@@ -97,7 +107,7 @@ t_begin "runc: refused: stale verdict, scanned 30 days ago with max_age 7d (scan
 import_report stale "$DAYS_AGO_30" '[]'
 b=$(img_bundle stale "$POL_ENFORCE" "$IMG_CONFIG_HEX")
 id=$(new_id scan-stale)
-img_expect_denied "$b" "$id" scan.stale "$IMG_CONFIG.* is 72[0-9]h old .*older than max_age 7d"
+img_expect_denied "$b" "$id" scan.stale "$IMG_CONFIG.* is 30 days old .*older than max_age 7d"
 t_end
 
 t_begin "runc: refused: no verdict for the image (scan.verdict)"
@@ -185,6 +195,148 @@ img_expect_allowed "$b" "$(new_id scan-signed-ok)"
 "$OCIGATE_BIN" verdict import --cache-dir "$SIGNED_CACHE" --sign-key "$IMG_DIR/keys/sv-stranger.pem" "$r" >/dev/null 2>"$IMG_DIR/last.err" ||
 	fail "import signed by the stranger key failed: $(cat "$IMG_DIR/last.err")"
 img_expect_denied "$b" "$(new_id scan-signed-stranger)" scan.verdict "cannot be trusted: signature does not verify"
+t_end
+
+# ---------------------------------------------------------------- issue 17: verdicts
+
+t_begin "runc: refused: \"Critical\" in any case counts as critical; a misspelt severity is refused at import"
+import_report anycase "$NOW" "[$(vuln CVE-2099-0501 Critical 5.0.1-r0),$(vuln CVE-2099-0502 high 5.0.1-r0)]"
+b=$(img_bundle anycase "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+img_expect_denied "$b" "$(new_id scan-anycase)" scan.severity "1 critical \(max 0\), 1 high \(max 0\)"
+r=$IMG_DIR/reports/misspelt.trivy.json
+trivy_report "$r" "$NOW" "[$(vuln CVE-2099-0503 HIGH),$(vuln CVE-2099-0504 Critcal)]"
+run_ocigate verdict import --cache-dir "$SCAN_CACHE" "$r"
+assert_rc 2
+assert_err_matches "misspelt\.trivy\.json: \\\$\.Results\[0\]\.Vulnerabilities\[1\]\.Severity: \"Critcal\" is not a severity"
+t_end
+
+t_begin "verdict writers in parallel: 20 VEX imports of one digest all land, a newer affected beside them refuses the image, imports and gc beside them lose nothing"
+PAR_CACHE=$(mktemp -d "$IMG_DIR/verdicts-parallel.XXXXXX")
+POL_PAR=$(img_policy scan-parallel enforce null "$(jq -cn --arg c "$PAR_CACHE" '{required: true, cache_dir: $c, max: {critical: 0}}')")
+import_report oldscan "$(date -u -d '-60 days' +%Y-%m-%dT%H:%M:%SZ)" '[]' "$PAR_CACHE"
+OLD_CONFIG=$IMG_CONFIG
+import_report vexpar "$NOW" "[$(vuln CVE-2099-0601 CRITICAL 6.0.1-r0)]" "$PAR_CACHE"
+vd=$IMG_DIR/reports/vex-parallel
+mkdir -p "$vd"
+vex_doc "$vd/not-affected.json" CVE-2099-0601 not_affected "$DAYS_AGO_30"
+"$OCIGATE_BIN" verdict vex import --cache-dir "$PAR_CACHE" "$vd/not-affected.json" >/dev/null 2>"$IMG_DIR/last.err" ||
+	fail "vex import failed: $(cat "$IMG_DIR/last.err")"
+b=$(img_bundle vexpar "$POL_PAR" "$IMG_CONFIG_HEX")
+img_expect_allowed "$b" "$(new_id scan-vex-not-affected)"
+for i in $(seq 10 29); do vex_doc "$vd/unrelated-$i.json" "CVE-2099-07$i" not_affected "$NOW"; done
+vex_doc "$vd/affected.json" CVE-2099-0601 affected "$NOW"
+pids=()
+for f in "$vd"/unrelated-*.json "$vd/affected.json"; do
+	"$OCIGATE_BIN" verdict vex import --cache-dir "$PAR_CACHE" "$f" >/dev/null 2>"$f.err" &
+	pids+=($!)
+done
+for k in 1 2 3 4 5; do
+	"$OCIGATE_BIN" verdict import --cache-dir "$PAR_CACHE" "$IMG_DIR/reports/vexpar.trivy.json" >/dev/null 2>"$vd/import-$k.err" &
+	pids+=($!)
+done
+for k in 1 2; do
+	"$OCIGATE_BIN" verdict gc --older-than 30d --cache-dir "$PAR_CACHE" >/dev/null 2>"$vd/gc-$k.err" &
+	pids+=($!)
+done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+[ "$failed" -eq 0 ] || fail "$failed of ${#pids[@]} writers failed: $(cat "$vd"/*.err | head -c 600)"
+n=$("$OCIGATE_BIN" verdict show --cache-dir "$PAR_CACHE" --format json "$IMG_CONFIG" | jq '.vex | length')
+[ "$n" = 21 ] || fail "$n VEX statements kept, expected 21 (20 unrelated and the newer affected)"
+[ -f "$(cache_file "$IMG_CONFIG" "$PAR_CACHE")" ] || fail "the verdict imported beside gc is gone"
+[ ! -e "$(cache_file "$OLD_CONFIG" "$PAR_CACHE")" ] || fail "gc left the 60-day-old verdict"
+img_expect_denied "$b" "$(new_id scan-vex-affected)" scan.severity "1 critical \(max 0\) vulnerabilities after suppressions: CVE-2099-0601"
+t_end
+
+t_begin "runc: a verdict larger than the hook reads is refused at import, the previous one stays; an oversized cache file is 'too large'"
+import_report bigreport "$NOW" '[]'
+BIG_HEX=$IMG_CONFIG_HEX
+f=$(cache_file "$IMG_CONFIG")
+cp "$f" "$IMG_DIR/big-before.json"
+r=$IMG_DIR/reports/big.trivy.json
+# 99,000 findings in about 55 MiB (the report limit is 64 MiB): a 20 MB verdict, over the 16 MiB the
+# hook reads. Made here, not committed.
+python3 - "$r" "$IMG_CONFIG" "$NOW" <<'PY' || fail "cannot write the large report"
+import json, sys
+path, image_id, created = sys.argv[1:4]
+pad = "x" * 180
+with open(path, "w") as f:
+    f.write(json.dumps({"SchemaVersion": 2, "CreatedAt": created, "ArtifactName": "big:1",
+                        "Metadata": {"ImageID": image_id}})[:-1] + ', "Results": [{"Target": "t", "Vulnerabilities": [')
+    for i in range(99000):
+        f.write((", " if i else "") + json.dumps({
+            "VulnerabilityID": "CVE-2099-%06d" % i, "PkgName": "lib-" + pad[:130],
+            "InstalledVersion": "1.0.%d-r0" % i, "FixedVersion": "1.0.%d-r1" % i,
+            "Status": "fixed", "Severity": "LOW", "Title": pad[:120], "Description": pad[:120]}))
+    f.write("]}]}")
+PY
+run_ocigate verdict import --cache-dir "$SCAN_CACHE" "$r"
+assert_rc 2
+assert_err_matches "big\.trivy\.json: its verdict \(99000 findings\): [0-9]+ bytes, more than the 16777216 bytes the hook reads"
+cmp -s "$f" "$IMG_DIR/big-before.json" || fail "the refused import replaced the verdict"
+b=$(img_bundle bigreport "$POL_ENFORCE" "$BIG_HEX")
+img_expect_allowed "$b" "$(new_id scan-big-refused)"
+truncate -s 17M "$f" # a file over the limit, however it got there
+img_expect_denied "$b" "$(new_id scan-big-file)" scan.verdict "is too large to read: .*17825792 bytes, larger than the limit of 16777216"
+assert_log_not_contains "cannot be trusted" "an oversized verdict was called untrustworthy"
+rm -f "$r"
+t_end
+
+t_begin "verdict import: an older report after a newer one is refused, --force replaces it (and it is then 30 days stale)"
+import_report ordered "$NOW" '[]'
+r=$IMG_DIR/reports/ordered-older.trivy.json
+trivy_report "$r" "$DAYS_AGO_30" '[]'
+run_ocigate verdict import --cache-dir "$SCAN_CACHE" "$r"
+assert_rc 2
+assert_err_matches "ordered-older\.trivy\.json: scanned .*, before the verdict for $IMG_CONFIG in $(re_quote "$SCAN_CACHE") .*--force replaces it"
+b=$(img_bundle ordered "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+img_expect_allowed "$b" "$(new_id scan-older-refused)"
+run_ocigate verdict import --force --cache-dir "$SCAN_CACHE" "$r"
+assert_rc 0
+img_expect_denied "$b" "$(new_id scan-older-forced)" scan.stale "is 30 days old"
+t_end
+
+t_begin "runc: a report without a scan time: import, show and ls say so; require_scan_time refuses it (scan.stale)"
+img_make undated
+r=$IMG_DIR/reports/undated.trivy.json
+trivy_report "$r" "$NOW" '[]'
+jq 'del(.CreatedAt)' "$r" >"$r.tmp" && mv "$r.tmp" "$r"
+run_ocigate verdict import --cache-dir "$SCAN_CACHE" "$r"
+assert_rc 0
+assert_out_contains "no scan time in report (import time used)"
+run_ocigate verdict show --cache-dir "$SCAN_CACHE" "$IMG_CONFIG"
+assert_out_contains "(import time: report had none)"
+run_ocigate verdict ls --cache-dir "$SCAN_CACHE"
+grep -F "$IMG_CONFIG" "$RUN_OUT" | grep -qF "(import time: the report had none)" || fail "ls does not say the time is the import time"
+b=$(img_bundle undated "$POL_ENFORCE" "$IMG_CONFIG_HEX")
+img_expect_allowed "$b" "$(new_id scan-undated-ok)"
+b=$(img_bundle undated-required "$(img_policy scan-require-time enforce null "$(scan_json '{"require_scan_time": true}')")" "$IMG_CONFIG_HEX")
+img_expect_denied "$b" "$(new_id scan-undated-stale)" scan.stale "has no scan time \(the report gave none; imported .*\) and the policy requires one"
+t_end
+
+t_begin "verdict CLI messages: a cache the hook will refuse is warned about, the symlink refusal names the cache, a Trivy report given to vex import is named, paths follow the file name"
+img_make messages
+r=$IMG_DIR/reports/messages.trivy.json
+trivy_report "$r" "$NOW" '[]'
+LOOSE=$IMG_DIR/verdicts-loose
+mkdir -m 0777 "$LOOSE" && chmod 0777 "$LOOSE"
+run_ocigate verdict import --cache-dir "$LOOSE" "$r"
+assert_rc 0
+assert_err_matches "warning: the hook will refuse what was written: verdict cache $(re_quote "$LOOSE"): .*group- or world-writable \(mode 0777\)"
+chmod 0755 "$LOOSE"
+run_ocigate verdict import --cache-dir "$LOOSE" "$r"
+[ ! -s "$RUN_ERR" ] || fail "a warning for a cache the hook trusts: $(cat "$RUN_ERR")"
+f=$(cache_file "$IMG_CONFIG" "$LOOSE")
+mv "$f" "$IMG_DIR/moved-verdict.json" && ln -s "$IMG_DIR/moved-verdict.json" "$f"
+run_ocigate verdict show --cache-dir "$LOOSE" "$IMG_CONFIG"
+assert_rc 2
+assert_err_matches "verdict cache $(re_quote "$LOOSE"): sha256/[0-9a-f]{2}/[0-9a-f]{64}\.json: is a symbolic link"
+run_ocigate verdict vex import --cache-dir "$LOOSE" "$r"
+assert_rc 2
+assert_err_matches "messages\.trivy\.json: a Trivy report, not an OpenVEX document \(use .ocigate verdict import.\)"
+run_ocigate verdict import --format grype --cache-dir "$LOOSE" "$r"
+assert_rc 2
+assert_err_matches "messages\.trivy\.json: \\\$\.source: missing"
 t_end
 
 # A real report from Trivy's own test data: its critical findings must refuse the container.

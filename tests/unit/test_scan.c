@@ -4,6 +4,8 @@
 #include "test_scan_util.h"
 #include "verify/common/crypto_util.h"
 #include "verify/scan/scan_sign.h"
+#include "verify/scan/verdict_import.h"
+#include "verify/scan/vex.h"
 
 #include <fcntl.h>
 #include <openssl/pem.h>
@@ -112,7 +114,12 @@ START_TEST(test_stale)
 	set_now("2026-01-17T08:00:01Z");
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
 	ck_assert_ptr_nonnull(su_find(&r, "scan.stale"));
-	ck_assert_msg(strstr(r.items[0].message, "older than max_age 7d") != NULL, "%s", r.items[0].message);
+	ck_assert_msg(strstr(r.items[0].message, "is 7 days old (2026-01-10T08:00:00Z by trivy), "
+				"older than max_age 7d") != NULL, "%s", r.items[0].message);
+	og_findings_free(&r);
+	set_now("2031-04-01T00:00:00Z");	/* staleness in days, not "46224h" */
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	ck_assert_msg(strstr(r.items[0].message, "is 1906 days old") != NULL, "%s", r.items[0].message);
 	og_findings_free(&r);
 	set_now("2026-01-09T00:00:00Z");	/* scan time a day in the future */
 	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
@@ -149,6 +156,7 @@ START_TEST(test_policy_errors)
 		"{\"max\":{\"severe\":0}}",
 		"{\"max\":{\"critical\":-2}}",
 		"{\"max_age\":\"7 days\"}",
+		"{\"require_scan_time\":\"yes\"}",
 		"{\"cache_dir\":\"relative/dir\"}",
 		"{\"exceptions\":[{\"id\":\"CVE-1\",\"reason\":\"r\"}]}",
 		"{\"exceptions\":[{\"id\":\"CVE-1\",\"until\":\"2026-01-01\",\"reason\":\"\"}]}",
@@ -443,6 +451,72 @@ START_TEST(test_concurrent_rewrites)
 }
 END_TEST
 
+/* A report without a scan time takes the import time; with
+ * require_scan_time such a verdict is stale whatever its age. */
+START_TEST(test_require_scan_time)
+{
+	struct og_scan_policy *p, *q;
+	struct og_findings r = { 0 };
+	char path[512];
+	og_buf b = { 0 };
+	og_error e = { 0 };
+
+	ck_assert_int_eq(og_read_file(su_repo("trivy-small.json"), OG_MAX_SCAN_REPORT_BYTES, &b, &e), 0);
+	snprintf(path, sizeof path, "%s/undated.json", su_tmp);
+	{
+		char *at = strstr(b.data, "\"CreatedAt\"");
+		ck_assert_ptr_nonnull(at);
+		memcpy(at, "\"CreatedBy\"", 11);	/* Trivy's key no longer there */
+	}
+	su_write(path, b.data);
+	og_buf_free(&b);
+	set_now("2026-01-10T08:00:00Z");
+	ck_assert_int_eq(su_verdict("import", path, NULL), 0);
+	p = su_policy("{\"required\":true,\"max_age\":\"7d\"}");
+	q = su_policy("{\"required\":true,\"max_age\":\"7d\",\"require_scan_time\":true}");
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);	/* import time: fresh */
+	ck_assert_uint_eq(su_check(q, T_ID, &r), 1);
+	ck_assert_ptr_nonnull(su_find(&r, "scan.stale"));
+	ck_assert_msg(strstr(r.items[0].message, "has no scan time (the report gave none; imported "
+				"2026-01-10T08:00:00Z) and the policy requires one (require_scan_time)") != NULL,
+		      "%s", r.items[0].message);
+	og_findings_free(&r);
+	/* A dated report satisfies it. */
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	ck_assert_uint_eq(su_check(q, T_ID, &r), 0);
+	og_scan_policy_free(p);
+	og_scan_policy_free(q);
+}
+END_TEST
+
+/* Issue 17, defect 6: a cache file over the reader's limit is reported as too
+ * large, not as untrustworthy. */
+START_TEST(test_oversized_file_named)
+{
+	struct og_scan_policy *p;
+	struct og_findings r = { 0 };
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	ck_assert_int_eq(su_verdict("vex", su_repo("openvex-small.json"), NULL), 0);
+	p = su_policy("{\"required\":true}");
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
+	ck_assert_int_eq(truncate(su_cache_file(T_ID, 1), (off_t)OG_MAX_VEX_FILE_BYTES + 1), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	ck_assert_str_eq(r.items[0].rule, "scan.verdict");
+	ck_assert_msg(strstr(r.items[0].message, "VEX file for image example/app:1 (" T_ID ") in ") &&
+		      strstr(r.items[0].message, " is too large to read (its statements not applied): vex/sha256/a1/") &&
+		      strstr(r.items[0].message, "4194305 bytes, larger than the limit of 4194304 bytes"),
+		      "%s", r.items[0].message);
+	og_findings_free(&r);
+	ck_assert_int_eq(truncate(su_cache_file(T_ID, 0), (off_t)OG_MAX_VERDICT_BYTES + 1), 0);
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	ck_assert_msg(strstr(r.items[0].message, " is too large to read: sha256/a1/") &&
+		      !strstr(r.items[0].message, "cannot be trusted"), "%s", r.items[0].message);
+	og_findings_free(&r);
+	og_scan_policy_free(p);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("scan");
@@ -461,6 +535,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_signed_p256);
 	tcase_add_test(tc, test_sign_key_types);
 	tcase_add_test(tc, test_concurrent_rewrites);
+	tcase_add_test(tc, test_require_scan_time);
+	tcase_add_test(tc, test_oversized_file_named);
 	suite_add_tcase(s, tc);
 	return s;
 }

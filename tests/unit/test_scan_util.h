@@ -3,9 +3,12 @@
 #ifndef OCIGATE_TEST_SCAN_UTIL_H
 #define OCIGATE_TEST_SCAN_UTIL_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include "testutil.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
@@ -164,6 +167,91 @@ static inline void su_write(const char *path, const char *data)
 	ck_assert_ptr_nonnull(f);
 	fputs(data, f);
 	fclose(f);
+}
+
+/* su_tmp/STEM-NN.json: the i-th input of a parallel test. */
+static inline const char *su_nth(const char *stem, int i)
+{
+	static char path[4][512];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(path[k], sizeof path[k], "%s/%.40s-%02d.json", su_tmp, stem, i);
+	return path[k];
+}
+
+/* Run fn(0..n-1, arg) in n child processes released at the same moment (all
+ * block on a pipe the parent then closes), stdout and stderr on /dev/null:
+ * writers racing for real.  Returns how many children failed. */
+static inline int su_parallel(int n, int (*fn)(int i, void *arg), void *arg)
+{
+	pid_t pids[64];
+	int gate[2], failed = 0;
+
+	ck_assert_int_le(n, 64);
+	ck_assert_int_eq(pipe(gate), 0);
+	fflush(NULL);
+	for (int i = 0; i < n; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			int null = open("/dev/null", O_WRONLY);
+			char c;
+
+			close(gate[1]);
+			dup2(null, 1);
+			dup2(null, 2);
+			while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+				;
+			_exit(fn(i, arg) == 0 ? 0 : 1);
+		}
+	}
+	close(gate[0]);
+	close(gate[1]);	/* go */
+	for (int i = 0; i < n; i++) {
+		int st;
+		ck_assert_int_eq(waitpid(pids[i], &st, 0), pids[i]);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			failed++;
+	}
+	return failed;
+}
+
+/* What the CLI says on stderr: su_stderr_begin() before, su_stderr_end()
+ * after (the text, in a static buffer). */
+static int su_saved_stderr = -1;
+
+static inline void su_stderr_begin(void)
+{
+	char path[400];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/stderr.txt", su_tmp);
+	fflush(stderr);
+	su_saved_stderr = dup(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	dup2(fd, 2);
+	close(fd);
+}
+
+static inline const char *su_stderr_end(void)
+{
+	static char text[8192];
+	char path[400];
+	ssize_t n;
+	int fd;
+
+	fflush(stderr);
+	dup2(su_saved_stderr, 2);
+	close(su_saved_stderr);
+	snprintf(path, sizeof path, "%s/stderr.txt", su_tmp);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	return text;
 }
 
 /* Path of the cache file for digest. */

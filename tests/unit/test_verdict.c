@@ -368,13 +368,323 @@ START_TEST(test_ref_name)
 }
 END_TEST
 
+/* A Trivy report for digest, scanned at created (NULL: no CreatedAt), with
+ * vulns (the body of a JSON array of findings). */
+static void write_trivy(const char *path, const char *digest, const char *created, const char *vulns)
+{
+	char doc[4096], when[80] = "";
+
+	if (created != NULL)
+		snprintf(when, sizeof when, "\"CreatedAt\":\"%s\",", created);
+	snprintf(doc, sizeof doc,
+		 "{\"SchemaVersion\":2,%s\"ArtifactName\":\"example.org/app:1\",\"Metadata\":{\"ImageID\":\"%s\"},"
+		 "\"Results\":[{\"Target\":\"t\",\"Vulnerabilities\":[%s]}]}",
+		 when, digest, vulns);
+	su_write(path, doc);
+}
+
+#define VULN(id, sev) "{\"VulnerabilityID\":\"" id "\",\"PkgName\":\"p\",\"Severity\":\"" sev "\"}"
+#define GRYPE_HEAD "{\"source\":{\"type\":\"image\",\"target\":{\"imageID\":\"" G_ID "\"}},"
+
+static int import_text(const char *text, struct og_verdict *v, og_error *e)
+{
+	return og_verdict_import(text, strlen(text), OG_SCAN_FORMAT_AUTO, "r.json", 1767225600, v, e);
+}
+
+/* Issue 17, defect 7: severities are matched in any case, for Trivy and
+ * Grype; a word that is none of them is refused with its JSON path, never
+ * counted as unknown (max.unknown is unlimited by default, so a "Critical"
+ * counted as unknown passed a {critical: 0} policy). */
+START_TEST(test_severity_spelling)
+{
+	struct og_verdict v = { 0 };
+	struct og_scan_policy *p;
+	struct og_findings r = { 0 };
+	og_error e = { 0 };
+	size_t c[OG_SEV_COUNT];
+	char path[512];
+	const char *grype = GRYPE_HEAD "\"matches\":["
+		"{\"vulnerability\":{\"id\":\"CVE-1\",\"severity\":\"CRITICAL\"},\"artifact\":{}},"
+		"{\"vulnerability\":{\"id\":\"CVE-2\",\"severity\":\"negligible\"},\"artifact\":{}},"
+		"{\"vulnerability\":{\"id\":\"CVE-3\"},\"artifact\":{}}]}";
+
+	snprintf(path, sizeof path, "%s/mixed.json", su_tmp);
+	write_trivy(path, T_ID, "2026-01-10T00:00:00Z",
+		    VULN("CVE-1", "Critical") "," VULN("CVE-2", "high") "," VULN("CVE-3", "Medium") ","
+		    VULN("CVE-4", "lOw") "," VULN("CVE-5", "Unknown"));
+	ck_assert_int_eq(su_verdict("import", path, NULL), 0);
+	su_load(T_ID, &v);
+	su_counts(&v, c);
+	for (int s = 0; s < OG_SEV_COUNT; s++)
+		ck_assert_msg(c[s] == 1, "%s: %zu", og_severity_name((enum og_severity)s), c[s]);
+	og_verdict_free(&v);
+	p = su_policy("{\"max\":{\"critical\":0}}");
+	ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+	ck_assert_msg(strstr(r.items[0].message, "1 critical (max 0)") != NULL, "%s", r.items[0].message);
+	og_findings_free(&r);
+	og_scan_policy_free(p);
+
+	ck_assert_msg(import_text(grype, &v, &e) == 0, "%s", e.msg);
+	su_counts(&v, c);
+	ck_assert_uint_eq(c[OG_SEV_CRITICAL], 1);
+	ck_assert_uint_eq(c[OG_SEV_LOW], 1);		/* negligible */
+	ck_assert_uint_eq(c[OG_SEV_UNKNOWN], 1);	/* no severity given */
+	og_verdict_free(&v);
+
+	write_trivy(path, T_ID, "2026-01-11T00:00:00Z", VULN("CVE-1", "HIGH") "," VULN("CVE-2", "Critcal"));
+	ck_assert_int_eq(su_verdict("import", path, NULL), 2);
+	{
+		og_buf b = { 0 };
+		ck_assert_int_eq(og_read_file(path, OG_MAX_SCAN_REPORT_BYTES, &b, &e), 0);
+		ck_assert_int_eq(og_verdict_import(b.data, b.len, OG_SCAN_FORMAT_AUTO, "r.json", 1, &v, &e), -1);
+		ck_assert_msg(strstr(e.msg, "r.json: $.Results[0].Vulnerabilities[1].Severity: \"Critcal\" is not a severity") != NULL,
+			      "%s", e.msg);
+		og_buf_free(&b);
+	}
+	su_load(T_ID, &v);	/* the refused report replaced nothing */
+	ck_assert_str_eq(v.findings[0].id, "CVE-1");
+	ck_assert_int_eq(v.findings[0].severity, OG_SEV_CRITICAL);
+	og_verdict_free(&v);
+	ck_assert_int_eq(import_text(GRYPE_HEAD "\"matches\":[{\"vulnerability\":{\"id\":\"CVE-1\",\"severity\":\"Severe\"},"
+				     "\"artifact\":{}}]}", &v, &e), -1);
+	ck_assert_msg(strstr(e.msg, "r.json: $.matches[0].vulnerability.severity: \"Severe\"") != NULL, "%s", e.msg);
+}
+END_TEST
+
+/* Errors name the file, then the JSON path ("trivy.json: $.source: missing",
+ * not "trivy.json.source: missing"). */
+START_TEST(test_error_paths)
+{
+	struct og_verdict v = { 0 };
+	og_error e = { 0 };
+	const char *trivy_digest = "{\"SchemaVersion\":2,\"Results\":[],\"Metadata\":{\"RepoDigests\":[\"a@sha256:1\"]}}";
+
+	ck_assert_int_eq(og_verdict_import("{\"matches\":[]}", 14, OG_SCAN_FORMAT_GRYPE, "trivy.json", 1, &v, &e), -1);
+	ck_assert_str_eq(e.msg, "trivy.json: $.source: missing");
+	ck_assert_int_eq(import_text("{\"SchemaVersion\":2,\"Results\":[{\"Vulnerabilities\":[{}]}]}", &v, &e), -1);
+	ck_assert_str_eq(e.msg, "r.json: $.Results[0].Vulnerabilities[0].VulnerabilityID: missing");
+	ck_assert_int_eq(import_text(trivy_digest, &v, &e), -1);
+	ck_assert_msg(strstr(e.msg, "r.json: $.Metadata.RepoDigests[0]: \"sha256:1\" is not") != NULL, "%s", e.msg);
+	ck_assert_int_eq(import_text(GRYPE_HEAD "\"matches\":[{\"vulnerability\":{}}]}", &v, &e), -1);
+	ck_assert_str_eq(e.msg, "r.json: $.matches[0].artifact: missing");
+}
+END_TEST
+
+/* Issue 17, defect 6: a report whose verdict the hook could not read (over
+ * OG_MAX_VERDICT_BYTES) is refused, and the good verdict stays.  The report
+ * is made here: 6000 findings with 1000-byte package fields, an 18 MB
+ * verdict from a 19 MB report (under the 64 MiB report limit). */
+START_TEST(test_oversized_verdict_refused)
+{
+	char path[512], field[1001];
+	char *before, *after;
+	size_t blen, alen;
+	const char *err;
+	FILE *f;
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	before = slurp(su_cache_file(T_ID, 0), &blen);
+	memset(field, 'x', sizeof field - 1);
+	field[sizeof field - 1] = '\0';
+	snprintf(path, sizeof path, "%s/big.json", su_tmp);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{\"SchemaVersion\":2,\"CreatedAt\":\"2026-02-01T00:00:00Z\",\"Metadata\":{\"ImageID\":\"%s\"},"
+		"\"Results\":[{\"Target\":\"t\",\"Vulnerabilities\":[", T_ID);
+	for (int i = 0; i < 6000; i++)
+		fprintf(f, "%s{\"VulnerabilityID\":\"CVE-2099-%d\",\"PkgName\":\"%s\",\"InstalledVersion\":\"%s\","
+			"\"FixedVersion\":\"%s\",\"Severity\":\"LOW\"}", i ? "," : "", 10000 + i, field, field, field);
+	fputs("]}]}", f);
+	fclose(f);
+	su_stderr_begin();
+	ck_assert_int_eq(su_verdict("import", path, NULL), 2);
+	err = su_stderr_end();
+	ck_assert_msg(strstr(err, "big.json: its verdict (6000 findings): ") != NULL &&
+		      strstr(err, "more than the 16777216 bytes the hook reads") != NULL, "%s", err);
+	after = slurp(su_cache_file(T_ID, 0), &alen);
+	ck_assert_uint_eq(alen, blen);
+	ck_assert(memcmp(before, after, blen) == 0);
+	free(before);
+	free(after);
+}
+END_TEST
+
+/* An older report after a newer one is refused (the cache, or an earlier
+ * report of the same command, has a later scan), unless --force. */
+START_TEST(test_older_report_refused)
+{
+	struct og_verdict v = { 0 };
+	char older[512], undated[512], *before, *after;
+	size_t blen, alen;
+	int64_t t;
+	og_error e = { 0 };
+
+	snprintf(older, sizeof older, "%s/older.json", su_tmp);
+	snprintf(undated, sizeof undated, "%s/undated.json", su_tmp);
+	write_trivy(older, T_ID, "2026-01-01T00:00:00Z", VULN("CVE-1", "LOW"));
+	write_trivy(undated, T_ID, NULL, VULN("CVE-2", "LOW"));
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);	/* 2026-01-10 */
+	before = slurp(su_cache_file(T_ID, 0), &blen);
+	ck_assert_int_eq(su_verdict("import", older, NULL), 2);
+	after = slurp(su_cache_file(T_ID, 0), &alen);
+	ck_assert(alen == blen && memcmp(before, after, blen) == 0);
+	free(after);
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);	/* the same scan again */
+	ck_assert_int_eq(su_verdict("import", "--force", older, NULL), 0);
+	su_load(T_ID, &v);
+	ck_assert_int_eq(og_parse_rfc3339("2026-01-01T00:00:00Z", &t, &e), 0);
+	ck_assert_int_eq(v.scanned_at, t);
+	og_verdict_free(&v);
+	/* Within one command: the older report after the newer one. */
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), older, NULL), 2);
+	su_load(T_ID, &v);
+	ck_assert_int_eq(v.scanned_at, t);	/* nothing written */
+	og_verdict_free(&v);
+	/* A report without a scan time cannot be compared: it replaces, and
+	 * says so; so does a dated report after it. */
+	ck_assert_int_eq(su_verdict("import", undated, NULL), 0);
+	su_load(T_ID, &v);
+	ck_assert_int_eq(v.scan_time_from_import, 1);
+	og_verdict_free(&v);
+	ck_assert_int_eq(su_verdict("import", older, NULL), 0);
+	free(before);
+}
+END_TEST
+
+static int import_report(int i, void *arg)
+{
+	(void)arg;
+	return su_verdict("import", su_nth("report", i), NULL);
+}
+
+/* Issue 17, defect 2: imports of one digest at once; whatever the order, the
+ * newest scan is the one left (the writers' lock around read-compare-write). */
+START_TEST(test_parallel_imports_newest_wins)
+{
+	struct og_verdict v = { 0 };
+	og_error e = { 0 };
+	char when[32];
+	int64_t newest;
+
+	for (int round = 0; round < 2; round++) {
+		unlink(su_cache_file(T_ID, 0));
+		for (int i = 0; i < 20; i++) {
+			snprintf(when, sizeof when, "2026-01-%02dT00:00:%02dZ", 10 + round, i);
+			write_trivy(su_nth("report", i), T_ID, when, VULN("CVE-1", "LOW"));
+		}
+		ck_assert_int_lt(su_parallel(20, import_report, NULL), 20);
+		su_load(T_ID, &v);
+		ck_assert_int_eq(og_parse_rfc3339(when, &newest, &e), 0);
+		ck_assert_msg(v.scanned_at == newest, "round %d: the verdict left is not the newest scan", round);
+		og_verdict_free(&v);
+	}
+}
+END_TEST
+
+#define GC_DIGESTS 30
+
+static const char *gc_digest(int i)
+{
+	static char d[GC_DIGESTS][72];
+
+	snprintf(d[i], sizeof d[i], "sha256:%064x", 0x5000 + i);
+	return d[i];
+}
+
+/* Child 0 runs gc; child i >= 1 imports a fresh report for gc_digest(i - 1). */
+static int gc_or_import(int i, void *arg)
+{
+	(void)arg;
+	if (i == 0)
+		return su_verdict("gc", "--older-than", "30d", NULL);
+	return import_report(i - 1, NULL);
+}
+
+/* Issue 17, defect 2: gc beside imports never removes a verdict imported
+ * after it looked (it read the old one, then unlinked the new one). */
+START_TEST(test_gc_beside_imports)
+{
+	char *vulns = malloc(3000 * 96);
+	size_t off = 0;
+	og_error e = { 0 };
+
+	ck_assert_ptr_nonnull(vulns);
+	/* Old verdicts with many findings: gc takes a while over each. */
+	for (int k = 0; k < 3000; k++)
+		off += (size_t)snprintf(vulns + off, 96, "%s" VULN("CVE-2099-%d", "LOW"), k ? "," : "", k);
+	ck_assert_int_eq(og_parse_rfc3339("2026-01-11T00:00:00Z", &og_now_override, &e), 0);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < GC_DIGESTS; i++) {
+			char *doc = malloc(off + 512);
+			ck_assert_ptr_nonnull(doc);
+			snprintf(doc, off + 512,
+				 "{\"SchemaVersion\":2,\"CreatedAt\":\"2020-01-01T00:00:00Z\",\"Metadata\":{\"ImageID\":\"%s\"},"
+				 "\"Results\":[{\"Target\":\"t\",\"Vulnerabilities\":[%s]}]}", gc_digest(i), vulns);
+			su_write(su_nth("report", i), doc);
+			free(doc);
+			ck_assert_int_eq(su_verdict("import", "--force", su_nth("report", i), NULL), 0);
+			write_trivy(su_nth("report", i), gc_digest(i), "2026-01-10T00:00:00Z", VULN("CVE-1", "LOW"));
+		}
+		ck_assert_int_eq(su_parallel(GC_DIGESTS + 1, gc_or_import, NULL), 0);
+		for (int i = 0; i < GC_DIGESTS; i++) {
+			struct stat st;
+			ck_assert_msg(stat(su_cache_file(gc_digest(i), 0), &st) == 0,
+				      "round %d: gc removed the verdict imported beside it for %s", round, gc_digest(i));
+		}
+	}
+	free(vulns);
+}
+END_TEST
+
+/* The import warns when the hook would refuse the cache it wrote to. */
+START_TEST(test_untrusted_cache_warned)
+{
+	const char *err;
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	chmod(su_cache, 0777);
+	su_stderr_begin();
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	ck_assert_int_eq(su_verdict("vex", su_repo("openvex-small.json"), NULL), 0);
+	err = su_stderr_end();
+	ck_assert_msg(strstr(err, "import: warning: the hook will refuse what was written: verdict cache ") &&
+		      strstr(err, "vex import: warning: the hook will refuse") &&
+		      strstr(err, "group- or world-writable (mode 0777)"), "%s", err);
+	chmod(su_cache, 0755);
+	if (getuid() == OG_SCAN_CACHE_OWNER) {
+		su_stderr_begin();
+		ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+		err = su_stderr_end();
+		ck_assert_msg(strstr(err, "warning") == NULL, "%s", err);
+	}
+}
+END_TEST
+
+/* A symbolic link in the cache is refused naming the cache. */
+START_TEST(test_symlink_names_cache)
+{
+	char moved[512];
+	const char *err;
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	snprintf(moved, sizeof moved, "%s/moved.json", su_tmp);
+	ck_assert_int_eq(rename(su_cache_file(T_ID, 0), moved), 0);
+	ck_assert_int_eq(symlink(moved, su_cache_file(T_ID, 0)), 0);
+	su_stderr_begin();
+	ck_assert_int_eq(su_verdict("show", T_ID, NULL), 2);
+	err = su_stderr_end();
+	ck_assert_msg(strstr(err, su_cache) != NULL && strstr(err, "symbolic link") != NULL, "%s", err);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("verdict");
 	TCase *tc = tcase_create("import");
 
 	tcase_add_checked_fixture(tc, su_setup, su_teardown);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 180);
 	tcase_add_loop_test(tc, test_shared_fixture, 0, (int)(sizeof shared / sizeof shared[0]));
 	tcase_add_test(tc, test_shared_fixture_details);
 	tcase_add_test(tc, test_repo_trivy);
@@ -385,6 +695,14 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_cli_show_ls_gc);
 	tcase_add_test(tc, test_verdict_roundtrip_strict);
 	tcase_add_test(tc, test_ref_name);
+	tcase_add_test(tc, test_severity_spelling);
+	tcase_add_test(tc, test_error_paths);
+	tcase_add_test(tc, test_oversized_verdict_refused);
+	tcase_add_test(tc, test_older_report_refused);
+	tcase_add_test(tc, test_parallel_imports_newest_wins);
+	tcase_add_test(tc, test_gc_beside_imports);
+	tcase_add_test(tc, test_untrusted_cache_warned);
+	tcase_add_test(tc, test_symlink_names_cache);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -261,12 +261,161 @@ START_TEST(test_set_load_packages)
 }
 END_TEST
 
+/* One OpenVEX document: `status` for `id` on T_ID, dated `ts`. */
+static void write_vex(const char *path, const char *id, const char *status, const char *ts)
+{
+	char doc[1024];
+
+	snprintf(doc, sizeof doc,
+		 "{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"Example\",\"timestamp\":\"%s\","
+		 "\"statements\":[{\"vulnerability\":{\"name\":\"%s\"},\"products\":[{\"@id\":\"" T_ID "\"}],"
+		 "\"status\":\"%s\"%s}]}",
+		 ts, id, status,
+		 strcmp(status, "not_affected") == 0 ? ",\"justification\":\"component_not_present\"" : "");
+	su_write(path, doc);
+}
+
+static int import_vex_doc(int i, void *arg)
+{
+	(void)arg;
+	return su_verdict("vex", su_nth("vex", i), NULL);
+}
+
+/* The VEX statements cached for digest. */
+static void load_vex_set(const char *digest, struct og_vex_set *set)
+{
+	og_error e = { 0 };
+	og_buf b = { 0 };
+	int fd = og_scan_cache_open(su_cache, 0, 0, &e);
+
+	ck_assert_msg(fd >= 0, "%s", e.msg);
+	ck_assert_msg(og_scan_cache_read(fd, OG_CACHE_VEX, digest, 0, 0, OG_MAX_VEX_FILE_BYTES, &b, &e) == 0,
+		      "no VEX for %s (%s)", digest, e.msg);
+	close(fd);
+	ck_assert_msg(og_vex_set_load(b.data, (size_t)(strchr(b.data, '\n') - b.data), "t", digest, set, &e) == 0,
+		      "%s", e.msg);
+	og_buf_free(&b);
+}
+
+/* Issue 17, defect 2: 20 imports of 20 documents for one digest at once all
+ * land (without the writers' lock, 3 to 6 of them survived). */
+START_TEST(test_parallel_vex_imports)
+{
+	struct og_vex_set set = { 0 };
+	char id[32];
+
+	for (int round = 0; round < 3; round++) {
+		unlink(su_cache_file(T_ID, 1));
+		for (int i = 0; i < 20; i++) {
+			snprintf(id, sizeof id, "CVE-2099-%d", 5000 + 100 * round + i);
+			write_vex(su_nth("vex", i), id, "not_affected", "2026-01-12T00:00:00Z");
+		}
+		ck_assert_int_eq(su_parallel(20, import_vex_doc, NULL), 0);
+		load_vex_set(T_ID, &set);
+		ck_assert_msg(set.n == 20, "round %d: %zu of 20 statements kept", round, set.n);
+		og_vex_set_free(&set);
+	}
+}
+END_TEST
+
+/* A newer "affected" imported beside unrelated documents is never lost: the
+ * image's critical CVE-2099-0001 (not_affected since openvex-small) counts
+ * again.  Lost, the older not_affected kept the image allowed (fails open). */
+START_TEST(test_parallel_affected_kept)
+{
+	struct og_scan_policy *p;
+	struct og_findings r = { 0 };
+	char id[32];
+
+	ck_assert_int_eq(su_verdict("import", su_repo("trivy-small.json"), NULL), 0);
+	p = su_policy("{\"max\":{\"critical\":0}}");
+	for (int round = 0; round < 5; round++) {
+		struct og_vex_set set = { 0 };
+
+		unlink(su_cache_file(T_ID, 1));
+		ck_assert_int_eq(su_verdict("vex", su_repo("openvex-small.json"), NULL), 0);
+		ck_assert_uint_eq(su_check(p, T_ID, &r), 0);
+		for (int i = 0; i < 10; i++) {
+			snprintf(id, sizeof id, "CVE-2099-%d", 6000 + i);
+			write_vex(su_nth("vex", i), id, "not_affected", "2026-01-12T00:00:00Z");
+		}
+		write_vex(su_nth("vex", 10), "CVE-2099-0001", "affected", "2026-02-01T00:00:00Z");
+		ck_assert_int_eq(su_parallel(11, import_vex_doc, NULL), 0);
+		load_vex_set(T_ID, &set);
+		/* openvex-small's CVE-2099-0001, replaced, and the ten others */
+		ck_assert_msg(set.n == 11, "round %d: %zu of 11 statements kept", round, set.n);
+		ck_assert_str_eq(og_vex_lookup(&set, "CVE-2099-0001", "libfoo")->status, "affected");
+		og_vex_set_free(&set);
+		ck_assert_uint_eq(su_check(p, T_ID, &r), 1);
+		ck_assert_ptr_nonnull(su_find(&r, "scan.severity"));
+		og_findings_free(&r);
+	}
+	og_scan_policy_free(p);
+}
+END_TEST
+
+/* A scan report given to `vex import` is named for what it is, and a bad
+ * document's error names the file, then the JSON path. */
+START_TEST(test_wrong_document_named)
+{
+	struct og_vex_doc d = { 0 };
+	char path[512];
+
+	parse_file(su_repo("trivy-small.json"), &d, 0, "trivy-small.json: a Trivy report, not an OpenVEX document");
+	parse_file(su_repo("grype-small.json"), &d, 0, "grype-small.json: a Grype report, not an OpenVEX document");
+	snprintf(path, sizeof path, "%s/nostatus.json", su_tmp);
+	su_write(path, "{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"a\",\"timestamp\":\"2026-01-01T00:00:00Z\","
+		       "\"statements\":[{\"vulnerability\":{\"name\":\"CVE-1\"},\"products\":[{\"@id\":\"" T_ID "\"}]}]}");
+	parse_file(path, &d, 0, "nostatus.json: $.statements[0].status: missing");
+	su_write(path, "{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"statements\":[]}");
+	parse_file(path, &d, 0, "nostatus.json: $.author: missing");
+}
+END_TEST
+
+/* A VEX file the hook could not read (over OG_MAX_VEX_FILE_BYTES) is refused
+ * before anything is written: the cached statements stay as they were. */
+START_TEST(test_oversized_vex_refused)
+{
+	struct og_vex_set set = { 0 };
+	const char *err;
+	char path[512];
+	FILE *f;
+	/* 4000 statements x 4 packages of 300 bytes: about 5 MiB cached, under
+	 * the 8 MiB document limit. */
+	const int nstmt = 4000;
+
+	ck_assert_int_eq(su_verdict("vex", su_repo("openvex-small.json"), NULL), 0);
+	snprintf(path, sizeof path, "%s/big-vex.json", su_tmp);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"author\":\"a\",\"timestamp\":\"2026-03-01T00:00:00Z\","
+	      "\"statements\":[", f);
+	for (int i = 0; i < nstmt; i++) {
+		fprintf(f, "%s{\"vulnerability\":{\"name\":\"CVE-2099-%d\"},\"products\":[{\"@id\":\"" T_ID "\","
+			"\"subcomponents\":[", i ? "," : "", 10000 + i);
+		for (int k = 0; k < 4; k++)
+			fprintf(f, "%s{\"@id\":\"pkg:apk/alpine/%c%0299d\"}", k ? "," : "", 'a' + k, i);
+		fputs("]}],\"status\":\"not_affected\",\"justification\":\"component_not_present\"}", f);
+	}
+	fputs("]}", f);
+	fclose(f);
+	su_stderr_begin();
+	ck_assert_int_eq(su_verdict("vex", path, NULL), 2);
+	err = su_stderr_end();
+	ck_assert_msg(strstr(err, "more than the 4194304 bytes the hook reads") != NULL, "%s", err);
+	load_vex_set(T_ID, &set);
+	ck_assert_uint_eq(set.n, 1);	/* openvex-small's one statement for T_ID */
+	og_vex_set_free(&set);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vex");
 	TCase *tc = tcase_create("vex");
 
 	tcase_add_checked_fixture(tc, su_setup, su_teardown);
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_shared_openvex);
 	tcase_add_test(tc, test_product_digest);
 	tcase_add_test(tc, test_suppression_per_digest);
@@ -274,6 +423,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_bad_vex);
 	tcase_add_test(tc, test_signed_vex_required);
 	tcase_add_test(tc, test_set_load_packages);
+	tcase_add_test(tc, test_parallel_vex_imports);
+	tcase_add_test(tc, test_parallel_affected_kept);
+	tcase_add_test(tc, test_wrong_document_named);
+	tcase_add_test(tc, test_oversized_vex_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

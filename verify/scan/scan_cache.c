@@ -4,13 +4,17 @@
 #include "hook/base/cleanup.h"
 #include "verify/common/digest.h"
 #include "hook/base/strict_modes.h"
+#include "verify/scan/verdict.h"
+#include "verify/scan/vex.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 OG_DEFINE_CLEANUP(DIR, closedir)
@@ -125,12 +129,13 @@ static int open_shard(int cachefd, enum og_cache_kind kind, const char *shard, i
 	return open_dirs(cachefd, rel, strict, owner, create, e);
 }
 
-int og_scan_cache_read(int cachefd, enum og_cache_kind kind, const char *digest, int strict,
-		       uid_t owner, size_t max, og_buf *out, og_error *e)
+/* Open the regular file for digest (what: its path in the cache, for
+ * messages): 0 open (*fd, *st), 1 absent, -1 error. */
+static int open_file(int cachefd, enum og_cache_kind kind, const char *digest, int strict,
+		     uid_t owner, int *fd, struct stat *st, char what[128], og_error *e)
 {
-	char shard[3], file[80], what[128];
-	og_cleanup_close int dfd = -1, fd = -1;
-	struct stat st;
+	char shard[3], file[80];
+	og_cleanup_close int dfd = -1, f = -1;
 
 	if (names_for(digest, shard, file, e) < 0)
 		return -1;
@@ -139,25 +144,83 @@ int og_scan_cache_read(int cachefd, enum og_cache_kind kind, const char *digest,
 		return 1;
 	if (dfd < 0)
 		return -1;
-	snprintf(what, sizeof what, "%s/%s/%s", kind_dir(kind), shard, file);
-	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
+	snprintf(what, 128, "%s/%s/%s", kind_dir(kind), shard, file);
+	f = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (f < 0) {
 		if (errno == ENOENT)
 			return 1;
 		if (errno == ELOOP)
 			return og_fail(e, "%s: is a symbolic link", what);
 		return og_fail_errno(e, errno, "%s", what);
 	}
-	if (fstat(fd, &st) < 0)
+	if (fstat(f, st) < 0)
 		return og_fail_errno(e, errno, "%s: fstat", what);
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st->st_mode))
 		return og_fail(e, "%s: not a regular file", what);
-	if (strict && check_trusted(fd, what, owner, e) < 0)
+	if (strict && check_trusted(f, what, owner, e) < 0)
 		return -1;
-	if ((unsigned long long)st.st_size > max)
-		return og_fail(e, "%s: %lld bytes, larger than the limit of %zu bytes", what,
-			       (long long)st.st_size, max);
+	*fd = og_steal_fd(&f);
+	return 0;
+}
+
+int og_scan_cache_read(int cachefd, enum og_cache_kind kind, const char *digest, int strict,
+		       uid_t owner, size_t max, og_buf *out, og_error *e)
+{
+	char what[128];
+	og_cleanup_close int fd = -1;
+	struct stat st;
+	int r = open_file(cachefd, kind, digest, strict, owner, &fd, &st, what, e);
+
+	if (r != 0)
+		return r;
+	if ((unsigned long long)st.st_size > max) {
+		og_fail(e, "%s: %lld bytes, larger than the limit of %zu bytes", what,
+			(long long)st.st_size, max);
+		e->errnum = EFBIG;
+		return -1;
+	}
 	return og_read_fd(fd, max, 0, what, out, e) < 0 ? -1 : 0;
+}
+
+int og_scan_cache_trusted(int cachefd, enum og_cache_kind kind, const char *digest, uid_t owner,
+			  og_error *e)
+{
+	char what[128];
+	og_cleanup_close int fd = -1;
+	struct stat st;
+
+	return open_file(cachefd, kind, digest, 1, owner, &fd, &st, what, e);
+}
+
+int og_scan_cache_fits(enum og_cache_kind kind, size_t len, og_error *e)
+{
+	size_t max = kind == OG_CACHE_VEX ? OG_MAX_VEX_FILE_BYTES : OG_MAX_VERDICT_BYTES;
+
+	if (len <= max)
+		return 0;
+	og_fail(e, "%zu bytes, more than the %zu bytes the hook reads for one %s file", len, max,
+		kind == OG_CACHE_VEX ? "VEX" : "verdict");
+	e->errnum = EFBIG;
+	return -1;
+}
+
+int og_scan_cache_lock(int cachefd, const char *dir, og_error *e)
+{
+	const struct timespec pause = { 0, 10 * 1000 * 1000 };
+	int waited_ms = 0;
+
+	/* Polled rather than blocking, so a writer that hangs holding the lock
+	 * costs the next one a bounded wait and a clear error. */
+	while (flock(cachefd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return og_fail_errno(e, errno, "verdict cache %s: lock", dir);
+		if (waited_ms >= OG_SCAN_CACHE_LOCK_WAIT_MS)
+			return og_fail(e, "verdict cache %s: another import or gc has held it for %d s; "
+				       "try again when it is done", dir, OG_SCAN_CACHE_LOCK_WAIT_MS / 1000);
+		nanosleep(&pause, NULL);
+		waited_ms += 10;
+	}
+	return 0;
 }
 
 int og_scan_cache_write(int cachefd, enum og_cache_kind kind, const char *digest,
@@ -166,7 +229,7 @@ int og_scan_cache_write(int cachefd, enum og_cache_kind kind, const char *digest
 	char shard[3], file[80];
 	og_cleanup_close int dfd = -1;
 
-	if (names_for(digest, shard, file, e) < 0)
+	if (names_for(digest, shard, file, e) < 0 || og_scan_cache_fits(kind, len, e) < 0)
 		return -1;
 	dfd = open_shard(cachefd, kind, shard, 0, 0, 1, e);
 	if (dfd == -2)

@@ -11,6 +11,7 @@
 #include "verify/common/digest.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,15 +115,31 @@ static void describe_image(const struct og_image *img, char *out, size_t size)
 		snprintf(out, size, "%s", img->digest);
 }
 
+/* An age as people say it: days from two days up, hours from two hours, else minutes. */
+static void format_age(int64_t secs, char *out, size_t size)
+{
+	if (secs >= 2 * 86400)
+		snprintf(out, size, "%lld days", (long long)(secs / 86400));
+	else if (secs >= 2 * 3600)
+		snprintf(out, size, "%lld hours", (long long)(secs / 3600));
+	else
+		snprintf(out, size, "%lld minutes", (long long)(secs / 60));
+}
+
 static int check_age(const struct og_scan_policy *p, const struct og_verdict *v, const char *image,
 		     struct og_findings *r)
 {
 	int64_t now = og_now(), age = now - v->scanned_at;
-	char when[32], scanner[80], ver[80] = "";
+	char when[32], scanner[80], ver[80] = "", agetext[40];
 
+	og_format_rfc3339(v->scanned_at, when, sizeof when);
+	if (p->require_scan_time && v->scan_time_from_import)
+		return og_findings_add(r, "scan.stale",
+				     "scan verdict for image %s has no scan time (the report gave none; "
+				     "imported %s) and the policy requires one (require_scan_time)",
+				     image, when);
 	if (p->max_age <= 0)
 		return 0;
-	og_format_rfc3339(v->scanned_at, when, sizeof when);
 	og_scan_clean(v->scanner, scanner, sizeof scanner);
 	if (v->scanner_version != NULL && v->scanner_version[0] != '\0') {
 		ver[0] = ' ';	/* "trivy 0.50.1", or just "trivy" */
@@ -132,14 +149,14 @@ static int check_age(const struct og_scan_policy *p, const struct og_verdict *v,
 		return og_findings_add(r, "scan.stale",
 				     "scan verdict for image %s has a scan time in the future (%s, %s%s)",
 				     image, when, scanner, ver);
-	if (age > p->max_age)
-		return og_findings_add(r, "scan.stale",
-				     "scan verdict for image %s is %lldh old (%s by %s%s%s), older than "
-				     "max_age %s",
-				     image, (long long)(age / 3600), when, scanner, ver,
-				     v->scan_time_from_import ? "; import time, the report had no scan time" : "",
-				     p->max_age_text);
-	return 0;
+	if (age <= p->max_age)
+		return 0;
+	format_age(age, agetext, sizeof agetext);
+	return og_findings_add(r, "scan.stale",
+			     "scan verdict for image %s is %s old (%s by %s%s%s), older than max_age %s",
+			     image, agetext, when, scanner, ver,
+			     v->scan_time_from_import ? "; import time, the report had no scan time" : "",
+			     p->max_age_text);
 }
 
 #define OG_SCAN_MSG_EXPIRED 3	/* expired exceptions named in a scan.severity message */
@@ -335,6 +352,12 @@ static int check_severity(const struct og_scan_policy *p, const struct og_verdic
 	return og_findings_add(r, "scan.severity", "%s", msg);
 }
 
+/* Why a cache file cannot be used, as the finding says it. */
+static const char *unusable(const og_error *err)
+{
+	return err->errnum == EFBIG ? "is too large to read" : "cannot be trusted";
+}
+
 int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, struct og_findings *r,
 		  og_error *e)
 {
@@ -379,8 +402,8 @@ int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, st
 		return 0;
 	}
 	if (rc < 0) {
-		if (og_findings_add(r, "scan.verdict", "scan verdict for image %s in %s cannot be trusted: %s",
-				  image, p->cache_dir, og_scan_clean(err.msg, why, sizeof why)) < 0)
+		if (og_findings_add(r, "scan.verdict", "scan verdict for image %s in %s %s: %s", image,
+				  p->cache_dir, unusable(&err), og_scan_clean(err.msg, why, sizeof why)) < 0)
 			return og_fail_errno(e, ENOMEM, "scan check");
 		return 0;
 	}
@@ -391,8 +414,9 @@ int og_scan_check(const struct og_scan_policy *p, const struct og_image *img, st
 			have_vex = 1;
 		else if (rc < 0 &&
 			 og_findings_add(r, "scan.verdict",
-				       "VEX statements for image %s in %s cannot be trusted (not applied): %s",
-				       image, p->cache_dir, og_scan_clean(err.msg, why, sizeof why)) < 0)
+				       "VEX file for image %s in %s %s (its statements not applied): %s",
+				       image, p->cache_dir, unusable(&err),
+				       og_scan_clean(err.msg, why, sizeof why)) < 0)
 			return og_fail_errno(e, ENOMEM, "scan check");
 	}
 	if (check_age(p, &v, image, r) < 0 ||

@@ -5,6 +5,8 @@
  *     "cache_dir": "/var/lib/ocigate/verdicts",   absolute path of the verdict cache
  *     "max_age": "7d",            verdicts scanned longer ago => scan.stale (s|m|h|d|w);
  *                                 absent: no age limit
+ *     "require_scan_time": false, a verdict whose report had no scan time (its import
+ *                                 time stands in) => scan.stale
  *     "max": {"critical": 0, "high": 0, "medium": -1, "low": -1, "unknown": -1},
  *                                 most findings allowed per severity after suppressions;
  *                                 -1 or absent: unlimited
@@ -38,8 +40,8 @@
 #include <string.h>
 
 
-static const char *const scan_keys[] = { "required", "cache_dir", "max_age", "max", "ignore_unfixed",
-					 "use_vex", "exceptions", "require_signed", "signer_keys",
+static const char *const scan_keys[] = { "required", "cache_dir", "max_age", "require_scan_time", "max",
+					 "ignore_unfixed", "use_vex", "exceptions", "require_signed", "signer_keys",
 					 "signers", NULL };
 static const char *const max_keys[] = { "critical", "high", "medium", "low", "unknown", NULL };
 static const char *const exc_keys[] = { "id", "until", "reason", NULL };
@@ -144,7 +146,8 @@ static int parse_section(const json_t *s, struct og_scan_policy *p, og_error *e)
 	    og_json_bool(s, "required", "scan", 0, &p->required, e) < 0 ||
 	    og_json_bool(s, "ignore_unfixed", "scan", 0, &p->ignore_unfixed, e) < 0 ||
 	    og_json_bool(s, "use_vex", "scan", 0, &p->use_vex, e) < 0 ||
-	    og_json_bool(s, "require_signed", "scan", 0, &p->require_signed, e) < 0)
+	    og_json_bool(s, "require_signed", "scan", 0, &p->require_signed, e) < 0 ||
+	    og_json_bool(s, "require_scan_time", "scan", 0, &p->require_scan_time, e) < 0)
 		return -1;
 	if ((r = og_json_str(s, "cache_dir", "scan", 0, &str, e)) < 0)
 		return -1;
@@ -204,7 +207,7 @@ int og_scan_policy_parse(const json_t *scan_section, const char *path, struct og
 	for (int i = 0; i < OG_SEV_COUNT; i++)
 		p->max[i] = -1;
 	p->use_vex = 1;
-	p->owner_uid = 0;
+	p->owner_uid = OG_SCAN_CACHE_OWNER;
 	if (scan_section != NULL && !json_is_null(scan_section)) {
 		p->configured = 1;
 		if (parse_section(scan_section, p, e) < 0)
@@ -222,7 +225,8 @@ void og_scan_policy_describe(const struct og_scan_policy *p, FILE *out)
 	}
 	fprintf(out, "scan: verdict %s; cache %s (owner uid %u, not group/world-writable)\n",
 		p->required ? "required" : "optional", p->cache_dir, (unsigned)p->owner_uid);
-	fprintf(out, "scan: max age %s\n", p->max_age ? p->max_age_text : "unlimited");
+	fprintf(out, "scan: max age %s%s\n", p->max_age ? p->max_age_text : "unlimited",
+		p->require_scan_time ? "; a verdict without a scan time from its report is stale" : "");
 	fprintf(out, "scan: maxima");
 	for (int i = OG_SEV_CRITICAL; i >= 0; i--) {
 		if (p->max[i] < 0)

@@ -33,6 +33,7 @@ struct og_scan_policy {
 	char cache_dir[PATH_MAX];
 	int64_t max_age;		/* seconds; 0 = no limit */
 	char max_age_text[32];
+	int require_scan_time;		/* no scan time in the report => scan.stale */
 	int64_t max[OG_SEV_COUNT];	/* per severity; -1 = unlimited */
 	int ignore_unfixed;
 	int use_vex;

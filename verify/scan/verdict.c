@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const severity_names[OG_SEV_COUNT] = {
 	[OG_SEV_UNKNOWN] = "unknown", [OG_SEV_LOW] = "low", [OG_SEV_MEDIUM] = "medium",
@@ -34,6 +35,27 @@ int og_severity_from_name(const char *s, enum og_severity *out)
 			return 0;
 		}
 	return -1;
+}
+
+int og_severity_from_report(const char *s, const char *path, enum og_severity *out, og_error *e)
+{
+	char c[80];
+
+	if (s == NULL) {
+		*out = OG_SEV_UNKNOWN;
+		return 0;
+	}
+	for (int i = 0; i < OG_SEV_COUNT; i++)
+		if (strcasecmp(s, severity_names[i]) == 0) {
+			*out = (enum og_severity)i;
+			return 0;
+		}
+	if (strcasecmp(s, "negligible") == 0) {
+		*out = OG_SEV_LOW;	/* below low: counted as low, never dropped */
+		return 0;
+	}
+	return og_fail(e, "%s: \"%s\" is not a severity (critical, high, medium, low, negligible or "
+		       "unknown, in any case)", path, og_scan_clean(s, c, sizeof c));
 }
 
 const char *og_fix_status_name(enum og_fix_status s)

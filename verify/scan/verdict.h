@@ -66,6 +66,11 @@ void og_verdict_free(struct og_verdict *v);
 
 const char *og_severity_name(enum og_severity s);	/* "critical".."unknown" */
 int og_severity_from_name(const char *s, enum og_severity *out);	/* policy/cache names */
+/* A scanner's severity word, in any case: critical, high, medium, low,
+ * negligible (Grype's, counted as low) or unknown; NULL (the report gave
+ * none) is unknown.  Anything else is refused, naming the word and `path`
+ * (its JSON path), rather than counted as unknown. */
+int og_severity_from_report(const char *s, const char *path, enum og_severity *out, og_error *e);
 const char *og_fix_status_name(enum og_fix_status s);	/* "fixed", "not-fixed", ... */
 
 /* 1 when s is a vulnerability id we accept: 1..128 of [A-Za-z0-9._:+-]. */

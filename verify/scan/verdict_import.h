@@ -15,6 +15,18 @@
 
 enum og_scan_format { OG_SCAN_FORMAT_AUTO = 0, OG_SCAN_FORMAT_TRIVY, OG_SCAN_FORMAT_GRYPE };
 
+/* What a scanner or VEX document is, from its top-level keys, so that a file
+ * given to the wrong command is named for what it is. */
+enum og_scan_doc_kind {
+	OG_SCAN_DOC_UNKNOWN = 0,
+	OG_SCAN_DOC_TRIVY,
+	OG_SCAN_DOC_GRYPE,
+	OG_SCAN_DOC_OPENVEX,
+	OG_SCAN_DOC_CYCLONEDX,
+};
+enum og_scan_doc_kind og_scan_doc_kind(const json_t *root);
+const char *og_scan_doc_kind_name(enum og_scan_doc_kind kind);	/* "a Trivy report", ... */
+
 /* Parse report bytes into a verdict; `what` names the report in errors and
  * `now` is the import time (used as scan time when the report has none). */
 int og_verdict_import(const char *data, size_t len, enum og_scan_format fmt, const char *what,

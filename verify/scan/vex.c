@@ -5,6 +5,7 @@
 #include "hook/base/jsonutil.h"
 #include "hook/base/timeutil.h"
 #include "verify/scan/verdict.h"
+#include "verify/scan/verdict_import.h"
 #include "verify/common/digest.h"
 
 #include <errno.h>
@@ -316,16 +317,39 @@ static int parse_statement(const json_t *s, const char *path, const char *author
 	return 0;
 }
 
+/* The document's statements, with errors naming their JSON path. */
+static int parse_document(const json_t *root, struct og_vex_doc *d, og_error *e)
+{
+	const char *ctx, *author, *ts;
+	json_t *stmts, *s;
+	int64_t doc_ts;
+	char path[64];
+	size_t i;
+
+	if (og_json_str(root, "@context", "$", 1, &ctx, e) < 0)
+		return -1;
+	if (strncmp(ctx, "https://openvex.dev/ns", 22) != 0)
+		return og_fail(e, "$.@context: not an OpenVEX context");
+	if (og_json_str(root, "author", "$", 1, &author, e) < 0 ||
+	    og_json_str(root, "timestamp", "$", 1, &ts, e) < 0 ||
+	    og_json_arr(root, "statements", "$", 1, &stmts, e) < 0)
+		return -1;
+	if (og_parse_rfc3339(ts, &doc_ts, e) < 0)
+		return og_wrap(e, "$.timestamp");
+	json_array_foreach(stmts, i, s) {
+		snprintf(path, sizeof path, "$.statements[%zu]", i);
+		if (parse_statement(s, path, author, doc_ts, d, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int og_vex_parse_openvex(const char *data, size_t len, const char *what, struct og_vex_doc *out,
 			 og_error *e)
 {
 	og_cleanup_vex_doc struct og_vex_doc d = { 0 };
 	json_auto_t *root = NULL;
-	const char *ctx, *author, *ts;
-	json_t *stmts, *s;
-	int64_t doc_ts;
-	char path[300];
-	size_t i;
+	enum og_scan_doc_kind kind;
 
 	if (len > OG_MAX_VEX_DOC_BYTES)
 		return og_fail(e, "%s: %zu bytes, larger than the limit of %u bytes", what, len,
@@ -335,23 +359,14 @@ int og_vex_parse_openvex(const char *data, size_t len, const char *what, struct 
 		return -1;
 	if (!json_is_object(root))
 		return og_fail(e, "%s: expected a JSON object, found %s", what, og_json_type(root));
-	if (json_object_get(root, "bomFormat") != NULL)
+	kind = og_scan_doc_kind(root);
+	if (kind == OG_SCAN_DOC_CYCLONEDX)
 		return og_fail(e, "%s: CycloneDX VEX is not supported; use OpenVEX", what);
-	if (og_json_str(root, "@context", what, 1, &ctx, e) < 0)
-		return -1;
-	if (strncmp(ctx, "https://openvex.dev/ns", 22) != 0)
-		return og_fail(e, "%s: @context is not an OpenVEX context", what);
-	if (og_json_str(root, "author", what, 1, &author, e) < 0 ||
-	    og_json_str(root, "timestamp", what, 1, &ts, e) < 0 ||
-	    og_json_arr(root, "statements", what, 1, &stmts, e) < 0)
-		return -1;
-	if (og_parse_rfc3339(ts, &doc_ts, e) < 0)
-		return og_wrap(e, "%s: timestamp", what);
-	json_array_foreach(stmts, i, s) {
-		snprintf(path, sizeof path, "%s: statements[%zu]", what, i);
-		if (parse_statement(s, path, author, doc_ts, &d, e) < 0)
-			return -1;
-	}
+	if (kind == OG_SCAN_DOC_TRIVY || kind == OG_SCAN_DOC_GRYPE)
+		return og_fail(e, "%s: %s, not an OpenVEX document (use `ocigate verdict import`)", what,
+			       og_scan_doc_kind_name(kind));
+	if (parse_document(root, &d, e) < 0)
+		return og_wrap(e, "%s", what);
 	if (d.n == 0)
 		return og_fail(e, "%s: no statement names an image digest (products must be sha256:..., "
 			       "NAME@sha256:... or pkg:oci/NAME@sha256%%3A...); nothing to import", what);
