@@ -6,6 +6,9 @@
 #
 # Environment (all optional):
 #   OCIGATE_BIN        the binary to measure (default build/ocigate; `make bench` passes it)
+#   OCIGATE_DYN_BIN    the same sources linked as the packages link them (LINK=dynamic), measured
+#                      beside it in the hook-alone rounds (default build-dynamic/ocigate; `make bench`
+#                      builds it with `make B=build-dynamic LINK=dynamic build-dynamic/ocigate`)
 #   BENCH_DIR          output + fixtures (default build/bench); large generated stores are kept in
 #                      BENCH_DIR/cache and reused by later runs (delete it to regenerate)
 #   BENCH_HOOK_RUNS    spawns per hook-alone figure (default 400)
@@ -29,6 +32,8 @@ export LC_ALL=C
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OG=${OCIGATE_BIN:-$REPO/build/ocigate}
 case $OG in /*) ;; *) OG=$REPO/$OG ;; esac
+OG_DYN=${OCIGATE_DYN_BIN:-$REPO/build-dynamic/ocigate}
+case $OG_DYN in /*) ;; *) OG_DYN=$REPO/$OG_DYN ;; esac
 BD=${BENCH_DIR:-$REPO/build/bench}
 case $BD in /*) ;; *) BD=$REPO/$BD ;; esac
 HOOK_RUNS=${BENCH_HOOK_RUNS:-400}
@@ -59,6 +64,7 @@ for c in cc jq openssl runc python3 gnuplot busybox containerd ctr unshare; do
 	command -v "$c" >/dev/null || die "missing command $c (apt-get install ${c/cc/gcc})"
 done
 [ -x "$OG" ] || die "no binary $OG (run make)"
+[ -x "$OG_DYN" ] || die "no binary $OG_DYN (run make B=build-dynamic LINK=dynamic build-dynamic/ocigate; make bench does)"
 T_START=$(date +%s)
 
 rm -rf "$W"
@@ -69,6 +75,10 @@ chmod 755 "$BD" "$W"
 OG_SRC=$OG
 cp "$OG_SRC" "$BIN/ocigate.tmp" && mv "$BIN/ocigate.tmp" "$BIN/ocigate" || die "cannot copy $OG_SRC"
 OG=$BIN/ocigate
+OG_DYN_SRC=$OG_DYN
+cp "$OG_DYN_SRC" "$BIN/ocigate-dynamic.tmp" && mv "$BIN/ocigate-dynamic.tmp" "$BIN/ocigate-dynamic" ||
+	die "cannot copy $OG_DYN_SRC"
+OG_DYN=$BIN/ocigate-dynamic
 
 # ---------------------------------------------------------------- tools
 CRYPTO_LIBS=$(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
@@ -264,11 +274,12 @@ jq -cn --arg b "$B_OG" --argjson pid $$ '{ociVersion: "1.0.2-dev", id: "bench-ho
 	pid: $pid, bundle: $b, annotations: {}}' >"$W/state.json"
 
 # hook_ok POLICY: one run must allow (exit 0), or the benchmark measures a refusal.
-hook_ok() {
-	(cd "$B_OG" && "$OG" hook --policy "$1" --stage createRuntime <"$W/state.json" >"$W/hook.out" 2>&1) ||
-		die "the hook refuses with $1 (exit $?): $(cat "$W/hook.out")"
+hook_ok() { # POLICY [BINARY]
+	(cd "$B_OG" && "${2:-$OG}" hook --policy "$1" --stage createRuntime <"$W/state.json" >"$W/hook.out" 2>&1) ||
+		die "the hook ${2:-$OG} refuses with $1 (exit $?): $(cat "$W/hook.out")"
 }
 for p in base sigs1k sigs100k verd1m big allow; do hook_ok "$W/policy-$p.json"; done
+hook_ok "$W/policy-base.json" "$OG_DYN"
 
 # A filler entry must be a valid signature too (checks the generator, not the hook's speed).
 FILLER_HEX=$(python3 -c 'import hashlib; print(hashlib.sha256(b"ocigate-bench-sig-7").hexdigest())')
@@ -323,6 +334,14 @@ for r in $(seq $ROUNDS); do
 		"$W/state.json" "$OG" hook --policy "$W/policy-base.json" --stage createRuntime
 	measure "hook_cold_r$r" "ocigate hook, full check, cold (round $r)" $((HOOK_RUNS / ROUNDS)) -w 5 \
 		-p "$(cold_cmd base small "$W/sigs-1" "$VERDICT_FILE")" -- "$W/state.json" "$OG" hook \
+		--policy "$W/policy-base.json" --stage createRuntime
+	# The packaged link (LINK=dynamic) of the same sources, in the same rounds.
+	measure "dyn_start_r$r" "ocigate version, dynamic (round $r)" $((HOOK_RUNS / ROUNDS)) -w 20 -- \
+		"$W/state.json" "$OG_DYN" version
+	measure "dyn_warm_r$r" "ocigate hook, full check, warm, dynamic (round $r)" $((HOOK_RUNS / ROUNDS)) -w 20 -- \
+		"$W/state.json" "$OG_DYN" hook --policy "$W/policy-base.json" --stage createRuntime
+	measure "dyn_cold_r$r" "ocigate hook, full check, cold, dynamic (round $r)" $((HOOK_RUNS / ROUNDS)) -w 5 \
+		-p "$(cold_cmd base small "$W/sigs-1" "$VERDICT_FILE")" -- "$W/state.json" "$OG_DYN" hook \
 		--policy "$W/policy-base.json" --stage createRuntime
 done
 
@@ -509,6 +528,7 @@ target("container start: runc + ocigate / runc + /bin/true hook", "runc_ocigate"
 target("containerd CRI start: ocigate / true hook", "cri_ocigate", "cri_true", 1.02)
 target("hook warm / /bin/true", "hook_warm", "true", 1.5)
 target("hook cold / /bin/true", "hook_cold", "true", 3)
+target("packaged (dynamic) / static binary, warm check", "dyn_warm", "hook_warm", None)
 for t in ("warm", "cold"):
     target("100k sigs + 1M verdicts / 1 sig + 1 verdict (%s)" % t, "big_" + t, "s1_" + t, 1.2)
 for t in ("warm", "cold"):
@@ -525,6 +545,15 @@ for k in ("true", "og_start", "hook_warm", "hook_cold"):
 P("\nocigate's own start (the binary, no check): %.2fx /bin/true; the full check adds %s ms warm and %s ms cold to it."
   % (rows["og_start"]["med"] / rows["true"]["med"], ms(rows["hook_warm"]["med"] - rows["og_start"]["med"]),
      ms(rows["hook_cold"]["med"] - rows["og_start"]["med"])))
+P("\n### The packaged (dynamically linked) binary beside the static one\n")
+P("The same sources linked as the packages link them (`LINK=dynamic`), in the same rounds.\n")
+P("| what | static median | dynamic median | dynamic - static | ratio | ratio of mins | dynamic max RSS KiB |")
+P("|---|---|---|---|---|---|---|")
+for st, dy, what in (("og_start", "dyn_start", "ocigate version"), ("hook_warm", "dyn_warm", "full check, warm"),
+                     ("hook_cold", "dyn_cold", "full check, cold")):
+    a, b = rows[st], rows[dy]
+    P("| %s | %s | %s | %s | %.3f | %.3f | %d |" % (what, ms(a["med"]), ms(b["med"]), ms(b["med"] - a["med"]),
+      b["med"] / a["med"], b["min"] / a["min"], b["rss"]))
 P("\n## 2. Container starts: runc run of busybox `true`\n")
 P("| hook | runs | median | min | max | round medians | fails | vs no hook |")
 P("|---|---|---|---|---|---|---|---|")
@@ -631,7 +660,9 @@ fi
 	echo
 	echo "- $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
 	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "- binary: $OG_SRC ($(stat -c %s "$OG") bytes; $(file -b "$OG" | cut -d, -f1-2); $( (ldd "$OG" 2>/dev/null || true) | grep -c '=>') shared libraries)"
+	for b in "$OG_SRC:$OG" "$OG_DYN_SRC:$OG_DYN"; do
+		echo "- binary: ${b%%:*} ($(stat -c %s "${b#*:}") bytes; $(file -b "${b#*:}" | cut -d, -f1-2); $( (ldd "${b#*:}" 2>/dev/null || true) | grep -c '=>') shared libraries)"
+	done
 	echo "- containerd: $(containerd --version | cut -d' ' -f3-)"
 	echo "- $(date -u +%Y-%m-%dT%H:%M:%SZ), \`make bench\` ($(($(date +%s) - T_START)) s)"
 } >>"$RES"
