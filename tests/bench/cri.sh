@@ -47,7 +47,7 @@ done
 
 # eng_python, eng_private_run, eng_cleanup and the containerd helpers ctd_stop, cri, ctr_k8s,
 # ctd_import: the e2e tests' own (they need CTD_DIR, CTD_SOCK, CTD_GEN, CTD_PID, E2E_DIR).
-# shellcheck source=../e2e/lib_engines.sh
+# shellcheck source-path=SCRIPTDIR source=../e2e/lib_engines.sh
 . "$E2E_DIR/lib_engines.sh"
 trap 'rc=$?; trap - EXIT; eng_cleanup; exit $rc' EXIT
 trap 'exit 143' TERM INT
@@ -117,6 +117,7 @@ containerd --config "$CTD_DIR/config.toml" </dev/null >"$CTD_DIR/containerd.log"
 CTD_PID=$!
 # Cleanups run last registered first: ctd_stop (every pod through CRI, containerd, its shims, its
 # mounts), then a check that nothing of this containerd is still alive.
+# shellcheck disable=SC2016 # expanded when the cleanup runs
 eng_on_cleanup 'left=$(eng_pids_in_my_mntns_using "$CTD_SOCK" | tr "\n" " "); [ -z "${left// /}" ] || note "WARNING: processes of the bench containerd still running: $left"'
 eng_on_cleanup ctd_stop
 up=
@@ -128,8 +129,9 @@ done
 [ -n "$up" ] || die "containerd's CRI plugin did not answer within 15 s: $(tail -n 5 "$CTD_DIR/containerd.log")"
 note "$(cri version) at $CTD_SOCK (log $CTD_DIR/containerd.log)"
 
-ctd_import "$CRI_PAUSE_TAR" && ctd_import "$CRI_APP_TAR" ||
-	die "ctr images import failed: $(tail -n 3 "$CTD_DIR/import.out")"
+for tar in "$CRI_PAUSE_TAR" "$CRI_APP_TAR"; do
+	ctd_import "$tar" || die "ctr images import of $tar failed: $(tail -n 3 "$CTD_DIR/import.out")"
+done
 # The image the pods run must be the one the bench signed and scanned: containerd's own answer
 # (its image record's target, the CRI image ID) against the digests the signature and verdict name.
 got_manifest=$(ctr_k8s images ls | awk -v r="$CRI_APP_REF" '$1 == r { print $3 }')
