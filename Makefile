@@ -309,8 +309,12 @@ rpm:
 	sh packaging/build-package.sh rpm $(VERSION) $(B)
 
 # Benchmarks (tests/bench/run.sh, docs/benchmarks.md): never part of `make check`.
-#   make bench    rebuild, then time the hook, runc starts, store sizes and peers side by side;
-#                 table in $(B)/bench/results.md, plot in $(B)/bench/latency.png (needs root)
+#   make bench    rebuild, then time the hook, runc and containerd CRI starts, store sizes and
+#                 peers side by side; table in $(B)/bench/results.md, plot in
+#                 $(B)/bench/latency.png (needs root).  The packages' link (LINK=dynamic) is
+#                 built into $(B)-dynamic and measured beside the static binary.
 .PHONY: bench
 bench: $(B)/ocigate
-	OCIGATE_BIN=$(abspath $(B)/ocigate) BENCH_DIR=$(abspath $(B)/bench) bash tests/bench/run.sh
+	$(MAKE) --no-print-directory B=$(B)-dynamic LINK=dynamic $(B)-dynamic/ocigate
+	OCIGATE_BIN=$(abspath $(B)/ocigate) OCIGATE_DYN_BIN=$(abspath $(B)-dynamic/ocigate) \
+	  BENCH_DIR=$(abspath $(B)/bench) bash tests/bench/run.sh

@@ -6,11 +6,16 @@
 #
 # Environment (all optional):
 #   OCIGATE_BIN        the binary to measure (default build/ocigate; `make bench` passes it)
+#   OCIGATE_DYN_BIN    the same sources linked as the packages link them (LINK=dynamic), measured
+#                      beside it in the hook-alone rounds (default build-dynamic/ocigate; `make bench`
+#                      builds it with `make B=build-dynamic LINK=dynamic build-dynamic/ocigate`)
 #   BENCH_DIR          output + fixtures (default build/bench); large generated stores are kept in
 #                      BENCH_DIR/cache and reused by later runs (delete it to regenerate)
 #   BENCH_HOOK_RUNS    spawns per hook-alone figure (default 400)
 #   BENCH_SCALE_RUNS   spawns per scale point (default 300)
 #   BENCH_RUNC_RUNS    container starts per runc variant (default 160)
+#   BENCH_CRI_RUNS     container starts per containerd CRI variant (default 40)
+#   BENCH_CRI_POD_RUNS pod starts per containerd CRI variant (default 5)
 #   BENCH_PEER_RUNS    spawns per peer figure (default 200; skopeo uses a quarter)
 #   BENCH_PROFILE=0    skip the callgrind / strace -c profile
 #   BENCH_COLD_CMD     shell command run (untimed) before every cold sample; default: touch every
@@ -18,19 +23,24 @@
 #                      trust-version (see cold_cmd below)
 #
 # Every figure comes from tests/bench/spawnbench.c: posix_spawn + wait4 per run, stdout/stderr to
-# /dev/null, median/min/max of the wall time and the largest ru_maxrss.  Needs root (runc, the
-# hook's root-ownership checks on the stores).
+# /dev/null, median/min/max of the wall time and the largest ru_maxrss; the CRI figures come from
+# tests/e2e/cri_client.py (tests/bench/cri.sh).  Needs root (runc, containerd, the hook's
+# root-ownership checks on the stores).
 set -euo pipefail
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OG=${OCIGATE_BIN:-$REPO/build/ocigate}
 case $OG in /*) ;; *) OG=$REPO/$OG ;; esac
+OG_DYN=${OCIGATE_DYN_BIN:-$REPO/build-dynamic/ocigate}
+case $OG_DYN in /*) ;; *) OG_DYN=$REPO/$OG_DYN ;; esac
 BD=${BENCH_DIR:-$REPO/build/bench}
 case $BD in /*) ;; *) BD=$REPO/$BD ;; esac
 HOOK_RUNS=${BENCH_HOOK_RUNS:-400}
 SCALE_RUNS=${BENCH_SCALE_RUNS:-300}
 RUNC_RUNS=${BENCH_RUNC_RUNS:-160}
+CRI_RUNS=${BENCH_CRI_RUNS:-40}
+CRI_POD_RUNS=${BENCH_CRI_POD_RUNS:-5}
 PEER_RUNS=${BENCH_PEER_RUNS:-200}
 N_SIGS_MID=1000
 N_SIGS_BIG=100000
@@ -50,10 +60,11 @@ die() { echo "bench: $*" >&2; exit 1; }
 note() { echo "bench: $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || die "needs root (runc, and the hook refuses stores not owned by root)"
-for c in cc jq openssl runc python3 gnuplot busybox; do
+for c in cc jq openssl runc python3 gnuplot busybox containerd ctr unshare; do
 	command -v "$c" >/dev/null || die "missing command $c (apt-get install ${c/cc/gcc})"
 done
 [ -x "$OG" ] || die "no binary $OG (run make)"
+[ -x "$OG_DYN" ] || die "no binary $OG_DYN (run make B=build-dynamic LINK=dynamic build-dynamic/ocigate; make bench does)"
 T_START=$(date +%s)
 
 rm -rf "$W"
@@ -64,6 +75,10 @@ chmod 755 "$BD" "$W"
 OG_SRC=$OG
 cp "$OG_SRC" "$BIN/ocigate.tmp" && mv "$BIN/ocigate.tmp" "$BIN/ocigate" || die "cannot copy $OG_SRC"
 OG=$BIN/ocigate
+OG_DYN_SRC=$OG_DYN
+cp "$OG_DYN_SRC" "$BIN/ocigate-dynamic.tmp" && mv "$BIN/ocigate-dynamic.tmp" "$BIN/ocigate-dynamic" ||
+	die "cannot copy $OG_DYN_SRC"
+OG_DYN=$BIN/ocigate-dynamic
 
 # ---------------------------------------------------------------- tools
 CRYPTO_LIBS=$(pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
@@ -170,12 +185,15 @@ add_target_sig "$CACHE/sigs-$N_SIGS_MID"
 add_target_sig "$CACHE/sigs-$N_SIGS_BIG"
 
 # Verdicts: the image's verdict imported from a Trivy report (one low finding: allowed).
-jq -n --arg id "sha256:$CFG_HEX" --arg now "$NOW" '{SchemaVersion: 2, CreatedAt: $now,
-	ArtifactName: "registry.example.com/bench/app:1", ArtifactType: "container_image",
-	Metadata: {ImageID: $id, RepoTags: ["registry.example.com/bench/app:1"]},
-	Results: [{Target: "app (debian 12.1)", Class: "os-pkgs", Vulnerabilities: [
-		{VulnerabilityID: "CVE-2099-0004", PkgName: "bash", InstalledVersion: "5.2",
-		 Status: "will_not_fix", Severity: "LOW"}]}]}' >"$W/trivy.json"
+trivy_report() { # IMAGE_ID NAME
+	jq -n --arg id "$1" --arg name "$2" --arg now "$NOW" '{SchemaVersion: 2, CreatedAt: $now,
+		ArtifactName: $name, ArtifactType: "container_image",
+		Metadata: {ImageID: $id, RepoTags: [$name]},
+		Results: [{Target: "app (debian 12.1)", Class: "os-pkgs", Vulnerabilities: [
+			{VulnerabilityID: "CVE-2099-0004", PkgName: "bash", InstalledVersion: "5.2",
+			 Status: "will_not_fix", Severity: "LOW"}]}]}'
+}
+trivy_report "sha256:$CFG_HEX" "$REPO_NAME:1" >"$W/trivy.json"
 import_verdict() { # CACHE_DIR
 	mkdir -p "$1"
 	chmod 755 "$1"
@@ -256,11 +274,12 @@ jq -cn --arg b "$B_OG" --argjson pid $$ '{ociVersion: "1.0.2-dev", id: "bench-ho
 	pid: $pid, bundle: $b, annotations: {}}' >"$W/state.json"
 
 # hook_ok POLICY: one run must allow (exit 0), or the benchmark measures a refusal.
-hook_ok() {
-	(cd "$B_OG" && "$OG" hook --policy "$1" --stage createRuntime <"$W/state.json" >"$W/hook.out" 2>&1) ||
-		die "the hook refuses with $1 (exit $?): $(cat "$W/hook.out")"
+hook_ok() { # POLICY [BINARY]
+	(cd "$B_OG" && "${2:-$OG}" hook --policy "$1" --stage createRuntime <"$W/state.json" >"$W/hook.out" 2>&1) ||
+		die "the hook ${2:-$OG} refuses with $1 (exit $?): $(cat "$W/hook.out")"
 }
 for p in base sigs1k sigs100k verd1m big allow; do hook_ok "$W/policy-$p.json"; done
+hook_ok "$W/policy-base.json" "$OG_DYN"
 
 # A filler entry must be a valid signature too (checks the generator, not the hook's speed).
 FILLER_HEX=$(python3 -c 'import hashlib; print(hashlib.sha256(b"ocigate-bench-sig-7").hexdigest())')
@@ -315,6 +334,14 @@ for r in $(seq $ROUNDS); do
 		"$W/state.json" "$OG" hook --policy "$W/policy-base.json" --stage createRuntime
 	measure "hook_cold_r$r" "ocigate hook, full check, cold (round $r)" $((HOOK_RUNS / ROUNDS)) -w 5 \
 		-p "$(cold_cmd base small "$W/sigs-1" "$VERDICT_FILE")" -- "$W/state.json" "$OG" hook \
+		--policy "$W/policy-base.json" --stage createRuntime
+	# The packaged link (LINK=dynamic) of the same sources, in the same rounds.
+	measure "dyn_start_r$r" "ocigate version, dynamic (round $r)" $((HOOK_RUNS / ROUNDS)) -w 20 -- \
+		"$W/state.json" "$OG_DYN" version
+	measure "dyn_warm_r$r" "ocigate hook, full check, warm, dynamic (round $r)" $((HOOK_RUNS / ROUNDS)) -w 20 -- \
+		"$W/state.json" "$OG_DYN" hook --policy "$W/policy-base.json" --stage createRuntime
+	measure "dyn_cold_r$r" "ocigate hook, full check, cold, dynamic (round $r)" $((HOOK_RUNS / ROUNDS)) -w 5 \
+		-p "$(cold_cmd base small "$W/sigs-1" "$VERDICT_FILE")" -- "$W/state.json" "$OG_DYN" hook \
 		--policy "$W/policy-base.json" --stage createRuntime
 done
 
@@ -384,10 +411,83 @@ if command -v skopeo >/dev/null && command -v gpg >/dev/null; then
 	unset GNUPGHOME
 fi
 
+# ---------------------------------------------------------------- 6. containerd's CRI
+# The image the pods run: tests/e2e/oci_image.py over the bench's busybox rootfs (the same bytes
+# every run, so the same digests), signed with the bench's ci key over its manifest digest (the
+# manifest stored beside the signature, so the hook checks the manifest -> config chain) and
+# scanned (one verdict for its config digest), under the bench's small trust store. The policy is
+# the full check's, with the image's identity asked from containerd itself. cri.sh checks that
+# containerd reports these digests for the image it runs.
+CRI_APP_REF=$REPO_NAME-cri:1
+CRI_PAUSE_REF=$REPO_NAME-pause:1
+cri_fixtures() {
+	local kv d=$W/cri-image
+	mkdir -p "$d"
+	kv=$(python3 "$REPO/tests/e2e/oci_image.py" --rootfs "$ROOTFS" --name "$CRI_APP_REF" --out "$d/app.tar" \
+		--cmd /bin/true) || return 1
+	CRI_CONFIG_DIGEST=$(sed -n 's/^CONFIG_DIGEST=//p' <<<"$kv")
+	CRI_MANIFEST_DIGEST=$(sed -n 's/^MANIFEST_DIGEST=//p' <<<"$kv")
+	# The sandbox ("pause") image: busybox sleeping.
+	python3 "$REPO/tests/e2e/oci_image.py" --rootfs "$ROOTFS" --name "$CRI_PAUSE_REF" --out "$d/pause.tar" \
+		--entrypoint /bin/busybox sleep 3600 >/dev/null || return 1
+	tar -xOf "$d/app.tar" "blobs/sha256/${CRI_MANIFEST_DIGEST#sha256:}" >"$d/manifest.json" || return 1
+	"$OG" sig sign --key "$KEYS/ci.pem" --repository "${CRI_APP_REF%:*}" --digest "$CRI_MANIFEST_DIGEST" \
+		--payload-out "$d/payload.json" --signature-out "$d/sig.b64" >/dev/null || return 1
+	mkdir -p -m 700 "$W/sigs-cri"
+	"$OG" sig add --payload "$d/payload.json" --signature "$d/sig.b64" --manifest "$d/manifest.json" \
+		--signatures-dir "$W/sigs-cri" >/dev/null || return 1
+	trivy_report "$CRI_CONFIG_DIGEST" "$CRI_APP_REF" >"$d/trivy.json" || return 1
+	mkdir -p -m 755 "$W/verdicts-cri"
+	"$OG" verdict import --cache-dir "$W/verdicts-cri" "$d/trivy.json" >/dev/null || return 1
+	# Pods on the node's network (cri.sh: no CNI) share the node's network and UTS namespaces;
+	# the containers' own pid namespace and the pod's ipc namespace are still required.
+	local t=$W/trust-small
+	jq -n --arg store "$t/trust.json" --arg root "$KEYS/root.pub" --arg state "$t/state" \
+		--arg sigs "$W/sigs-cri" --arg cache "$W/verdicts-cri" '{version: 1, mode: "enforce", on_error: "deny",
+		runtime: {preset: "restricted", rules: {"host-namespaces": {required: ["pid", "ipc"]}}},
+		image: {identity: [{source: "containerd", socket: "/run/containerd/containerd.sock", timeout_ms: 500}]},
+		trust: {required: true, store: $store, root_keys: [$root], threshold: 1, state_dir: $state,
+		        signatures_dir: $sigs},
+		scan: {required: true, cache_dir: $cache, max_age: "30d", max: {critical: 0, high: 0}}}' \
+		>"$W/policy-cri.json" || return 1
+	"$OG" policy lint "$W/policy-cri.json"
+}
+
+# cri_run: cri.sh in a mount namespace of its own (its private /run), bounded; its rows go to
+# $W/cri.tsv, its messages to the terminal and $W/cri.err. The bound: about 15 s to start
+# containerd and import, 0.5-1.5 s per container start with its wait and removal, generously.
+cri_run() {
+	local t=$((120 + CRI_RUNS * 3 * 4 + CRI_POD_RUNS * 3 * 4))
+	CRI_DIR=$W/cri CRI_OCIGATE=$OG CRI_POLICY=$W/policy-cri.json \
+		CRI_APP_TAR=$W/cri-image/app.tar CRI_APP_REF=$CRI_APP_REF \
+		CRI_PAUSE_TAR=$W/cri-image/pause.tar CRI_PAUSE_REF=$CRI_PAUSE_REF \
+		CRI_CONFIG_DIGEST=$CRI_CONFIG_DIGEST CRI_MANIFEST_DIGEST=$CRI_MANIFEST_DIGEST \
+		CRI_RUNS=$CRI_RUNS CRI_POD_RUNS=$CRI_POD_RUNS CRI_ROUNDS=$ROUNDS CRI_TIMEOUT=$t \
+		timeout -k 30 $((t + 120)) unshare --mount --propagation private bash "$REPO/tests/bench/cri.sh" \
+		2>&1 >"$W/cri.tsv" | tee "$W/cri.err" >&2
+	return "${PIPESTATUS[0]}"
+}
+
+note "6. container starts through containerd's CRI ($CRI_RUNS runs each, $ROUNDS interleaved rounds, $CRI_POD_RUNS pod starts each)"
+# A failure here is reported in the results (and the exit status), not lost with the rest.
+CRI_NOTE=
+if ! cri_fixtures >"$W/cri-fixtures.err" 2>&1; then
+	CRI_NOTE="the image, signature, verdict or policy could not be made: $(tail -n 1 "$W/cri-fixtures.err")"
+elif cri_run; then
+	cat "$W/cri.tsv" >>"$DATA"
+else
+	rc=$?
+	[ $rc -ne 124 ] || CRI_NOTE="tests/bench/cri.sh did not finish in time"
+	# The first error said (cri_client's own, else cri.sh's), not the cleanup lines after it.
+	: "${CRI_NOTE:=$(grep -m 1 '^cri_client bench: ' "$W/cri.err" || grep -m 1 '^bench (CRI) failed: ' "$W/cri.err")}"
+	: "${CRI_NOTE:=tests/bench/cri.sh failed (exit $rc), see $W/cri.err}"
+fi
+[ -z "$CRI_NOTE" ] || note "CRI section: $CRI_NOTE"
+
 # ---------------------------------------------------------------- results
-python3 - "$DATA" "$RES" "$BD/plot.tsv" "$SKOPEO_NOTE" "$STORE_SMALL_BYTES" "$STORE_ALLOW_BYTES" <<'EOF'
+python3 - "$DATA" "$RES" "$BD/plot.tsv" "$SKOPEO_NOTE" "$STORE_SMALL_BYTES" "$STORE_ALLOW_BYTES" "$CRI_NOTE" <<'EOF'
 import sys
-data_path, res_path, plot_path, skopeo_note, small_b, allow_b = sys.argv[1:7]
+data_path, res_path, plot_path, skopeo_note, small_b, allow_b, cri_note = sys.argv[1:8]
 rows = {}
 order = []
 for line in open(data_path):
@@ -417,12 +517,18 @@ P("(the machine is shared: a ratio that passes on minimums but not on medians is
 P("| target | medians (ms) | ratio | ratio of mins | target | result |")
 P("|---|---|---|---|---|---|")
 def target(name, a, b, limit):
+    """One row: a/b against limit; limit None is a comparison without a target."""
+    if a not in rows or b not in rows:
+        P("| %s | not measured | | | <= %s | MISS |" % (name, limit))
+        return
     r, rmin = rows[a]["med"] / rows[b]["med"], rows[a]["min"] / rows[b]["min"]
-    P("| %s | %s / %s | %.3f | %.3f | <= %s | %s |" % (name, ms(rows[a]["med"]), ms(rows[b]["med"]), r, rmin, limit,
-      "PASS" if r <= limit else "MISS"))
+    P("| %s | %s / %s | %.3f | %.3f | %s | %s |" % (name, ms(rows[a]["med"]), ms(rows[b]["med"]), r, rmin,
+      "(no target)" if limit is None else "<= %s" % limit, "-" if limit is None else "PASS" if r <= limit else "MISS"))
 target("container start: runc + ocigate / runc + /bin/true hook", "runc_ocigate", "runc_true", 1.03)
+target("containerd CRI start: ocigate / true hook", "cri_ocigate", "cri_true", 1.02)
 target("hook warm / /bin/true", "hook_warm", "true", 1.5)
 target("hook cold / /bin/true", "hook_cold", "true", 3)
+target("packaged (dynamic) / static binary, warm check", "dyn_warm", "hook_warm", None)
 for t in ("warm", "cold"):
     target("100k sigs + 1M verdicts / 1 sig + 1 verdict (%s)" % t, "big_" + t, "s1_" + t, 1.2)
 for t in ("warm", "cold"):
@@ -439,6 +545,15 @@ for k in ("true", "og_start", "hook_warm", "hook_cold"):
 P("\nocigate's own start (the binary, no check): %.2fx /bin/true; the full check adds %s ms warm and %s ms cold to it."
   % (rows["og_start"]["med"] / rows["true"]["med"], ms(rows["hook_warm"]["med"] - rows["og_start"]["med"]),
      ms(rows["hook_cold"]["med"] - rows["og_start"]["med"])))
+P("\n### The packaged (dynamically linked) binary beside the static one\n")
+P("The same sources linked as the packages link them (`LINK=dynamic`), in the same rounds.\n")
+P("| what | static median | dynamic median | dynamic - static | ratio | ratio of mins | dynamic max RSS KiB |")
+P("|---|---|---|---|---|---|---|")
+for st, dy, what in (("og_start", "dyn_start", "ocigate version"), ("hook_warm", "dyn_warm", "full check, warm"),
+                     ("hook_cold", "dyn_cold", "full check, cold")):
+    a, b = rows[st], rows[dy]
+    P("| %s | %s | %s | %s | %.3f | %.3f | %d |" % (what, ms(a["med"]), ms(b["med"]), ms(b["med"] - a["med"]),
+      b["med"] / a["med"], b["min"] / a["min"], b["rss"]))
 P("\n## 2. Container starts: runc run of busybox `true`\n")
 P("| hook | runs | median | min | max | round medians | fails | vs no hook |")
 P("|---|---|---|---|---|---|---|---|")
@@ -475,6 +590,23 @@ for k in ("peer_openssl", "peer_skopeo"):
         r = rows[k]
         P("| %s | %d | %s | %s | %s | %d |" % (r["label"], r["runs"], ms(r["med"]), ms(r["min"]), ms(r["max"]), r["rss"]))
 P("\nskopeo: %s." % skopeo_note)
+P("\n## 6. Container starts through containerd's CRI: busybox `true` in an existing pod\n")
+if cri_note:
+    P("Not measured: %s.\n" % cri_note)
+else:
+    P("CreateContainer + StartContainer, timed in the client (the hook runs inside StartContainer).\n")
+    P("| hook in the base runtime spec | runs | median | min | max | round medians | StartContainer median | fails | vs no hook |")
+    P("|---|---|---|---|---|---|---|---|---|")
+    for v in ("none", "true", "ocigate"):
+        r = rows["cri_" + v]
+        P("| %s | %d | %s | %s | %s | %s | %s | %d | %+.2f ms |" % (v, r["runs"], ms(r["med"]), ms(r["min"]), ms(r["max"]),
+          r["rounds"], ms(rows["cri_start_" + v]["med"]), r["fails"], (r["med"] - rows["cri_none"]["med"]) / 1000.0))
+    P("\nPod start (RunPodSandbox, node network; the hook does not run for the sandbox):\n")
+    P("| runtime handler (hook) | runs | median | min | max |")
+    P("|---|---|---|---|---|")
+    for v in ("none", "true", "ocigate"):
+        r = rows["cri_pod_" + v]
+        P("| %s | %d | %s | %s | %s |" % (v, r["runs"], ms(r["med"]), ms(r["min"]), ms(r["max"])))
 open(res_path, "w").write("\n".join(out) + "\n")
 with open(plot_path, "w") as f:
     f.write("# series entries warm_ms warm_min_ms cold_ms cold_min_ms\n")
@@ -528,8 +660,12 @@ fi
 	echo
 	echo "- $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
 	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo "- binary: $OG_SRC ($(stat -c %s "$OG") bytes; $(file -b "$OG" | cut -d, -f1-2); $( (ldd "$OG" 2>/dev/null || true) | grep -c '=>') shared libraries)"
+	for b in "$OG_SRC:$OG" "$OG_DYN_SRC:$OG_DYN"; do
+		echo "- binary: ${b%%:*} ($(stat -c %s "${b#*:}") bytes; $(file -b "${b#*:}" | cut -d, -f1-2); $( (ldd "${b#*:}" 2>/dev/null || true) | grep -c '=>') shared libraries)"
+	done
+	echo "- containerd: $(containerd --version | cut -d' ' -f3-)"
 	echo "- $(date -u +%Y-%m-%dT%H:%M:%SZ), \`make bench\` ($(($(date +%s) - T_START)) s)"
 } >>"$RES"
 cat "$RES"
 echo "bench: results in $RES, plot $BD/latency.png" >&2
+[ -z "$CRI_NOTE" ] || die "the CRI section failed: $CRI_NOTE"

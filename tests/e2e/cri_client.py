@@ -8,6 +8,7 @@ usage: cri_client.py --socket PATH --gen DIR version
        cri_client.py --socket PATH --gen DIR image-id REF
        cri_client.py --socket PATH --gen DIR scenario SPEC.json     (prints a JSON result)
        cri_client.py --socket PATH --gen DIR cleanup                (stop + remove every pod)
+       cri_client.py --socket PATH --gen DIR bench SPEC.json        (container start timings, see bench())
 
 scenario SPEC (JSON):
   {"pod": {"name": "p", "namespace": "default", "uid": "u", "annotations": {...},
@@ -30,6 +31,7 @@ Exit status: 0 when the scenario ran (whatever StartContainer answered), 2 on a 
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 
@@ -225,11 +227,205 @@ def cleanup_pod(grpc, pb, rt, res):
         timings[name] = round(time.monotonic() - t0, 3)
 
 
+# ---------------------------------------------------------------- bench (tests/bench/cri.sh)
+
+class BenchError(Exception):
+    """A CRI answer that makes the figures meaningless (a refused or failed start, a wrong spec)."""
+
+
+def bench(grpc, pb, rt, spec):
+    """Time container starts in existing pods, one pod per runtime handler (docs/benchmarks.md).
+
+    SPEC: {"variants": [{"key": "none", "handler": "bench-none", "hook": null|"/path"}, ...],
+           "pod": {pod_config fields; name and uid get the variant's key appended},
+           "container": {container_config fields; name gets "-<n>" appended},
+           "refused_container": {fields merged into "container" for the control run of the
+                                 variants with "control": true: must be refused by their hook},
+           "runs": 40, "rounds": 4, "pod_runs": 5, "wait_exit_seconds": 10}
+    1. pod starts: pod_runs RunPodSandbox per variant, interleaved (none, true, ocigate, none, ...),
+       each timed; all but the last pod of each variant are stopped and removed (untimed);
+    2. checks, untimed: one container per variant must run and exit 0, and the OCI spec containerd
+       generated must carry exactly the variant's createRuntime hook; a variant with "control"
+       must refuse the refused_container (so its hook really runs and decides);
+    3. rounds: runs/rounds times per round, the variants in turn (none, true, ocigate, none, ...):
+       CreateContainer + StartContainer timed (the figure), then untimed: wait for the exit
+       (polling ContainerStatus), RemoveContainer. Each round's figures are one row per variant.
+    Prints data.tsv rows (key, label, runs, median_us, min_us, max_us, 0, fails) on stdout:
+    cri_V_rR (Create+Start), cri_start_V_rR (StartContainer alone), cri_pod_V (RunPodSandbox).
+    A container that does not exit in time or exits non-zero counts as a fail. Every pod and
+    container made here is removed before returning, whatever happened.
+    """
+    variants = spec["variants"]
+    runs, rounds = int(spec.get("runs", 40)), int(spec.get("rounds", 4))
+    pod_runs = max(1, int(spec.get("pod_runs", 5)))
+    wait_s = float(spec.get("wait_exit_seconds", 10))
+    per_round = max(1, runs // rounds)
+    pods = {}            # variant key -> (pod id, pod config) of the long-lived pod
+    live_pods = set()    # every pod not yet removed
+    live_ctrs = set()    # every container not yet removed
+    counter = [0]
+    rows = []
+
+    def median(samples):
+        ss, n = sorted(samples), len(samples)
+        return ss[n // 2] if n % 2 else (ss[n // 2 - 1] + ss[n // 2]) // 2
+
+    def row(key, label, samples, fails=0):
+        rows.append("%s\t%s\t%d\t%d\t%d\t%d\t0\t%d" % (key, label, len(samples), median(samples), min(samples),
+                                                         max(samples), fails))
+
+    def call(what, fn, *a):
+        try:
+            return fn(*a, timeout=RPC_TIMEOUT)
+        except grpc.RpcError as err:
+            raise BenchError("%s: %s" % (what, rpc_error_text(err)))
+
+    def remove_pod(pid):
+        call("StopPodSandbox", rt.StopPodSandbox, pb.StopPodSandboxRequest(pod_sandbox_id=pid))
+        call("RemovePodSandbox", rt.RemovePodSandbox, pb.RemovePodSandboxRequest(pod_sandbox_id=pid))
+        live_pods.discard(pid)
+
+    def run_pod(v, n):
+        p = dict(spec["pod"], name="%s-%s-%d" % (spec["pod"]["name"], v["key"], n),
+                 uid="%s-%s-%d" % (spec["pod"]["uid"], v["key"], n))
+        if p.get("log_directory"):
+            p["log_directory"] = os.path.join(p["log_directory"], p["name"])
+            os.makedirs(p["log_directory"], exist_ok=True)
+        cfg = pod_config(pb, p)
+        t0 = time.monotonic_ns()
+        pid = call("RunPodSandbox (%s)" % v["key"], rt.RunPodSandbox,
+                   pb.RunPodSandboxRequest(config=cfg, runtime_handler=v["handler"])).pod_sandbox_id
+        dt = (time.monotonic_ns() - t0) // 1000
+        live_pods.add(pid)
+        return pid, cfg, dt
+
+    def create_start(v, extra=None):
+        """CreateContainer + StartContainer in the variant's pod: (id, us for both, us for Start,
+        the Start error or None)."""
+        pid, pcfg = pods[v["key"]]
+        counter[0] += 1
+        c = dict(spec["container"], **(extra or {}))
+        c["name"] = "%s-%d" % (c["name"], counter[0])
+        ccfg = container_config(pb, c)
+        t0 = time.monotonic_ns()
+        cid = call("CreateContainer (%s)" % v["key"], rt.CreateContainer, pb.CreateContainerRequest(
+            pod_sandbox_id=pid, config=ccfg, sandbox_config=pcfg)).container_id
+        live_ctrs.add(cid)
+        t1 = time.monotonic_ns()
+        err = None
+        try:
+            rt.StartContainer(pb.StartContainerRequest(container_id=cid), timeout=RPC_TIMEOUT)
+        except grpc.RpcError as e:
+            err = rpc_error_text(e)
+        t2 = time.monotonic_ns()
+        return cid, (t2 - t0) // 1000, (t2 - t1) // 1000, err
+
+    def wait_exit(cid, verbose=False):
+        """Poll until the container exited or wait_exit_seconds ran out: the last status response."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            resp = call("ContainerStatus", rt.ContainerStatus,
+                        pb.ContainerStatusRequest(container_id=cid, verbose=verbose))
+            if resp.status.state == pb.CONTAINER_EXITED or time.monotonic() > deadline:
+                return resp
+            time.sleep(0.005)
+
+    def remove_ctr(cid, running):
+        if running:
+            call("StopContainer", rt.StopContainer, pb.StopContainerRequest(container_id=cid, timeout=0))
+        call("RemoveContainer", rt.RemoveContainer, pb.RemoveContainerRequest(container_id=cid))
+        live_ctrs.discard(cid)
+
+    def finish(cid):
+        """Untimed: wait for the exit and remove the container; False when it did not exit 0 in time."""
+        st = wait_exit(cid).status
+        exited = st.state == pb.CONTAINER_EXITED
+        remove_ctr(cid, not exited)
+        return exited and st.exit_code == 0
+
+    try:
+        # 1. pod starts
+        pod_samples = {v["key"]: [] for v in variants}
+        for n in range(pod_runs):
+            for v in variants:
+                pid, cfg, dt = run_pod(v, n)
+                pod_samples[v["key"]].append(dt)
+                if n < pod_runs - 1:
+                    remove_pod(pid)
+                else:
+                    pods[v["key"]] = (pid, cfg)
+        # 2. checks
+        for v in variants:
+            cid, _, _, err = create_start(v)
+            if err:
+                raise BenchError("StartContainer (%s, check run): %s" % (v["key"], err))
+            resp = wait_exit(cid, verbose=True)
+            st = resp.status
+            if st.state != pb.CONTAINER_EXITED or st.exit_code != 0:
+                raise BenchError("check run (%s): state %s, exit code %d, reason %r" % (
+                    v["key"], pb.ContainerState.Name(st.state), st.exit_code, st.reason))
+            try:
+                hooks = json.loads(resp.info["info"]).get("runtimeSpec", {}).get("hooks") or {}
+            except (KeyError, ValueError) as e:
+                raise BenchError("check run (%s): no runtime spec in the verbose status (%s)" % (v["key"], e))
+            got = [h.get("path") for h in hooks.get("createRuntime", [])]
+            want = [v["hook"]] if v.get("hook") else []
+            if got != want or set(hooks) - {"createRuntime"}:
+                raise BenchError("check run (%s): the spec's hooks are %s, expected createRuntime %s" % (
+                    v["key"], json.dumps(hooks), want))
+            remove_ctr(cid, False)
+            if v.get("control"):
+                cid, _, _, err = create_start(v, spec["refused_container"])
+                if not err or "ocigate" not in err:
+                    raise BenchError("control (%s): the non-compliant container was not refused by the hook: %s" % (
+                        v["key"], err or "StartContainer succeeded"))
+                remove_ctr(cid, False)
+        # 3. the timed rounds; inside a round the variants alternate start by start
+        for r in range(1, rounds + 1):
+            pair = {v["key"]: [] for v in variants}
+            start = {v["key"]: [] for v in variants}
+            fails = {v["key"]: 0 for v in variants}
+            for _ in range(per_round):
+                for v in variants:
+                    cid, dt, ds, err = create_start(v)
+                    if err:
+                        raise BenchError("StartContainer (%s, round %d): %s" % (v["key"], r, err))
+                    pair[v["key"]].append(dt)
+                    start[v["key"]].append(ds)
+                    if not finish(cid):
+                        fails[v["key"]] += 1
+            for v in variants:
+                k = v["key"]
+                row("cri_%s_r%d" % (k, r), "CRI CreateContainer + StartContainer, hook: %s (round %d)" % (k, r),
+                    pair[k], fails[k])
+                row("cri_start_%s_r%d" % (k, r), "CRI StartContainer alone, hook: %s (round %d)" % (k, r), start[k])
+                print("cri_client: %-8s round %d: median %.1f ms (StartContainer %.1f ms), %d fails" % (
+                    k, r, median(pair[k]) / 1000, median(start[k]) / 1000, fails[k]), file=sys.stderr)
+        for v in variants:
+            row("cri_pod_%s" % v["key"], "CRI RunPodSandbox, handler with hook: %s" % v["key"],
+                pod_samples[v["key"]])
+        return rows
+    finally:
+        errors = []
+        for cid in list(live_ctrs):
+            try:
+                remove_ctr(cid, True)
+            except BenchError as e:
+                errors.append(str(e))
+        for pid in list(live_pods):
+            try:
+                remove_pod(pid)
+            except BenchError as e:
+                errors.append(str(e))
+        for e in errors:
+            print("cri_client bench cleanup: " + e, file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser(description="minimal CRI client for the ocigate e2e tests")
     ap.add_argument("--socket", required=True)
     ap.add_argument("--gen", required=True, help="directory with the generated api_pb2 modules")
-    ap.add_argument("command", choices=["version", "image-id", "scenario", "cleanup"])
+    ap.add_argument("command", choices=["version", "image-id", "scenario", "cleanup", "bench"])
     ap.add_argument("arg", nargs="?")
     a = ap.parse_args()
     try:
@@ -254,6 +450,17 @@ def main():
             with open(a.arg) as f:
                 spec = json.load(f)
             print(json.dumps(scenario(grpc, pb, rt, spec), sort_keys=True))
+        elif a.command == "bench":
+            with open(a.arg) as f:
+                spec = json.load(f)
+            # A timeout's SIGTERM ends the run through bench()'s cleanup, not around it.
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+            try:
+                rows = bench(grpc, pb, rt, spec)
+            except BenchError as err:
+                print("cri_client bench: %s" % err, file=sys.stderr)
+                return 1
+            print("\n".join(rows))
         elif a.command == "cleanup":
             pods = rt.ListPodSandbox(pb.ListPodSandboxRequest(), timeout=RPC_TIMEOUT).items
             res = {"container_id": "", "pod_id": "", "cleanup_errors": []}

@@ -2,6 +2,8 @@
 # Helpers for the end-to-end tests through real container engines (Podman, containerd's CRI
 # plugin). Sourced by test_podman.sh and test_containerd.sh AFTER lib.sh, and after e2e_init (it
 # uses $E2E_WORK, the syslog capture and the reporting of lib.sh); sources nothing itself.
+# tests/bench/cri.sh sources it too, without lib.sh, for eng_python, eng_private_run, eng_cleanup,
+# eng_pids_in_my_mntns_using and ctd_stop, cri, ctr_k8s, ctd_import (with its own CTD_* values).
 #
 # What it adds:
 #   - eng_python: a python3 that has python3-grpcio (Debian's /usr/bin/python3 even when a pyenv
