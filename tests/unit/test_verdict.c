@@ -564,7 +564,7 @@ START_TEST(test_parallel_imports_newest_wins)
 {
 	struct og_verdict v = { 0 };
 	og_error e = { 0 };
-	char when[32];
+	char when[64];	/* room for any int: the -O1 build checks */
 	int64_t newest;
 
 	for (int round = 0; round < 2; round++) {
