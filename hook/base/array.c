@@ -15,7 +15,11 @@ void *og_array_reserve(void *items, size_t *cap, size_t n, size_t size)
 			return NULL;
 		ncap *= 2;
 	}
-	p = reallocarray(items, ncap, size);	/* NULL on overflow of ncap * size */
+	/* Checked here rather than left to reallocarray: sanitizer builds abort
+	 * on an overflowing count instead of returning NULL. */
+	if (size == 0 || ncap > SIZE_MAX / size)
+		return NULL;
+	p = reallocarray(items, ncap, size);
 	if (p != NULL)
 		*cap = ncap;
 	return p;
