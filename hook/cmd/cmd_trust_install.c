@@ -12,17 +12,17 @@
  *   2. replace STORE.sig with the union of the old and the new signatures,
  *      valid for either store;
  *   3. write the new store's bytes beside STORE and sync them;
- *   4. raise the floor to the new version (synced);
- *   5. rename the new bytes over STORE;
+ *   4. rename the new bytes over STORE;
+ *   5. raise the floor to the new version (synced);
  *   6. replace STORE.sig with the new signatures alone.
- * Every step is atomic, and every state a reader can see verifies, but one:
- * between 4 and 5 the floor is above the store still in place.  That is
- * the crash order chosen: a crash there leaves every hook refusing the old
- * store as rolled back until the install is run again (fail closed),
- * where the other order would leave the new store above the floor and let
- * an install of the old one through.  Step 3 before 4 keeps that moment as
- * short as one rename, and a hook whose inputs changed while it read them
- * reads again (trust_policy.c), so it rides over it. */
+ * Every step is atomic and every state a reader can see verifies: between
+ * 4 and 5 the new store is above the floor, which a hook accepts (and then
+ * raises the floor itself, waiting for the lock).  The other order had the
+ * old store below the new floor for one rename, and hooks that read then
+ * refused valid starts as rollbacks (test_stress.sh saw 2 of 420).  An
+ * older store cannot slip in between: every install holds the lock from
+ * step 1 to 6.  A crash between 4 and 5 leaves the floor one version
+ * behind until the first start reads the new store. */
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
@@ -120,12 +120,19 @@ static int install(const struct og_trust_policy *p, const char *new_store, og_er
 	if (og_write_file_atomic(dfd, sig_name, both, strlen(both), 0644, e) < 0 ||
 	    og_write_file_prepare(dfd, name, store.data, store.len, 0644, tmp, e) < 0)
 		return og_wrap(e, "installing %s", new_store);
-	if (og_trust_state_record(&lock, version, e) < 0) {
-		unlinkat(dfd, tmp, 0);
+	/* The store first, then the floor, both under the lock.  A hook that
+	 * starts in between reads the new store under the old floor (allowed);
+	 * the other order would have it read the old store under the new floor
+	 * and refuse a valid start as a rollback (test_stress.sh).  Installs and
+	 * the hook's own floor raise wait for the lock, so no older store can be
+	 * installed in between; after a crash in between, the first start that
+	 * reads the new store raises the floor itself. */
+	if (og_write_file_commit(dfd, tmp, name, e) < 0)
 		return og_wrap(e, "installing %s", new_store);
-	}
-	if (og_write_file_commit(dfd, tmp, name, e) < 0 ||
-	    og_write_file_atomic(dfd, sig_name, new_sig.data, new_sig.len, 0644, e) < 0)
+	if (og_trust_state_record(&lock, version, e) < 0)
+		return og_wrap(e, "%s installed, but the floor not raised (the next start raises it)",
+			       new_store);
+	if (og_write_file_atomic(dfd, sig_name, new_sig.data, new_sig.len, 0644, e) < 0)
 		return og_wrap(e, "installing %s", new_store);
 	return 0;
 }
