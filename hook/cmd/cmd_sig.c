@@ -53,7 +53,9 @@ static int fail(og_error *e, int rc)
 }
 
 
-/* Read a base64 signature file: trailing whitespace allowed, nothing else. */
+/* Read a base64 signature file: line breaks (cosign's recipe pipes the
+ * signature through `base64`, which wraps at 76 columns) and trailing
+ * spaces allowed, nothing else. */
 static int read_sig_file(const char *path, og_buf *out, og_error *e)
 {
 	og_cleanup_buf og_buf b = { 0 };
@@ -64,7 +66,7 @@ static int read_sig_file(const char *path, og_buf *out, og_error *e)
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' ||
 			     b.data[b.len - 1] == ' '))
 		b.len--;
-	if (og_base64_decode(b.data, b.len, 0, path, &raw, &out->len, e) < 0)
+	if (og_base64_decode(b.data, b.len, OG_B64_LINE_BREAKS, path, &raw, &out->len, e) < 0)
 		return -1;
 	out->data = (char *)raw;
 	return 0;

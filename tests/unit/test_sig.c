@@ -520,6 +520,31 @@ START_TEST(base64_strict)
 }
 END_TEST
 
+/* A signature file a person made may be wrapped (`base64` at 76 columns,
+ * `openssl base64` at 64, CRLF from elsewhere): line breaks are skipped
+ * there and nowhere else; spaces stay errors. */
+START_TEST(base64_line_breaks)
+{
+	unsigned char *o = NULL;
+	size_t n;
+	og_error e = { 0 };
+
+	ck_assert_int_eq(og_base64_decode("aGVs\nbG8=\n", 10, OG_B64_LINE_BREAKS, "t", &o, &n, &e), 0);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(memcmp(o, "hello", 5), 0);
+	free(o);
+	ck_assert_int_eq(og_base64_decode("aGVs\r\nbG8=", 10, OG_B64_LINE_BREAKS, "t", &o, &n, &e), 0);
+	free(o);
+	ck_assert_int_ne(og_base64_decode("aGVs bG8=", 9, OG_B64_LINE_BREAKS, "t", &o, &n, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.msg, "whitespace at offset 4"));
+	ck_assert_int_ne(og_base64_decode("aGVs\tbG8=", 9, OG_B64_LINE_BREAKS, "t", &o, &n, &e), 0);
+	ck_assert_int_ne(og_base64_decode("aGVs\nbG8=", 9, OG_B64_STRICT, "t", &o, &n, &e), 0);
+	ck_assert_int_ne(og_base64_decode("aGVsbG8=\nAAAA", 13, OG_B64_LINE_BREAKS, "t", &o, &n, &e), 0);
+	ck_assert_int_eq(og_base64_decode("aGVs \tbG8=", 10, OG_B64_ANY_SPACE, "t", &o, &n, &e), 0);
+	free(o);
+}
+END_TEST
+
 /* og_hex_valid and og_digest_valid check eight characters at a time: every
  * byte value at every position, and every length, against the plain
  * definition. */
@@ -654,6 +679,7 @@ int main(int argc, char **argv)
 	tcase_add_test(t, ecdsa_p1363);
 	tcase_add_test(t, key_types);
 	tcase_add_test(t, base64_strict);
+	tcase_add_test(t, base64_line_breaks);
 	tcase_add_test(t, cosign_payload_rules);
 	tcase_add_test(t, hex_and_digest_validation);
 	suite_add_tcase(s, t);

@@ -21,6 +21,7 @@
 
 #include <fcntl.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
 
@@ -1002,6 +1003,52 @@ START_TEST(cosign_fixture_pipeline)
 }
 END_TEST
 
+/* cosign's own recipe (`openssl dgst -sign ... | base64 > sig.b64`) wraps
+ * the signature at 76 columns; A06 is containers/image's fixture of such a
+ * file (RSA-4096, its key in a certificate): `sig add` files it and the
+ * hook accepts the image with that key in the store. */
+START_TEST(line_wrapped_signature_file)
+{
+	char d[4200], path[4300], mf[4300], pl[4300], sg[4300];
+	struct og_trust_policy *p;
+	EVP_PKEY *k;
+	X509 *cert;
+	FILE *f;
+	char *pem;
+	json_t *s;
+
+	if (!tu_have_shared_fixtures()) {
+		printf("SKIP line_wrapped_signature_file: shared fixtures not found at %s\n", tu_shared_fixtures());
+		return;
+	}
+	og_bfmt(d, sizeof d, "%s/cosign/A06-ci-cosign-pki-valid-RSA4096-CERT", tu_shared_fixtures());
+	og_bfmt(path, sizeof path, "%s/cert.pem", d);
+	og_bfmt(pl, sizeof pl, "%s/payload.json", d);
+	og_bfmt(sg, sizeof sg, "%s/signature.b64", d);
+	og_bfmt(mf, sizeof mf, "%s/manifest.json", d);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	ck_assert_ptr_nonnull(cert);
+	k = X509_get0_pubkey(cert);
+	pem = pub_pem(k);
+	X509_free(cert);
+	s = json_pack("{s:i,s:s,s:[{s:s,s:[s]}]}", "version", 1, "expires", "2099-01-01T00:00:00Z", "keys",
+		      "key", pem, "scopes", "localhost:5000/test");
+	free(pem);
+	write_store(s, 1, 0);
+	p = policy(1, 0);
+	{
+		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg, "--manifest", mf,
+				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(add), 0);
+	}
+	EXPECT_OK(p, "sha256:253c890b744fe3efa923b68e3a1be07bd007eb44ba29da1e7deb1d4c53b3e212");
+	og_trust_policy_free(p);
+}
+END_TEST
+
 START_TEST(policy_errors)
 {
 	static const char *bad[] = {
@@ -1117,6 +1164,7 @@ int main(void)
 	tcase_add_test(t, manifest_and_index_chain);
 	tcase_add_test(t, dsse_statement_accepted);
 	tcase_add_test(t, cosign_fixture_pipeline);
+	tcase_add_test(t, line_wrapped_signature_file);
 	tcase_add_test(t, policy_errors);
 	tcase_add_test(t, trust_cli);
 	tcase_add_test(t, scope_matching);

@@ -179,7 +179,7 @@ int og_key_from_pem(const char *pem, size_t len, const char *what, EVP_PKEY **ou
 		return og_fail(e, "%s: missing \"" PEM_END "\"", what);
 	if (!only_space(end + strlen(PEM_END), pem + len))
 		return og_fail(e, "%s: unexpected text after the public key", what);
-	if (og_base64_decode(body, (size_t)(end - body), 1, what, &der, &dlen, e) < 0)
+	if (og_base64_decode(body, (size_t)(end - body), OG_B64_ANY_SPACE, what, &der, &dlen, e) < 0)
 		return -1;
 	return og_key_from_der(der, dlen, what, out, e);
 }
