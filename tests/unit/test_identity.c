@@ -44,14 +44,63 @@ START_TEST(defaults_crio_and_containerd)
 	ck_assert_str_eq(img.digest, "sha256:" HEX);
 	ck_assert_int_eq(img.kind, OG_DIGEST_MANIFEST);
 	ck_assert_str_eq(img.repository, "registry.example.com/a/b");
-	/* tag only: a name, no digest */
+	ck_assert_str_eq(img.name_from, "annotation io.kubernetes.cri.image-name");
+	/* tag only: a name to show, no digest, nothing to match */
 	img = resolve(p, "{\"io.kubernetes.cri.image-name\": \"alpine:3.19\"}");
 	ck_assert_str_eq(img.digest, "");
-	ck_assert_str_eq(img.repository, "docker.io/library/alpine");
-	/* config digest from CRI-O, name from the reference */
+	ck_assert_str_eq(img.name, "alpine:3.19");
+	ck_assert_str_eq(img.repository, "");
+	/* config digest from CRI-O: the name is CRI-O's own ImageName, not the
+	 * containerd annotation a pod could write on a CRI-O node */
 	img = resolve(p, "{\"io.kubernetes.cri-o.ImageRef\": \"sha256:" HEX "\", \"io.kubernetes.cri.image-name\": \"quay.io/x/y:1\"}");
 	ck_assert_int_eq(img.kind, OG_DIGEST_CONFIG);
-	ck_assert_str_eq(img.repository, "quay.io/x/y");
+	ck_assert_str_eq(img.name, "quay.io/x/y:1");	/* shown */
+	ck_assert_str_eq(img.name_from, "");
+	ck_assert_str_eq(img.repository, "");
+	img = resolve(p, "{\"io.kubernetes.cri-o.ImageRef\": \"" HEX "\", \"io.kubernetes.cri.image-name\": \"quay.io/x/y:1\","
+			 " \"io.kubernetes.cri-o.ImageName\": \"registry.example.com/team-b/app:1\"}");
+	ck_assert_str_eq(img.name, "registry.example.com/team-b/app:1");
+	ck_assert_str_eq(img.name_from, "annotation io.kubernetes.cri-o.ImageName");
+	ck_assert_str_eq(img.repository, "registry.example.com/team-b/app");
+	/* a recorded name that is not a reference: recorded, no repository */
+	img = resolve(p, "{\"io.kubernetes.cri-o.ImageRef\": \"" HEX "\","
+			 " \"io.kubernetes.cri-o.ImageName\": \"registry.example.com/team-a/../team-b/app:1\"}");
+	ck_assert_str_eq(img.name_from, "annotation io.kubernetes.cri-o.ImageName");
+	ck_assert_str_eq(img.repository, "");
+	/* an image ID where a name would be is no name */
+	img = resolve(p, "{\"io.kubernetes.cri-o.ImageRef\": \"" HEX "\", \"io.kubernetes.cri-o.ImageName\": \"" HEX "\"}");
+	ck_assert_str_eq(img.name_from, "");
+	og_identity_policy_free(p);
+}
+END_TEST
+
+/* The source that applied and failed says why: the log's image.identity
+ * finding quotes it (issue 17: "no image digest found" was all it said). */
+START_TEST(failure_reasons)
+{
+	static const struct {
+		const char *annotations, *why;
+	} cases[] = {
+		{ "{\"io.kubernetes.cri-o.ImageRef\": \"" "634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a0" "\"}",
+		  "fewer than 64 hex digits" },
+		{ "{\"io.kubernetes.cri-o.ImageRef\": \"" "634A8F35B5F16DCF4AAA0822ADC0B1964BB786FCA12F6831DE8DDC45E5986A00" "\"}",
+		  "upper-case hex digits" },
+		{ "{\"io.kubernetes.cri-o.ImageRef\": \"sha512:" HEX "\"}", "only sha256 digests" },
+		{ "{\"io.kubernetes.cri-o.ImageRef\": \"SHA256:" HEX "\"}", "not spelled \"sha256\"" },
+		{ "{\"io.kubernetes.cri.image-name\": \"a/b@sha256:" HEX "0\"}", "more than 64 hex digits" },
+		{ "{\"io.kubernetes.cri.image-name\": \"a/../b@sha256:" HEX "\"}", "components of lowercase" },
+		{ "{\"io.kubernetes.cri.image-name\": \"alpine:3.19\"}", "a tag only" },
+	};
+	struct og_identity_policy *p = pol(NULL);
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct og_image img = resolve(p, cases[i].annotations);
+
+		ck_assert_str_eq(img.digest, "");
+		ck_assert_msg(strstr(img.problem, cases[i].why) != NULL, "%s: \"%s\" lacks \"%s\"",
+			      cases[i].annotations, img.problem, cases[i].why);
+		ck_assert_msg(strstr(img.problem, "annotation io.kubernetes.cri") != NULL, "%s", img.problem);
+	}
 	og_identity_policy_free(p);
 }
 END_TEST
@@ -294,6 +343,7 @@ int main(void)
 
 	tcase_add_test(t, defaults_crio_and_containerd);
 	tcase_add_test(t, hostile_values_ignored);
+	tcase_add_test(t, failure_reasons);
 	tcase_add_test(t, order_and_kinds);
 	tcase_add_test(t, policy_errors);
 	tcase_add_test(t, reference_parsing);
