@@ -3,10 +3,10 @@
 #include "verify/common/base64.h"
 #include "verify/sig/cosign.h"
 #include "verify/common/crypto_util.h"
-#include "verify/sig/dsse.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
 #include "verify/common/keys.h"
+#include "verify/sig/sig_claims.h"
 #include "verify/sig/sig_store.h"
 #include "verify/sig/sigstore.h"
 #include "hook/cmd/commands.h"
@@ -35,7 +35,10 @@ static const char usage_text[] =
 	"                        [--payload-out FILE] [--signature-out FILE] [--add] [options]\n"
 	"add: file a cosign simple-signing payload+signature, a Sigstore bundle or a DSSE\n"
 	"     envelope (with the image manifest/index bytes, so a config digest can be\n"
-	"     linked to the signed manifest) in the signature directory.\n"
+	"     linked to the signed manifest) in the signature directory.  --repository\n"
+	"     is an unsigned hint for a signature that names none; it decides nothing.\n"
+	"ls: each entry's kind, the repositories its signed bytes name, and its\n"
+	"     unsigned repository hint when that is not one of them.\n"
 	"verify: check DIGEST as the hook does; exit 0 accepted, 1 refused.\n"
 	"sign: write a cosign-compatible payload and base64 signature (and/or --add it).\n"
 	OG_TRUST_CLI_USAGE;
@@ -83,49 +86,33 @@ static int add_digest(char list[][OG_DIGEST_MAX], size_t *n, const char *d)
 	return 0;
 }
 
-/* The digests a bundle signs and the repository it names (if any). */
+/* The digests a bundle signs, and the first repository it names into repo
+ * (left as it is when it names none). */
 static int bundle_digests(const og_buf *raw, char list[][OG_DIGEST_MAX], size_t *n, char *repo,
 			  size_t rsize, og_error *e)
 {
+	og_cleanup_free struct og_sig_claims *c = malloc(sizeof *c);
 	struct og_bundle b;
-	char hex[65], d[OG_DIGEST_MAX];
+	int r;
 
+	if (c == NULL)
+		return og_fail_errno(e, ENOMEM, "bundle");
 	if (og_bundle_parse(raw->data, raw->len, &b, e) < 0)
 		return -1;
-	if (b.kind == OG_BUNDLE_MESSAGE) {
-		og_hex_encode(b.msg_digest, 32, hex);
-		og_bfmt(d, sizeof d, "sha256:%s", hex);
-		add_digest(list, n, d);
-	} else {
-		struct og_intoto *st = malloc(sizeof *st);
-		int r;
-
-		if (st == NULL) {
-			og_bundle_free(&b);
-			return og_fail_errno(e, ENOMEM, "bundle");
-		}
-		if (strcmp(b.env.payload_type, OG_INTOTO_PAYLOAD_TYPE) != 0)
-			r = og_fail(e, "DSSE payloadType is not %s", OG_INTOTO_PAYLOAD_TYPE);
-		else
-			r = og_intoto_parse(b.env.payload, b.env.payload_len, st, e);
-		for (size_t i = 0; r == 0 && i < st->nsub; i++) {
-			char dg[OG_DIGEST_MAX];
-
-			if (add_digest(list, n, st->digest[i]) < 0)
-				r = og_fail(e, "statement names more than %d subjects", OG_MAX_SIG_DIGESTS);
-			if (repo[0] == '\0' && st->name[i][0])
-				if (og_ref_parse(st->name[i], repo, rsize, dg, sizeof dg) < 0)
-					repo[0] = '\0';
-		}
-		free(st);
-		if (r < 0) {
-			og_bundle_free(&b);
-			return -1;
-		}
-	}
+	r = og_sig_claims_read(NULL, &b, c, e);
 	og_bundle_free(&b);
-	if (*n == 0)
-		return og_fail(e, "the bundle signs no sha256 digest");
+	if (r < 0)
+		return -1;
+	for (size_t i = 0; i < c->n; i++)
+		if (add_digest(list, n, c->digest[i]) < 0)
+			return og_fail(e, "the bundle signs more than %d digests", OG_MAX_SIG_DIGESTS);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->repo[i][0] != '\0') {
+			og_bfmt(repo, rsize, "%s", c->repo[i]);
+			return 0;
+		}
+	printf("note: the bundle names no repository: a key's scope is checked against the name the "
+	       "engine records for the image (--repository is an unsigned hint)\n");
 	return 0;
 }
 
@@ -259,8 +246,6 @@ static int read_add_inputs(const struct add_args *a, struct og_sig_entry *en,
 		    bundle_digests(&en->bundle, list, n, en->repository, sizeof en->repository,
 				   e) < 0)
 			return -1;
-		if (en->repository[0] == '\0')
-			return og_fail(e, "the bundle names no repository: give --repository");
 	}
 	if (a->manifest == NULL)
 		return 0;

@@ -17,6 +17,7 @@
 #include "verify/trust/trust_store.h"
 #include "verify/common/digest.h"
 #include "hook/base/strfmt.h"
+#include "verify/common/reference.h"
 #include "hook/cmd/commands.h"
 
 #include <fcntl.h>
@@ -159,17 +160,34 @@ static struct og_trust_policy *policy(int threshold, int both_roots)
 	return p;
 }
 
-/* Run the check; returns the number of findings, first one in rule/msg. */
-static size_t check(struct og_trust_policy *p, const char *digest, char *rule, char *msg)
+/* The image digest as the hook would see it, with `name` (NULL: none) as
+ * the engine's record of its name. */
+static struct og_image image_named(const char *digest, const char *name)
 {
-	struct og_findings r = { 0 };
 	struct og_image img;
-	og_error e = { 0 };
-	size_t n;
+	char dg[OG_DIGEST_MAX];
 
 	memset(&img, 0, sizeof img);
 	snprintf(img.digest, sizeof img.digest, "%s", digest);
 	img.kind = OG_DIGEST_MANIFEST;
+	if (name != NULL) {
+		snprintf(img.name, sizeof img.name, "%s", name);
+		snprintf(img.name_from, sizeof img.name_from, "annotation io.kubernetes.cri-o.ImageName");
+		if (og_ref_parse(name, img.repository, sizeof img.repository, dg, sizeof dg) < 0)
+			img.repository[0] = '\0';
+	}
+	return img;
+}
+
+/* Run the check for an image the engine records as `name` (NULL: no name);
+ * returns the number of findings, first one in rule/msg. */
+static size_t check_as(struct og_trust_policy *p, const char *digest, const char *name, char *rule, char *msg)
+{
+	struct og_findings r = { 0 };
+	struct og_image img = image_named(digest, name);
+	og_error e = { 0 };
+	size_t n;
+
 	ck_assert_msg(og_trust_check(p, &img, &r, &e) == 0, "%s", e.msg);
 	n = r.n;
 	rule[0] = msg[0] = '\0';
@@ -181,20 +199,28 @@ static size_t check(struct og_trust_policy *p, const char *digest, char *rule, c
 	return n;
 }
 
-#define EXPECT_FINDING(p, digest, want_rule, want_text)                                       \
+static size_t check(struct og_trust_policy *p, const char *digest, char *rule, char *msg)
+{
+	return check_as(p, digest, NULL, rule, msg);
+}
+
+#define EXPECT_FINDING_AS(p, digest, name, want_rule, want_text)                              \
 	do {                                                                                  \
 		char rule_[64], msg_[2048];                                                   \
-		ck_assert_uint_eq(check(p, digest, rule_, msg_), 1);                          \
+		ck_assert_uint_eq(check_as(p, digest, name, rule_, msg_), 1);                 \
 		ck_assert_str_eq(rule_, want_rule);                                           \
 		ck_assert_msg(strstr(msg_, want_text) != NULL, "finding \"%s\" lacks \"%s\"", \
 			      msg_, want_text);                                               \
 	} while (0)
+#define EXPECT_FINDING(p, digest, want_rule, want_text) \
+	EXPECT_FINDING_AS(p, digest, NULL, want_rule, want_text)
 
-#define EXPECT_OK(p, digest)                                                            \
-	do {                                                                            \
-		char rule_[64], msg_[2048];                                             \
-		ck_assert_msg(check(p, digest, rule_, msg_) == 0, "%s: %s", rule_, msg_); \
+#define EXPECT_OK_AS(p, digest, name)                                                           \
+	do {                                                                                    \
+		char rule_[64], msg_[2048];                                                     \
+		ck_assert_msg(check_as(p, digest, name, rule_, msg_) == 0, "%s: %s", rule_, msg_); \
 	} while (0)
+#define EXPECT_OK(p, digest) EXPECT_OK_AS(p, digest, NULL)
 
 static int run_sig(const char *const *args)
 {
@@ -240,19 +266,23 @@ END_TEST
 /* The verification cache: the second start of the same image needs no
  * cryptography, and any change to an input, a weakened cache directory or
  * the passing of the store's expiry sends it back to full verification. */
-static int accepted_via_cache(struct og_trust_policy *p, const char *digest, int *findings)
+static int accepted_via_cache_as(struct og_trust_policy *p, const char *digest, const char *name,
+				 int *findings)
 {
 	struct og_findings r = { 0 };
-	struct og_image img;
+	struct og_image img = image_named(digest, name);
 	og_error e = { 0 };
 	char why[600] = "";
 
-	memset(&img, 0, sizeof img);
-	snprintf(img.digest, sizeof img.digest, "%s", digest);
 	ck_assert_msg(og_trust_evaluate(p, &img, 1, &r, why, sizeof why, &e) == 0, "%s", e.msg);
 	*findings = (int)r.n;
 	og_findings_free(&r);
 	return strstr(why, "verified before") != NULL;
+}
+
+static int accepted_via_cache(struct og_trust_policy *p, const char *digest, int *findings)
+{
+	return accepted_via_cache_as(p, digest, NULL, findings);
 }
 
 START_TEST(verification_cache)
@@ -869,18 +899,23 @@ START_TEST(manifest_and_index_chain)
 }
 END_TEST
 
-/* A DSSE envelope with a cosign-3 style in-toto statement, via sig add --bundle. */
-static void dsse_entry(const char *ptype, const char *subject_digest, const char *path)
+/* A DSSE envelope with a cosign-3 style in-toto statement whose subject
+ * is `name` (NULL: no name), to file with sig add --bundle. */
+static void dsse_entry_named(const char *ptype, const char *name, const char *subject_digest, const char *path)
 {
-	char stmt[1024], *b64p, *b64s, *env;
+	char stmt[1024], subject[300], *b64p, *b64s, *env;
 	unsigned char *pae;
 	size_t plen;
 	og_buf sig = { 0 };
 	og_error e = { 0 };
 
+	if (name != NULL)
+		snprintf(subject, sizeof subject, "\"name\":\"%s\",", name);
+	else
+		subject[0] = '\0';
 	snprintf(stmt, sizeof stmt,
-		 "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"%s\",\"digest\":"
-		 "{\"sha256\":\"%s\"}}],\"predicateType\":\"%s\",\"predicate\":{}}", REPO, subject_digest + 7, ptype);
+		 "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{%s\"digest\":"
+		 "{\"sha256\":\"%s\"}}],\"predicateType\":\"%s\",\"predicate\":{}}", subject, subject_digest + 7, ptype);
 	ck_assert_int_eq(og_dsse_pae(OG_INTOTO_PAYLOAD_TYPE, (unsigned char *)stmt, strlen(stmt), &pae, &plen, &e), 0);
 	sign_buf(ksigner, (char *)pae, plen, &sig);
 	b64p = og_base64_encode(stmt, strlen(stmt));
@@ -893,6 +928,11 @@ static void dsse_entry(const char *ptype, const char *subject_digest, const char
 	free(b64s);
 	free(pae);
 	og_buf_free(&sig);
+}
+
+static void dsse_entry(const char *ptype, const char *subject_digest, const char *path)
+{
+	dsse_entry_named(ptype, REPO, subject_digest, path);
 }
 
 START_TEST(dsse_statement_accepted)
@@ -917,7 +957,9 @@ START_TEST(dsse_statement_accepted)
 				      "--root-key", root1, NULL };
 		ck_assert_int_eq(run_sig(add), 0);
 	}
-	EXPECT_FINDING(p, D2, "trust.signature", "predicate type");
+	/* labelled as what it is, not as a malformed signature */
+	EXPECT_FINDING(p, D2, "trust.signature", "refused predicate type (1 signature checked): signed by key");
+	EXPECT_FINDING(p, D2, "trust.signature", "https://slsa.dev/provenance/v0.2 is not accepted");
 	og_trust_policy_free(p);
 }
 END_TEST
@@ -1049,6 +1091,217 @@ START_TEST(line_wrapped_signature_file)
 }
 END_TEST
 
+#define REPO_B "registry.example.com/team-b/app"
+
+/* A Sigstore bundle v0.3 with a messageSignature by k over digest: it signs
+ * the digest alone and names no repository. */
+static void message_bundle(EVP_PKEY *k, const char *digest, const char *path)
+{
+	unsigned char md[32], sig[256];
+	size_t slen = sizeof sig;
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+	char *b64d, *b64s, *doc;
+
+	for (size_t i = 0; i < 32; i++)
+		sscanf(digest + 7 + 2 * i, "%2hhx", &md[i]);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(EVP_PKEY_sign_init(c), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()), 1);
+	ck_assert_int_eq(EVP_PKEY_sign(c, sig, &slen, md, 32), 1);
+	EVP_PKEY_CTX_free(c);
+	b64d = og_base64_encode(md, 32);
+	b64s = og_base64_encode(sig, slen);
+	ck_assert_int_ge(asprintf(&doc, "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\","
+				  "\"verificationMaterial\":{\"publicKey\":{\"hint\":\"k\"}},\"messageSignature\":"
+				  "{\"messageDigest\":{\"algorithm\":\"SHA2_256\",\"digest\":\"%s\"},\"signature\":\"%s\"}}",
+				  b64d, b64s), 0);
+	wfile(path, doc, strlen(doc));
+	free(doc);
+	free(b64d);
+	free(b64s);
+}
+
+/* File a bundle with sig add, the given unsigned --repository hint (NULL: none). */
+static void add_bundle(const char *path, const char *hint)
+{
+	const char *with[] = { "sig", "add", "--bundle", path, "--repository", hint, "--signatures-dir", sigdir,
+			       "--store", store, "--root-key", root1, NULL };
+	const char *without[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
+				  "--root-key", root1, NULL };
+
+	ck_assert_int_eq(run_sig(hint ? with : without), 0);
+}
+
+static void clear_signatures(void)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", sigdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Issue 17, defect 3: a messageSignature names no repository, so the
+ * unsigned --repository of sig add decided which scope it was checked
+ * against.  The same bundle bytes now get the same decision whatever the
+ * hint: the scope is checked against the repository of the name the
+ * engine records, and with no name only a key scoped "*" vouches. */
+START_TEST(unnamed_signature_scope_rests_on_the_engine)
+{
+	static const char *const hints[] = { REPO, REPO_B, NULL };
+	struct og_trust_policy *p;
+	char path[320];
+	json_t *st;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	snprintf(path, sizeof path, "%s/msg.json", dir);
+	message_bundle(ksigner, D1, path);	/* team-a's key */
+	for (size_t h = 0; h < 3; h++) {
+		clear_signatures();
+		add_bundle(path, hints[h]);
+		EXPECT_OK_AS(p, D1, REPO ":1");
+		EXPECT_FINDING_AS(p, D1, REPO_B ":1", "trust.signature",
+				  "whose scopes do not cover " REPO_B ", the repository of the engine's image name");
+		EXPECT_FINDING(p, D1, "trust.signature", "the engine records no image name: only a key scoped \"*\"");
+	}
+	og_trust_policy_free(p);
+	/* a key scoped "*" vouches for it without a name */
+	st = base_store(2, "2099-01-01T00:00:00Z");
+	json_array_set_new(json_object_get(json_array_get(json_object_get(st, "keys"), 0), "scopes"), 0,
+			   json_string("*"));
+	write_store(st, 1, 0);
+	p = policy(1, 0);
+	EXPECT_OK(p, D1);
+	EXPECT_OK_AS(p, D1, REPO_B ":1");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* The same for an in-toto subject without a name. */
+START_TEST(unnamed_subject_scope_rests_on_the_engine)
+{
+	struct og_trust_policy *p;
+	char path[320];
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	snprintf(path, sizeof path, "%s/env.json", dir);
+	dsse_entry_named(OG_DEFAULT_PREDICATE_TYPE, NULL, D1, path);
+	add_bundle(path, REPO);
+	EXPECT_OK_AS(p, D1, REPO ":1");
+	EXPECT_FINDING_AS(p, D1, REPO_B ":1", "trust.signature", "do not cover " REPO_B);
+	EXPECT_FINDING(p, D1, "trust.signature", "out-of-scope key");
+	/* a subject name that is not an image reference vouches for nothing */
+	clear_signatures();
+	dsse_entry_named(OG_DEFAULT_PREDICATE_TYPE, "registry.example.com/team-a/../team-b/app", D1, path);
+	{
+		const char *add[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
+				      "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(add), 2);
+	}
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* Issue 17, defect 4: a digest signed by team-a's key for team-a/app was
+ * allowed for a container the engine runs as team-b/app.  As
+ * matchRepoDigestOrExact does, the signed repository must be the engine's
+ * (any tag); trust.match_repository: false relaxes it. */
+START_TEST(signed_repository_matches_the_engine)
+{
+	struct og_trust_policy *p, *relaxed;
+	char path[320];
+	json_t *sec, *st;
+	og_error e = { 0 };
+
+	st = base_store(1, "2099-01-01T00:00:00Z");
+	json_object_set_new(st, "images", json_pack("[{s:s,s:s}]", "digest", D2, "repository", REPO));
+	write_store(st, 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_OK(p, D1);
+	EXPECT_OK_AS(p, D1, REPO ":1");
+	EXPECT_OK_AS(p, D1, REPO "@" D1);
+	EXPECT_FINDING_AS(p, D1, REPO_B ":1", "trust.signature",
+			  "signed for another repository (1 signature checked): signed by key");
+	EXPECT_FINDING_AS(p, D1, REPO_B ":1", "trust.signature",
+			  "for " REPO ", but the engine runs the image as " REPO_B ":1 (annotation io.kubernetes.cri-o.ImageName)");
+	EXPECT_FINDING_AS(p, D1, "registry.example.com/team-a/app2:1", "trust.signature", "another repository");
+	/* the allowlist binds a repository too */
+	EXPECT_OK_AS(p, D2, REPO ":7");
+	EXPECT_FINDING_AS(p, D2, REPO_B ":1", "trust.signature",
+			  "allowlisted in the trust store for " REPO ", but the engine runs the image as " REPO_B ":1");
+	/* a name the engine records that is not a reference cannot be matched: refused */
+	EXPECT_FINDING_AS(p, D1, "registry.example.com/team-a/../team-b/app:1", "trust.signature",
+			  "is not an image reference");
+	/* a DSSE subject names its repository the same way */
+	snprintf(path, sizeof path, "%s/env.json", dir);
+	dsse_entry(OG_DEFAULT_PREDICATE_TYPE, D2, path);	/* subject REPO */
+	clear_signatures();
+	add_bundle(path, REPO_B);	/* a lying hint changes nothing */
+	EXPECT_FINDING_AS(p, D2, REPO_B ":1", "trust.signature", "another repository");
+	/* relaxed: any repository in the key's scopes */
+	sec = json_pack("{s:b,s:s,s:[s],s:s,s:s,s:b}", "required", 1, "store", store, "root_keys", root1,
+			"state_dir", statedir, "signatures_dir", sigdir, "match_repository", 0);
+	ck_assert_msg(og_trust_policy_parse(sec, "$.trust", &relaxed, &e) == 0, "%s", e.msg);
+	json_decref(sec);
+	EXPECT_OK_AS(relaxed, D2, REPO_B ":1");
+	clear_signatures();
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	EXPECT_OK_AS(relaxed, D1, REPO_B ":1");
+	og_trust_policy_free(relaxed);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* `sig ls` shows what the signed bytes name (issue 17: a DSSE entry showed
+ * the unsigned --repository instead of its subject) and marks a hint that
+ * is not signed as such. */
+START_TEST(sig_ls_shows_signed_names)
+{
+	char path[320], out[8192] = "";
+	og_error e = { 0 };
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/env.json", dir);
+	dsse_entry(OG_DEFAULT_PREDICATE_TYPE, D1, path);	/* subject REPO */
+	add_bundle(path, REPO_B);
+	snprintf(path, sizeof path, "%s/msg.json", dir);
+	message_bundle(ksigner, D2, path);
+	add_bundle(path, REPO_B);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D2), 0);
+	f = fmemopen(out, sizeof out, "w");
+	ck_assert_int_eq(og_sig_store_list(sigdir, f, &e), 0);
+	fclose(f);
+	ck_assert_msg(strstr(out, D1 " ") && strstr(out, " dsse " REPO "\n"), "%s", out);
+	ck_assert_msg(strstr(out, " message-signature - (unsigned repository hint: " REPO_B ")\n"), "%s", out);
+	ck_assert_msg(strstr(out, " simple-signing " REPO "\n"), "%s", out);
+	ck_assert_msg(strstr(out, " dsse " REPO " (") == NULL, "%s", out);
+}
+END_TEST
+
+/* Issue 17, defect 11: the verification record is keyed on the engine's
+ * image name too; an acceptance under one name must not serve another. */
+START_TEST(verification_record_keyed_on_the_name)
+{
+	struct og_trust_policy *p;
+	int n;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	ck_assert_int_eq(accepted_via_cache_as(p, D1, REPO ":1", &n), 0);	/* moves the rollback state */
+	ck_assert_int_eq(accepted_via_cache_as(p, D1, REPO ":1", &n), 0);	/* records */
+	ck_assert_int_eq(accepted_via_cache_as(p, D1, REPO ":1", &n), 1);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(accepted_via_cache_as(p, D1, REPO_B ":1", &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(accepted_via_cache_as(p, D1, NULL, &n), 0);	/* no name: verified again */
+	ck_assert_int_eq(n, 0);
+	og_trust_policy_free(p);
+}
+END_TEST
+
 START_TEST(policy_errors)
 {
 	static const char *bad[] = {
@@ -1165,6 +1418,11 @@ int main(void)
 	tcase_add_test(t, dsse_statement_accepted);
 	tcase_add_test(t, cosign_fixture_pipeline);
 	tcase_add_test(t, line_wrapped_signature_file);
+	tcase_add_test(t, unnamed_signature_scope_rests_on_the_engine);
+	tcase_add_test(t, unnamed_subject_scope_rests_on_the_engine);
+	tcase_add_test(t, signed_repository_matches_the_engine);
+	tcase_add_test(t, verification_record_keyed_on_the_name);
+	tcase_add_test(t, sig_ls_shows_signed_names);
 	tcase_add_test(t, policy_errors);
 	tcase_add_test(t, trust_cli);
 	tcase_add_test(t, scope_matching);
