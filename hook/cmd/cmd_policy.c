@@ -3,6 +3,7 @@
 #include "hook/cmd/commands.h"
 #include "hook/cmd/dispatch.h"
 #include "policy/policy.h"
+#include "verify/trust/trust_policy.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,11 @@ static int cmd_lint(int argc, char **argv)
 		path = argv[1];
 	if (og_policy_load(path, &p, &e) < 0) {
 		fprintf(stderr, "ocigate policy lint: %s\n", e.msg);
+		return 1;
+	}
+	if (og_trust_policy_check_root_keys(p.sections.trust, stderr, &e) < 0) {
+		fprintf(stderr, "ocigate policy lint: %s: %s\n", path, e.msg);
+		og_policy_free(&p);
 		return 1;
 	}
 	printf("policy %s: valid\n", path);

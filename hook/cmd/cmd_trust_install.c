@@ -72,8 +72,10 @@ static int install(const struct og_trust_policy *p, const char *new_store, og_er
 	og_trust_policy_store_config(p, &c);
 	c.store_path = new_store;
 	c.update_state = 0;	/* the hooks advance the rollback state when they accept it */
-	if (og_trust_store_load(&c, &s, e) < 0)
+	if (og_trust_store_load(&c, &s, e) < 0 || og_trust_store_check_keys(s, e) < 0) {
+		og_trust_store_free(s);
 		return og_wrap(e, "%s not installed", new_store);
+	}
 	og_trust_store_free(s);
 	og_bfmt(path, sizeof path, "%s.sig", new_store);
 	if (og_read_file(new_store, OG_MAX_TRUST_STORE_BYTES, &store, e) < 0 ||

@@ -4,6 +4,7 @@
 #include "testutil.h"
 #include "verify/common/base64.h"
 #include "verify/common/crypto_util.h"
+#include "verify/sig/cosign.h"
 #include "verify/sig/dsse.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
@@ -749,6 +750,80 @@ static void sign_buf(EVP_PKEY *k, const char *msg, size_t len, og_buf *sig)
 	sig->data = (char *)s;
 }
 
+/* Issue 17: an RSA-1024 key entered the store without a word and `check`
+ * then said only that no key verifies.  Where a key enters, the reason is
+ * named: the refusal of a signature by it, `trust install`, `trust sign`'s
+ * check of what it signs (a warning), `policy lint` for a root key. */
+START_TEST(rsa1024_named_where_it_enters)
+{
+	EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	char *ps = pub_pem(small), smallp[320], newstore[320], newsig[320], *payload;
+	json_t *st = json_pack("{s:i,s:s,s:[{s:s,s:s,s:[s]}]}", "version", 1, "expires", "2099-01-01T00:00:00Z",
+			       "keys", "name", "ci-old", "key", ps, "scopes", "registry.example.com/team-a/*");
+	struct og_trust_store *ts = NULL;
+	struct og_trust_policy *p;
+	struct og_sig_entry en;
+	og_error e = { 0 };
+	size_t plen;
+
+	write_store(st, 1, 0);
+	/* a signature by it: refused, and the refusal says why the key cannot vouch */
+	memset(&en, 0, sizeof en);
+	ck_assert_int_eq(og_cosign_payload_build(REPO, D1, &payload, &plen, &e), 0);
+	en.payload.data = payload;
+	en.payload.len = plen;
+	sign_buf(small, payload, plen, &en.signature);
+	put_entry(&en, D1);
+	free(en.signature.data);
+	free(payload);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, D1, "trust.signature",
+		       "unusable store key: trust store keys[0]: RSA key of 1024 bits refused: at least 2048 bits required");
+	og_trust_policy_free(p);
+	/* what trust sign warns about and trust install refuses */
+	ck_assert_msg(og_trust_store_parse_file(store, &ts, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(og_trust_store_check_keys(ts, &e), -1);
+	ck_assert_msg(strstr(e.msg, "keys[0]: RSA key of 1024 bits refused: at least 2048 bits required (key \"ci-old\")"),
+		      "%s", e.msg);
+	og_trust_store_free(ts);
+	snprintf(newstore, sizeof newstore, "%s/new.json", dir);
+	snprintf(newsig, sizeof newsig, "%s/new.json.sig", dir);
+	ck_assert_int_eq(rename(store, newstore), 0);
+	snprintf(smallp, sizeof smallp, "%s.sig", store);
+	ck_assert_int_eq(rename(smallp, newsig), 0);
+	{
+		const char *install[] = { "trust", "install", "--store", store, "--root-key", root1, "--state-dir",
+					  statedir, newstore, NULL };
+		ck_assert_int_eq(og_cmd_trust(9, (char **)install), 1);
+		ck_assert_int_eq(access(store, F_OK), -1);	/* nothing installed */
+	}
+	/* policy lint: a root key of a refused type is an error, a missing one a warning */
+	snprintf(smallp, sizeof smallp, "%s/small.pem", dir);
+	write_pub(smallp, small);
+	{
+		json_t *sec = json_pack("{s:b,s:[s,s]}", "required", 1, "root_keys", root1, smallp);
+		char warn[512] = "";
+		FILE *f = fmemopen(warn, sizeof warn, "w");
+
+		ck_assert_int_eq(og_trust_policy_parse(sec, "$.trust", &p, &e), 0);
+		ck_assert_int_eq(og_trust_policy_check_root_keys(p, f, &e), -1);
+		ck_assert_msg(strstr(e.msg, "trust.root_keys[1]: ") && strstr(e.msg, "RSA key of 1024 bits refused"),
+			      "%s", e.msg);
+		og_trust_policy_free(p);
+		json_decref(sec);
+		sec = json_pack("{s:b,s:[s,s]}", "required", 1, "root_keys", root1, "/nonexistent/root.pem");
+		ck_assert_int_eq(og_trust_policy_parse(sec, "$.trust", &p, &e), 0);
+		ck_assert_int_eq(og_trust_policy_check_root_keys(p, f, &e), 0);
+		fclose(f);
+		ck_assert_msg(strstr(warn, "warning: trust.root_keys[1]: ") != NULL, "%s", warn);
+		og_trust_policy_free(p);
+		json_decref(sec);
+	}
+	free(ps);
+	EVP_PKEY_free(small);
+}
+END_TEST
+
 START_TEST(entry_forgeries)
 {
 	struct og_trust_policy *p;
@@ -1413,6 +1488,7 @@ int main(void)
 	tcase_add_test(t, store_oversized_and_duplicates);
 	tcase_add_test(t, store_bad_entry_index);
 	tcase_add_test(t, store_wrong_key_types);
+	tcase_add_test(t, rsa1024_named_where_it_enters);
 	tcase_add_test(t, entry_forgeries);
 	tcase_add_test(t, manifest_and_index_chain);
 	tcase_add_test(t, dsse_statement_accepted);

@@ -262,7 +262,7 @@ int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en,
 	/* Which keys to try first: those for the entry's unsigned hint, or for
 	 * the engine's repository; all of them when neither says. */
 	const char *hint = en->repository[0] ? en->repository : o->image_repository;
-	char msg[sizeof v->message];
+	char unusable[OG_ERROR_MAX / 2] = "", msg[sizeof v->message];
 	struct og_bundle b;
 	og_error pe = { 0 };
 	int tried_hinted = 0;
@@ -286,8 +286,12 @@ int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en,
 
 			if (hinted != (pass == 0))
 				continue;
-			if (og_trust_store_key(s, i, &k, &ke) < 0)
+			if (og_trust_store_key(s, i, &k, &ke) < 0) {
+				/* Say why a key listed for this image cannot vouch (RSA-1024 ...). */
+				if (unusable[0] == '\0')
+					og_bfmt(unusable, sizeof unusable, "%s", ke.msg);
 				continue;
+			}
 			tried_hinted |= hinted && hint[0] != '\0';
 			if (!entry_signature_ok(en, &b, k))
 				continue;
@@ -297,6 +301,10 @@ int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en,
 	if (v->outcome == OG_SIG_NO_KEY && tried_hinted) {
 		og_bfmt(msg, sizeof msg, "no key in scope of %.200s verifies it", hint);
 		set(v, OG_SIG_BAD_SIGNATURE, NULL, hint, msg);
+	}
+	if (v->outcome <= OG_SIG_BAD_SIGNATURE && unusable[0] != '\0') {
+		og_bfmt(msg, sizeof msg, "%s; unusable store key: %s", v->message, unusable);
+		og_bfmt(v->message, sizeof v->message, "%s", msg);
 	}
 	og_bundle_free(&b);
 	return 0;

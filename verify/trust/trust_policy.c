@@ -34,6 +34,8 @@
 #include "hook/base/timeutil.h"
 #include "verify/trust/trust_store.h"
 #include "verify/common/digest.h"
+#include "verify/common/crypto_util.h"
+#include "verify/common/keys.h"
 #include "hook/base/strfmt.h"
 #include "verify/common/reference.h"
 
@@ -181,6 +183,23 @@ void og_trust_policy_free(struct og_trust_policy *p)
 int og_trust_required(const struct og_trust_policy *p)
 {
 	return p->required;
+}
+
+int og_trust_policy_check_root_keys(const struct og_trust_policy *p, FILE *warn, og_error *e)
+{
+	for (size_t i = 0; i < p->nroot; i++) {
+		og_cleanup(EVP_PKEY_free) EVP_PKEY *k = NULL;
+		og_error ke = { 0 };
+
+		if (og_key_load_file(p->root_keys[i], &k, &ke) == 0)
+			continue;
+		if (ke.errnum == ENOENT) {
+			fprintf(warn, "warning: trust.root_keys[%zu]: %s\n", i, ke.msg);
+			continue;
+		}
+		return og_fail(e, "trust.root_keys[%zu]: %s", i, ke.msg);
+	}
+	return 0;
 }
 
 const char *og_trust_policy_signatures_dir(const struct og_trust_policy *p)
