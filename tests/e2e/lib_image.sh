@@ -39,7 +39,7 @@ img_abort() {
 	exit 1
 }
 
-# img_key NAME [ec|ec384|ed25519|rsa]: private key keys/NAME.pem, public key keys/NAME.pub.
+# img_key NAME [ec|ec384|ed25519|rsa|rsa1024]: private key keys/NAME.pem, public key keys/NAME.pub.
 img_key() {
 	local name=$1 type=${2:-ec} k=$IMG_DIR/keys/$1
 	case $type in
@@ -47,6 +47,7 @@ img_key() {
 	ec384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$k.pem" 2>/dev/null ;;
 	ed25519) openssl genpkey -algorithm ED25519 -out "$k.pem" 2>/dev/null ;;
 	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$k.pem" 2>/dev/null ;;
+	rsa1024) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$k.pem" 2>/dev/null ;;
 	*) false ;;
 	esac || { echo "cannot generate key $name ($type)" >&2; return 1; }
 	openssl pkey -in "$k.pem" -pubout -out "$k.pub" 2>/dev/null ||
@@ -159,16 +160,17 @@ img_policy() {
 	write_policy "$1" "$json"
 }
 
-# img_bundle NAME POLICY [CONFIG_HEX|-]: a hardened bundle with ocigate registered, annotated as
-# CRI-O does (ImageRef = image ID as bare hex, ImageName = a tag); "-" leaves ImageRef out.
+# img_bundle NAME POLICY [CONFIG_HEX|- [IMAGE_NAME]]: a hardened bundle with ocigate registered,
+# annotated as CRI-O does (ImageRef = image ID as bare hex, ImageName = IMAGE_NAME, by default
+# $IMG_REPO_A:1.0); "-" leaves ImageRef out.
 img_bundle() {
-	local b
+	local b name=${4:-$IMG_REPO_A:1.0}
 	b=$(new_bundle "$1" "$2") || return 1
 	if [ "${3:--}" = - ]; then
-		cfg_edit "$b" '.annotations = {($n): ($r + ":1.0")}' --arg n "$IMG_NAME_ANNOTATION" --arg r "$IMG_REPO_A"
+		cfg_edit "$b" '.annotations = {($n): $r}' --arg n "$IMG_NAME_ANNOTATION" --arg r "$name"
 	else
-		cfg_edit "$b" '.annotations = {($a): $d, ($n): ($r + ":1.0")}' --arg a "$IMG_ANNOTATION" --arg d "$3" \
-			--arg n "$IMG_NAME_ANNOTATION" --arg r "$IMG_REPO_A"
+		cfg_edit "$b" '.annotations = {($a): $d, ($n): $r}' --arg a "$IMG_ANNOTATION" --arg d "$3" \
+			--arg n "$IMG_NAME_ANNOTATION" --arg r "$name"
 	fi
 	echo "$b"
 }

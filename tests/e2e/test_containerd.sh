@@ -284,7 +284,54 @@ case_forged_image_ref_default_identity() {
 		check_forged_ref
 }
 
+# Image trust through containerd: the name containerd records for the container's image (its
+# container record, else the io.kubernetes.cri.image-name its CRI plugin writes) is what signatures
+# are matched with. Signatures are over the image ID (a signed digest may be the image's).
+. "$E2E_DIR/lib_image.sh"
+img_init
+img_key root ec && img_key ci ec || e2e_skip_all "openssl cannot generate EC keys"
+IMAGE_REPO=${IMAGE%:*}
+
+# ctd_trust SIGNED_REPO KEY_SCOPE: a trust environment whose store trusts keys/ci.pub for KEY_SCOPE,
+# the image ID signed by it for SIGNED_REPO; prints the policy's "trust" section.
+ctd_trust() {
+	img_trust_env "ctd-$(slug "$1")"
+	img_store_write 1 "$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)" "[$(img_store_key ci "$2")]" &&
+		"$OCIGATE_BIN" trust sign --key "$IMG_DIR/keys/root.pem" "$TRUST_STORE" >/dev/null &&
+		"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$1" --digest "$IMAGE_CONFIG_DIGEST" \
+			--add --signatures-dir "$TRUST_SIGS" >/dev/null &&
+		jq -cn --argjson t "$(img_trust_json)" '{"trust": $t}'
+}
+
+check_ctd_named_allowed() {
+	eng_assert_log_contains "decision=allow container=\"$(re_quote "$CRI_CID")\" .*image=\"$(re_quote "$IMAGE")\"" \
+		"the decision line does not name the image as containerd records it"
+}
+
+check_ctd_named_refused() {
+	eng_assert_log_contains "violation container=\"$(re_quote "$CRI_CID")\" rule=trust\.signature action=deny msg=\".*for localhost/other-app, but the engine runs the image as $(re_quote "$IMAGE") \(containerd\)" \
+		"the refusal does not name the image name containerd records"
+}
+
+case_signed_for_its_name_allowed() {
+	local trust
+	trust=$(ctd_trust "$IMAGE_REPO" "$IMAGE_REPO") && set_policy "$trust" ||
+		{ t_begin "containerd: trust environment"; fail "cannot set up the trust environment"; t_end; return; }
+	ctd_case_allowed "signed for $IMAGE_REPO, the name containerd records" \
+		"$(pod_spec default '{}' "$(compliant_container)")" check_ctd_named_allowed
+}
+
+case_signed_for_another_name_refused() {
+	local trust
+	trust=$(ctd_trust localhost/other-app 'localhost/*') && set_policy "$trust" ||
+		{ t_begin "containerd: trust environment"; fail "cannot set up the trust environment"; t_end; return; }
+	ctd_case_refused "signed for localhost/other-app, run as $IMAGE" \
+		"$(pod_spec default '{}' "$(compliant_container)")" trust.signature deny check_ctd_named_refused
+}
+
 case_compliant_allowed
+case_signed_for_its_name_allowed
+case_signed_for_another_name_refused
 case_writable_root_refused
 case_added_capability_refused
 case_real_kube_system_exempted

@@ -50,7 +50,8 @@ HARDENED=(--read-only --cap-drop=all --security-opt no-new-privileges
 
 # pm_case_allowed DESC HOOKS_DIR PODMAN_ARGS...: the container runs, prints its greeting, the hook
 # logs decision=allow for its id (with the image's config digest when identity is on), no
-# violation at all (so none of Podman's own binds is flagged), nothing left.
+# violation at all (so none of Podman's own binds is flagged), nothing left. $PM_CHECK, when set,
+# names a function of more assertions (this applies to pm_case_refused too).
 pm_case_allowed() {
 	local desc=$1 hooks=$2
 	shift 2
@@ -65,6 +66,7 @@ pm_case_allowed() {
 		eng_assert_log_not_contains "rule=runtime\\.mounts" "one of Podman's own binds was flagged by runtime.mounts"
 		assert_decision_digest "$PM_CID" "$IMAGE_CONFIG_DIGEST"
 	fi
+	"${PM_CHECK:-true}"
 	assert_log_clean
 	assert_pm_nothing_left
 	t_end
@@ -86,6 +88,7 @@ pm_case_refused() {
 		for r in $rules; do eng_assert_violation "$PM_CID" "$r" deny; done
 		assert_decision_digest "$PM_CID" "$IMAGE_CONFIG_DIGEST"
 	fi
+	"${PM_CHECK:-true}"
 	assert_err_matches "hook"
 	assert_err_matches "ocigate"
 	assert_log_clean
@@ -156,8 +159,59 @@ case_etc_bind_refused() {
 		"${HARDENED[@]}" -v /etc:/host-etc:ro "$IMAGE"
 }
 
+# Image trust through Podman: containers/storage records the name the container was run as (its
+# record's metadata image-name), and signatures are matched with it. Signatures are over the image
+# ID itself (a signed digest may be the image's), made with `ocigate sig sign`.
+. "$E2E_DIR/lib_image.sh"
+img_init
+img_key root ec && img_key ci ec || e2e_skip_all "openssl cannot generate EC keys"
+IMAGE_REPO=${IMAGE%:*}
+
+# pm_trust_hooks NAME SIGNED_REPO KEY_SCOPE: a trust environment whose store trusts keys/ci.pub for
+# KEY_SCOPE, the image ID signed by it for SIGNED_REPO, a policy with identity from containers/storage,
+# and a hooks.d directory for it in PM_HOOKS. Runs outside a case: setup failures are returned.
+pm_trust_hooks() {
+	local pol
+	PM_HOOKS=$E2E_WORK/hooks-$1.d
+	img_trust_env "$1"
+	img_store_write 1 "$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)" "[$(img_store_key ci "$3")]" &&
+		"$OCIGATE_BIN" trust sign --key "$IMG_DIR/keys/root.pem" "$TRUST_STORE" >/dev/null &&
+		"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$2" --digest "$IMAGE_CONFIG_DIGEST" \
+			--add --signatures-dir "$TRUST_SIGS" >/dev/null &&
+		pol=$(eng_policy "podman-$1" '{"preset":"restricted"}' "$IMAGE_SECTION" "{\"trust\":$(img_trust_json)}") &&
+		eng_hooks_dir "$PM_HOOKS" "$pol"
+}
+
+check_named_allowed() {
+	eng_assert_log_contains "decision=allow container=\"$(re_quote "$PM_CID")\" .*image=\"$(re_quote "$IMAGE")\"" \
+		"the decision line does not name the image as containers/storage records it"
+}
+
+check_named_refused() {
+	eng_assert_log_contains "violation container=\"$(re_quote "$PM_CID")\" rule=trust\.signature action=deny msg=\".*for localhost/other-app, but the engine runs the image as $(re_quote "$IMAGE") \(containers/storage\)" \
+		"the refusal does not name the image name containers/storage records"
+}
+
+case_signed_for_its_name_allowed() {
+	if ! pm_trust_hooks signed-name "$IMAGE_REPO" "$IMAGE_REPO"; then
+		t_begin "podman: trust environment"; fail "cannot set up the trust environment"; t_end; return
+	fi
+	PM_CHECK=check_named_allowed pm_case_allowed "signed for $IMAGE_REPO, the name containers/storage records" \
+		"$PM_HOOKS" "${HARDENED[@]}" "$IMAGE"
+}
+
+case_signed_for_another_name_refused() {
+	if ! pm_trust_hooks signed-other localhost/other-app 'localhost/*'; then
+		t_begin "podman: trust environment"; fail "cannot set up the trust environment"; t_end; return
+	fi
+	PM_CHECK=check_named_refused pm_case_refused "signed for localhost/other-app, run as $IMAGE" "$PM_HOOKS" \
+		trust.signature "${HARDENED[@]}" "$IMAGE"
+}
+
 case_image_loaded
 case_hardened_allowed
+case_signed_for_its_name_allowed
+case_signed_for_another_name_refused
 case_podman_binds_present
 case_writable_root_refused
 case_added_capability_refused
