@@ -133,6 +133,17 @@ img_sign() {
 		fail "ocigate sig add failed: $(cat "$IMG_DIR/last.err")"
 }
 
+# img_trust_signed NAME DIGEST SIGNED_REPO KEY_SCOPE: a fresh trust environment NAME whose store
+# (root-signed) trusts keys/ci.pub for KEY_SCOPE, with DIGEST signed by keys/ci.pem for SIGNED_REPO
+# (a signed digest may be the image's own ID). Returns non-zero when a step fails.
+img_trust_signed() {
+	img_trust_env "$1"
+	img_store_write 1 "$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)" "[$(img_store_key ci "$4")]" &&
+		"$OCIGATE_BIN" trust sign --key "$IMG_DIR/keys/root.pem" "$TRUST_STORE" >/dev/null &&
+		"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$3" --digest "$2" \
+			--add --signatures-dir "$TRUST_SIGS" >/dev/null
+}
+
 # img_trust_json: the policy's "trust" section for the current trust environment.
 img_trust_json() {
 	jq -cn --arg store "$TRUST_STORE" --arg root "$IMG_DIR/keys/root.pub" --arg state "$TRUST_STATE" \

@@ -295,23 +295,12 @@ IMAGE_REPO=${IMAGE%:*}
 # ctd_trust SIGNED_REPO KEY_SCOPE: a trust environment whose store trusts keys/ci.pub for KEY_SCOPE,
 # the image ID signed by it for SIGNED_REPO; prints the policy's "trust" section.
 ctd_trust() {
-	img_trust_env "ctd-$(slug "$1")"
-	img_store_write 1 "$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)" "[$(img_store_key ci "$2")]" &&
-		"$OCIGATE_BIN" trust sign --key "$IMG_DIR/keys/root.pem" "$TRUST_STORE" >/dev/null &&
-		"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$1" --digest "$IMAGE_CONFIG_DIGEST" \
-			--add --signatures-dir "$TRUST_SIGS" >/dev/null &&
+	img_trust_signed "ctd-$(slug "$1")" "$IMAGE_CONFIG_DIGEST" "$1" "$2" &&
 		jq -cn --argjson t "$(img_trust_json)" '{"trust": $t}'
 }
 
-check_ctd_named_allowed() {
-	eng_assert_log_contains "decision=allow container=\"$(re_quote "$CRI_CID")\" .*image=\"$(re_quote "$IMAGE")\"" \
-		"the decision line does not name the image as containerd records it"
-}
-
-check_ctd_named_refused() {
-	eng_assert_log_contains "violation container=\"$(re_quote "$CRI_CID")\" rule=trust\.signature action=deny msg=\".*for localhost/other-app, but the engine runs the image as $(re_quote "$IMAGE") \(containerd\)" \
-		"the refusal does not name the image name containerd records"
-}
+check_ctd_named_allowed() { eng_assert_image_named "$CRI_CID" "$IMAGE"; }
+check_ctd_named_refused() { eng_assert_other_repository "$CRI_CID" localhost/other-app "$IMAGE" containerd; }
 
 case_signed_for_its_name_allowed() {
 	local trust

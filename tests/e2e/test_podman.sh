@@ -173,24 +173,13 @@ IMAGE_REPO=${IMAGE%:*}
 pm_trust_hooks() {
 	local pol
 	PM_HOOKS=$E2E_WORK/hooks-$1.d
-	img_trust_env "$1"
-	img_store_write 1 "$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)" "[$(img_store_key ci "$3")]" &&
-		"$OCIGATE_BIN" trust sign --key "$IMG_DIR/keys/root.pem" "$TRUST_STORE" >/dev/null &&
-		"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$2" --digest "$IMAGE_CONFIG_DIGEST" \
-			--add --signatures-dir "$TRUST_SIGS" >/dev/null &&
+	img_trust_signed "$1" "$IMAGE_CONFIG_DIGEST" "$2" "$3" &&
 		pol=$(eng_policy "podman-$1" '{"preset":"restricted"}' "$IMAGE_SECTION" "{\"trust\":$(img_trust_json)}") &&
 		eng_hooks_dir "$PM_HOOKS" "$pol"
 }
 
-check_named_allowed() {
-	eng_assert_log_contains "decision=allow container=\"$(re_quote "$PM_CID")\" .*image=\"$(re_quote "$IMAGE")\"" \
-		"the decision line does not name the image as containers/storage records it"
-}
-
-check_named_refused() {
-	eng_assert_log_contains "violation container=\"$(re_quote "$PM_CID")\" rule=trust\.signature action=deny msg=\".*for localhost/other-app, but the engine runs the image as $(re_quote "$IMAGE") \(containers/storage\)" \
-		"the refusal does not name the image name containers/storage records"
-}
+check_named_allowed() { eng_assert_image_named "$PM_CID" "$IMAGE"; }
+check_named_refused() { eng_assert_other_repository "$PM_CID" localhost/other-app "$IMAGE" containers/storage; }
 
 case_signed_for_its_name_allowed() {
 	if ! pm_trust_hooks signed-name "$IMAGE_REPO" "$IMAGE_REPO"; then

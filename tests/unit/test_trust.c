@@ -1005,167 +1005,6 @@ static void dsse_entry_named(const char *ptype, const char *name, const char *su
 	og_buf_free(&sig);
 }
 
-static void dsse_entry(const char *ptype, const char *subject_digest, const char *path)
-{
-	dsse_entry_named(ptype, REPO, subject_digest, path);
-}
-
-START_TEST(dsse_statement_accepted)
-{
-	struct og_trust_policy *p;
-	char path[320];
-
-	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
-	p = policy(1, 0);
-	snprintf(path, sizeof path, "%s/env.json", dir);
-	dsse_entry(OG_DEFAULT_PREDICATE_TYPE, D1, path);
-	{
-		const char *add[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
-				      "--root-key", root1, NULL };
-		ck_assert_int_eq(run_sig(add), 0);
-	}
-	EXPECT_OK(p, D1);
-	/* a predicate type the policy does not accept */
-	dsse_entry("https://slsa.dev/provenance/v0.2", D2, path);
-	{
-		const char *add[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
-				      "--root-key", root1, NULL };
-		ck_assert_int_eq(run_sig(add), 0);
-	}
-	/* labelled as what it is, not as a malformed signature */
-	EXPECT_FINDING(p, D2, "trust.signature", "refused predicate type (1 signature checked): signed by key");
-	EXPECT_FINDING(p, D2, "trust.signature", "https://slsa.dev/provenance/v0.2 is not accepted");
-	og_trust_policy_free(p);
-}
-END_TEST
-
-/* Real cosign output through the whole pipeline: A01 (config digest via its
- * manifest) accepted, N03 (modified manifest) refused. */
-START_TEST(cosign_fixture_pipeline)
-{
-	char fxd[4096], a01[4300], pub[4400], pl[4400], sg[4400], mf[4400];
-	struct og_trust_policy *p;
-	og_buf key = { 0 };
-	og_error e = { 0 };
-	json_t *s;
-
-	if (!tu_have_shared_fixtures()) {
-		printf("SKIP cosign_fixture_pipeline: shared fixtures not found at %s\n", tu_shared_fixtures());
-		return;
-	}
-	og_bfmt(fxd, sizeof fxd, "%s/cosign", tu_shared_fixtures());
-	og_bfmt(a01, sizeof a01, "%s/A01-ci-cosign-valid-p256", fxd);
-	og_bfmt(pub, sizeof pub, "%s/pub.pem", a01);
-	og_bfmt(pl, sizeof pl, "%s/payload.json", a01);
-	og_bfmt(sg, sizeof sg, "%s/signature.b64", a01);
-	og_bfmt(mf, sizeof mf, "%s/manifest.json", a01);
-	ck_assert_int_eq(og_read_file(pub, 16384, &key, &e), 0);
-	s = json_pack("{s:i,s:s,s:[{s:s,s:[s]}]}", "version", 1, "expires", "2099-01-01T00:00:00Z", "keys",
-		      "key", key.data, "scopes", "192.168.64.2:5000/*");
-	og_buf_free(&key);
-	write_store(s, 1, 0);
-	p = policy(1, 0);
-	{
-		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg, "--manifest", mf,
-				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
-		ck_assert_int_eq(run_sig(add), 0);
-	}
-	{
-		/* config digest of A01's manifest */
-		og_buf m = { 0 };
-		json_t *doc;
-		const char *cfg;
-
-		ck_assert_int_eq(og_read_file(mf, 1 << 20, &m, &e), 0);
-		doc = og_json_parse(m.data, m.len, "m", &e);
-		cfg = json_string_value(json_object_get(json_object_get(doc, "config"), "digest"));
-		EXPECT_OK(p, cfg);
-		json_decref(doc);
-		og_buf_free(&m);
-	}
-	EXPECT_OK(p, "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00");
-	/* N03: sig add refuses a manifest that is not the signed digest */
-	og_bfmt(mf, sizeof mf, "%s/N03-ci-cosign-modified-manifest/manifest.json", fxd);
-	og_bfmt(pl, sizeof pl, "%s/N03-ci-cosign-modified-manifest/payload.json", fxd);
-	og_bfmt(sg, sizeof sg, "%s/N03-ci-cosign-modified-manifest/signature.b64", fxd);
-	{
-		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg, "--manifest", mf,
-				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
-		ck_assert_int_eq(run_sig(add), 2);
-	}
-	/* N01: signed by an unknown key */
-	og_bfmt(pl, sizeof pl, "%s/N01-ci-unknown-cosign-key/payload.json", fxd);
-	og_bfmt(sg, sizeof sg, "%s/N01-ci-unknown-cosign-key/signature.b64", fxd);
-	{
-		char cmd[600];
-		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg,
-				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
-
-		og_bfmt(cmd, sizeof cmd, "rm -rf '%s'", sigdir);
-		ck_assert_int_eq(system(cmd), 0);
-		ck_assert_int_eq(run_sig(add), 0);
-	}
-	EXPECT_FINDING(p, "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00",
-		       "trust.signature", "bad signature");
-	/* a certificate bundle is refused at sig add with the documented message */
-	{
-		char b[4400];
-		const char *add[] = { "sig", "add", "--bundle", b, "--repository", REPO, "--signatures-dir", sigdir,
-				      "--store", store, "--root-key", root1, NULL };
-
-		og_bfmt(b, sizeof b, "%s/BC01-conf-bundle-v0.3-dsse-intoto-CERT/bundle.json", fxd);
-		ck_assert_int_eq(run_sig(add), 2);
-	}
-	og_trust_policy_free(p);
-}
-END_TEST
-
-/* cosign's own recipe (`openssl dgst -sign ... | base64 > sig.b64`) wraps
- * the signature at 76 columns; A06 is containers/image's fixture of such a
- * file (RSA-4096, its key in a certificate): `sig add` files it and the
- * hook accepts the image with that key in the store. */
-START_TEST(line_wrapped_signature_file)
-{
-	char d[4200], path[4300], mf[4300], pl[4300], sg[4300];
-	struct og_trust_policy *p;
-	EVP_PKEY *k;
-	X509 *cert;
-	FILE *f;
-	char *pem;
-	json_t *s;
-
-	if (!tu_have_shared_fixtures()) {
-		printf("SKIP line_wrapped_signature_file: shared fixtures not found at %s\n", tu_shared_fixtures());
-		return;
-	}
-	og_bfmt(d, sizeof d, "%s/cosign/A06-ci-cosign-pki-valid-RSA4096-CERT", tu_shared_fixtures());
-	og_bfmt(path, sizeof path, "%s/cert.pem", d);
-	og_bfmt(pl, sizeof pl, "%s/payload.json", d);
-	og_bfmt(sg, sizeof sg, "%s/signature.b64", d);
-	og_bfmt(mf, sizeof mf, "%s/manifest.json", d);
-	f = fopen(path, "r");
-	ck_assert_ptr_nonnull(f);
-	cert = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	ck_assert_ptr_nonnull(cert);
-	k = X509_get0_pubkey(cert);
-	pem = pub_pem(k);
-	X509_free(cert);
-	s = json_pack("{s:i,s:s,s:[{s:s,s:[s]}]}", "version", 1, "expires", "2099-01-01T00:00:00Z", "keys",
-		      "key", pem, "scopes", "localhost:5000/test");
-	free(pem);
-	write_store(s, 1, 0);
-	p = policy(1, 0);
-	{
-		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg, "--manifest", mf,
-				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
-		ck_assert_int_eq(run_sig(add), 0);
-	}
-	EXPECT_OK(p, "sha256:253c890b744fe3efa923b68e3a1be07bd007eb44ba29da1e7deb1d4c53b3e212");
-	og_trust_policy_free(p);
-}
-END_TEST
-
 #define REPO_B "registry.example.com/team-b/app"
 
 /* A Sigstore bundle v0.3 with a messageSignature by k over digest: it signs
@@ -1215,6 +1054,164 @@ static void clear_signatures(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* File a statement of type ptype for digest, its subject `name` (NULL: no
+ * name), with sig add and the --repository hint (NULL: none). */
+static void file_statement(const char *ptype, const char *name, const char *digest, const char *hint)
+{
+	char path[320];
+
+	snprintf(path, sizeof path, "%s/env.json", dir);
+	dsse_entry_named(ptype, name, digest, path);
+	add_bundle(path, hint);
+}
+
+START_TEST(dsse_statement_accepted)
+{
+	struct og_trust_policy *p;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	file_statement(OG_DEFAULT_PREDICATE_TYPE, REPO, D1, NULL);
+	EXPECT_OK(p, D1);
+	/* a predicate type the policy does not accept */
+	file_statement("https://slsa.dev/provenance/v0.2", REPO, D2, NULL);
+	/* labelled as what it is, not as a malformed signature */
+	EXPECT_FINDING(p, D2, "trust.signature", "refused predicate type (1 signature checked): signed by key");
+	EXPECT_FINDING(p, D2, "trust.signature", "https://slsa.dev/provenance/v0.2 is not accepted");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* The files of a cosign fixture (../shared/fixtures/cosign/NAME). */
+struct cosign_fixture {
+	char dir[4200], pub[4300], payload[4300], signature[4300], manifest[4300];
+};
+
+/* 0 (with a SKIP line for test) when the shared fixtures are absent. */
+static int cosign_fixture(const char *test, const char *name, struct cosign_fixture *fx)
+{
+	if (!tu_have_shared_fixtures()) {
+		printf("SKIP %s: shared fixtures not found at %s\n", test, tu_shared_fixtures());
+		return 0;
+	}
+	og_bfmt(fx->dir, sizeof fx->dir, "%s/cosign/%s", tu_shared_fixtures(), name);
+	og_bfmt(fx->pub, sizeof fx->pub, "%s/pub.pem", fx->dir);
+	og_bfmt(fx->payload, sizeof fx->payload, "%s/payload.json", fx->dir);
+	og_bfmt(fx->signature, sizeof fx->signature, "%s/signature.b64", fx->dir);
+	og_bfmt(fx->manifest, sizeof fx->manifest, "%s/manifest.json", fx->dir);
+	return 1;
+}
+
+/* A store trusting key `pem` for `scope`, the fixture's signature filed
+ * with its manifest; the policy for them. */
+static struct og_trust_policy *fixture_filed(const struct cosign_fixture *fx, const char *pem, const char *scope)
+{
+	const char *add[] = { "sig", "add", "--payload", fx->payload, "--signature", fx->signature,
+			      "--manifest", fx->manifest, "--signatures-dir", sigdir, "--store", store,
+			      "--root-key", root1, NULL };
+
+	write_store(json_pack("{s:i,s:s,s:[{s:s,s:[s]}]}", "version", 1, "expires", "2099-01-01T00:00:00Z", "keys",
+			      "key", pem, "scopes", scope), 1, 0);
+	ck_assert_int_eq(run_sig(add), 0);
+	return policy(1, 0);
+}
+
+/* Real cosign output through the whole pipeline: A01 (config digest via its
+ * manifest) accepted, N03 (modified manifest) refused. */
+START_TEST(cosign_fixture_pipeline)
+{
+	struct cosign_fixture a01, other;
+	char fxd[4096];
+	struct og_trust_policy *p;
+	og_buf key = { 0 };
+	og_error e = { 0 };
+
+	if (!cosign_fixture("cosign_fixture_pipeline", "A01-ci-cosign-valid-p256", &a01))
+		return;
+	og_bfmt(fxd, sizeof fxd, "%s/cosign", tu_shared_fixtures());
+	ck_assert_int_eq(og_read_file(a01.pub, 16384, &key, &e), 0);
+	p = fixture_filed(&a01, key.data, "192.168.64.2:5000/*");
+	og_buf_free(&key);
+	{
+		/* config digest of A01's manifest */
+		og_buf m = { 0 };
+		json_t *doc;
+		const char *cfg;
+
+		ck_assert_int_eq(og_read_file(a01.manifest, 1 << 20, &m, &e), 0);
+		doc = og_json_parse(m.data, m.len, "m", &e);
+		cfg = json_string_value(json_object_get(json_object_get(doc, "config"), "digest"));
+		EXPECT_OK(p, cfg);
+		json_decref(doc);
+		og_buf_free(&m);
+	}
+	EXPECT_OK(p, "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00");
+	/* N03: sig add refuses a manifest that is not the signed digest */
+	cosign_fixture("cosign_fixture_pipeline", "N03-ci-cosign-modified-manifest", &other);
+	{
+		const char *add[] = { "sig", "add", "--payload", other.payload, "--signature", other.signature,
+				      "--manifest", other.manifest, "--signatures-dir", sigdir, "--store", store,
+				      "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(add), 2);
+	}
+	/* N01: signed by an unknown key */
+	cosign_fixture("cosign_fixture_pipeline", "N01-ci-unknown-cosign-key", &other);
+	{
+		char cmd[600];
+		const char *add[] = { "sig", "add", "--payload", other.payload, "--signature", other.signature,
+				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
+
+		og_bfmt(cmd, sizeof cmd, "rm -rf '%s'", sigdir);
+		ck_assert_int_eq(system(cmd), 0);
+		ck_assert_int_eq(run_sig(add), 0);
+	}
+	EXPECT_FINDING(p, "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00",
+		       "trust.signature", "bad signature");
+	/* a certificate bundle is refused at sig add with the documented message */
+	{
+		char b[4400];
+		const char *add[] = { "sig", "add", "--bundle", b, "--repository", REPO, "--signatures-dir", sigdir,
+				      "--store", store, "--root-key", root1, NULL };
+
+		og_bfmt(b, sizeof b, "%s/BC01-conf-bundle-v0.3-dsse-intoto-CERT/bundle.json", fxd);
+		ck_assert_int_eq(run_sig(add), 2);
+	}
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* cosign's own recipe (`openssl dgst -sign ... | base64 > sig.b64`) wraps
+ * the signature at 76 columns; A06 is containers/image's fixture of such a
+ * file (RSA-4096, its key in a certificate): `sig add` files it and the
+ * hook accepts the image with that key in the store. */
+START_TEST(line_wrapped_signature_file)
+{
+	struct cosign_fixture a06;
+	char path[4400];
+	struct og_trust_policy *p;
+	EVP_PKEY *k;
+	X509 *cert;
+	FILE *f;
+	char *pem;
+
+	if (!cosign_fixture("line_wrapped_signature_file", "A06-ci-cosign-pki-valid-RSA4096-CERT", &a06))
+		return;
+	og_bfmt(path, sizeof path, "%s/cert.pem", a06.dir);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	ck_assert_ptr_nonnull(cert);
+	k = X509_get0_pubkey(cert);
+	pem = pub_pem(k);
+	X509_free(cert);
+	p = fixture_filed(&a06, pem, "localhost:5000/test");
+	free(pem);
+	EXPECT_OK(p, "sha256:253c890b744fe3efa923b68e3a1be07bd007eb44ba29da1e7deb1d4c53b3e212");
+	og_trust_policy_free(p);
+}
+END_TEST
+
 /* Issue 17, defect 3: a messageSignature names no repository, so the
  * unsigned --repository of sig add decided which scope it was checked
  * against.  The same bundle bytes now get the same decision whatever the
@@ -1260,14 +1257,13 @@ START_TEST(unnamed_subject_scope_rests_on_the_engine)
 
 	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
 	p = policy(1, 0);
-	snprintf(path, sizeof path, "%s/env.json", dir);
-	dsse_entry_named(OG_DEFAULT_PREDICATE_TYPE, NULL, D1, path);
-	add_bundle(path, REPO);
+	file_statement(OG_DEFAULT_PREDICATE_TYPE, NULL, D1, REPO);
 	EXPECT_OK_AS(p, D1, REPO ":1");
 	EXPECT_FINDING_AS(p, D1, REPO_B ":1", "trust.signature", "do not cover " REPO_B);
 	EXPECT_FINDING(p, D1, "trust.signature", "out-of-scope key");
 	/* a subject name that is not an image reference vouches for nothing */
 	clear_signatures();
+	snprintf(path, sizeof path, "%s/env.json", dir);
 	dsse_entry_named(OG_DEFAULT_PREDICATE_TYPE, "registry.example.com/team-a/../team-b/app", D1, path);
 	{
 		const char *add[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
@@ -1285,7 +1281,6 @@ END_TEST
 START_TEST(signed_repository_matches_the_engine)
 {
 	struct og_trust_policy *p, *relaxed;
-	char path[320];
 	json_t *sec, *st;
 	og_error e = { 0 };
 
@@ -1309,11 +1304,9 @@ START_TEST(signed_repository_matches_the_engine)
 	/* a name the engine records that is not a reference cannot be matched: refused */
 	EXPECT_FINDING_AS(p, D1, "registry.example.com/team-a/../team-b/app:1", "trust.signature",
 			  "is not an image reference");
-	/* a DSSE subject names its repository the same way */
-	snprintf(path, sizeof path, "%s/env.json", dir);
-	dsse_entry(OG_DEFAULT_PREDICATE_TYPE, D2, path);	/* subject REPO */
+	/* a DSSE subject names its repository the same way; a lying hint changes nothing */
 	clear_signatures();
-	add_bundle(path, REPO_B);	/* a lying hint changes nothing */
+	file_statement(OG_DEFAULT_PREDICATE_TYPE, REPO, D2, REPO_B);
 	EXPECT_FINDING_AS(p, D2, REPO_B ":1", "trust.signature", "another repository");
 	/* relaxed: any repository in the key's scopes */
 	sec = json_pack("{s:b,s:s,s:[s],s:s,s:s,s:b}", "required", 1, "store", store, "root_keys", root1,
@@ -1338,9 +1331,7 @@ START_TEST(sig_ls_shows_signed_names)
 	og_error e = { 0 };
 	FILE *f;
 
-	snprintf(path, sizeof path, "%s/env.json", dir);
-	dsse_entry(OG_DEFAULT_PREDICATE_TYPE, D1, path);	/* subject REPO */
-	add_bundle(path, REPO_B);
+	file_statement(OG_DEFAULT_PREDICATE_TYPE, REPO, D1, REPO_B);
 	snprintf(path, sizeof path, "%s/msg.json", dir);
 	message_bundle(ksigner, D2, path);
 	add_bundle(path, REPO_B);
