@@ -30,7 +30,7 @@ static const char usage_text[] =
 		"usage: ocigate sig add (--payload FILE --signature FILE | --bundle FILE)\n"
 	"                       [--manifest FILE [--index FILE]] [--repository REPO] [options]\n"
 	"       ocigate sig ls [options]\n"
-	"       ocigate sig verify DIGEST [options]\n"
+	"       ocigate sig verify DIGEST [--image NAME] [options]\n"
 	"       ocigate sig sign --key PRIVATE.pem --repository REPO --digest sha256:HEX\n"
 	"                        [--payload-out FILE] [--signature-out FILE] [--add] [options]\n"
 	"add: file a cosign simple-signing payload+signature, a Sigstore bundle or a DSSE\n"
@@ -39,7 +39,8 @@ static const char usage_text[] =
 	"     is an unsigned hint for a signature that names none; it decides nothing.\n"
 	"ls: each entry's kind, the repositories its signed bytes name, and its\n"
 	"     unsigned repository hint when that is not one of them.\n"
-	"verify: check DIGEST as the hook does; exit 0 accepted, 1 refused.\n"
+	"verify: check DIGEST as the hook does; exit 0 accepted, 1 refused.  --image: as\n"
+	"     if the engine ran it as NAME (signatures are matched with that repository).\n"
 	"sign: write a cosign-compatible payload and base64 signature (and/or --add it).\n"
 	OG_TRUST_CLI_USAGE;
 
@@ -298,9 +299,11 @@ static int cmd_add(int argc, char **argv)
 	return rc;
 }
 
-static int simple_cmd(int argc, char **argv, int want_args, struct og_trust_policy **p)
+/* The trust options, and --image NAME when `image` is given. */
+static int simple_cmd(int argc, char **argv, int want_args, struct og_trust_policy **p, const char **image)
 {
 	static const struct option opts[] = { OG_TRUST_CLI_LONGOPTS,
+					      { "image", required_argument, NULL, 'i' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	struct og_trust_cli cli = { 0 };
@@ -311,6 +314,12 @@ static int simple_cmd(int argc, char **argv, int want_args, struct og_trust_poli
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h')
 			return usage(stdout, 0) - 1;
+		if (c == 'i' && image != NULL) {
+			*image = optarg;
+			continue;
+		}
+		if (c == 'i')
+			return usage(stderr, 2);
 		r = og_trust_cli_option(&cli, c, optarg, &e);
 		if (r < 0)
 			return fail(&e, 2);
@@ -328,7 +337,7 @@ static int cmd_ls(int argc, char **argv)
 {
 	struct og_trust_policy *p = NULL;
 	og_error e = { 0 };
-	int r = simple_cmd(argc, argv, 0, &p);
+	int r = simple_cmd(argc, argv, 0, &p, NULL);
 
 	if (r != 0)
 		return r < 0 ? 0 : r;
@@ -342,9 +351,10 @@ static int cmd_verify(int argc, char **argv)
 	struct og_trust_policy *p = NULL;
 	struct og_findings rep = { 0 };
 	struct og_image img;
-	char accepted[600] = "";
+	char accepted[600] = "", dg[OG_DIGEST_MAX];
 	og_error e = { 0 };
-	int r = simple_cmd(argc, argv, 1, &p);
+	const char *image = NULL;
+	int r = simple_cmd(argc, argv, 1, &p, &image);
 
 	if (r != 0)
 		return r < 0 ? 0 : r;
@@ -356,6 +366,16 @@ static int cmd_verify(int argc, char **argv)
 	}
 	og_bfmt(img.digest, sizeof img.digest, "%s", argv[optind]);
 	img.kind = OG_DIGEST_MANIFEST;
+	/* As if the engine recorded that name, which signatures are matched with. */
+	if (image != NULL) {
+		if (og_ref_parse(image, img.repository, sizeof img.repository, dg, sizeof dg) < 0) {
+			og_trust_policy_free(p);
+			fprintf(stderr, "ocigate sig: --image: not an image reference: %s\n", og_ref_problem(image));
+			return 2;
+		}
+		og_bfmt(img.name, sizeof img.name, "%s", image);
+		og_bfmt(img.name_from, sizeof img.name_from, "--image");
+	}
 	r = og_trust_evaluate(p, &img, 0, &rep, accepted, sizeof accepted, &e);
 	og_trust_policy_free(p);
 	if (r < 0) {

@@ -1436,6 +1436,21 @@ START_TEST(trust_cli)
 		ck_assert_int_eq(run_sig(sv), 0);
 	}
 	{
+		/* --image: as if the engine ran the image under that name */
+		const char *as_a[] = { "sig", "verify", D1, "--image", REPO ":1", "--store", store, "--root-key", root1,
+				       "--signatures-dir", sigdir, "--state-dir", statedir, NULL };
+		const char *as_b[] = { "sig", "verify", D1, "--image", REPO_B ":1", "--store", store, "--root-key",
+				       root1, "--signatures-dir", sigdir, "--state-dir", statedir, NULL };
+		const char *bad[] = { "sig", "verify", D1, "--image", "a/../b", "--store", store, "--root-key", root1,
+				      "--signatures-dir", sigdir, "--state-dir", statedir, NULL };
+		const char *ls_image[] = { "sig", "ls", "--image", REPO, "--signatures-dir", sigdir, NULL };
+
+		ck_assert_int_eq(run_sig(as_a), 0);
+		ck_assert_int_eq(run_sig(as_b), 1);
+		ck_assert_int_eq(run_sig(bad), 2);
+		ck_assert_int_eq(run_sig(ls_image), 2);
+	}
+	{
 		const char *ls[] = { "sig", "ls", "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
 		ck_assert_int_eq(run_sig(ls), 0);
 	}
