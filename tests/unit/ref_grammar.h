@@ -40,6 +40,14 @@ static inline int rg_init(struct rg_oracle *o)
 	       regcomp(&o->id, "^[a-f0-9]{64}$", REG_EXTENDED | REG_NOSUB);
 }
 
+static inline void rg_free(struct rg_oracle *o)
+{
+	regfree(&o->remote);
+	regfree(&o->domain);
+	regfree(&o->tag);
+	regfree(&o->id);
+}
+
 static inline int rg_match(const regex_t *re, const char *s)
 {
 	return regexec(re, s, 0, NULL, 0) == 0;

@@ -280,6 +280,7 @@ START_TEST(repository_valid_reference)
 		if (og_repo_normalize(in, got, sizeof got) == 0)
 			ck_assert_str_eq(got, want);
 	}
+	rg_free(&o);
 }
 END_TEST
 
@@ -311,6 +312,7 @@ START_TEST(reference_parse_reference)
 		if (og_ref_parse(in, got, sizeof got, dg, sizeof dg) == 0)
 			ck_assert_str_eq(got, want);
 	}
+	rg_free(&o);
 }
 END_TEST
 
