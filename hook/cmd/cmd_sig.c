@@ -1,5 +1,6 @@
 /* `ocigate sig add|ls|verify|sign`: feed and inspect the image signature
  * directory, and sign images cosign-compatibly without cosign. */
+#include "hook/base/cleanup.h"
 #include "verify/common/base64.h"
 #include "verify/sig/cosign.h"
 #include "verify/common/crypto_util.h"
@@ -92,15 +93,14 @@ static int add_digest(char list[][OG_DIGEST_MAX], size_t *n, const char *d)
 static int bundle_digests(const og_buf *raw, char list[][OG_DIGEST_MAX], size_t *n, char *repo,
 			  size_t rsize, og_error *e)
 {
-	og_cleanup_free struct og_sig_claims *c = malloc(sizeof *c);
+	og_cleanup_free struct og_sig_claims *c = NULL;
 	struct og_bundle b;
 	int r;
 
-	if (c == NULL)
-		return og_fail_errno(e, ENOMEM, "bundle");
 	if (og_bundle_parse(raw->data, raw->len, &b, e) < 0)
 		return -1;
-	r = og_sig_claims_read(NULL, &b, c, e);
+	c = malloc(sizeof *c);
+	r = c != NULL ? og_sig_claims_read(NULL, &b, c, e) : og_fail_errno(e, ENOMEM, "bundle");
 	og_bundle_free(&b);
 	if (r < 0)
 		return -1;
