@@ -7,6 +7,7 @@
 #include "hook/base/jsonutil.h"
 #include "policy/policy.h"
 #include "policy/seccomp_profile.h"
+#include "verify/trust/trust_policy.h"
 
 #include <seccomp.h>
 #include <stdio.h>
@@ -84,6 +85,11 @@ static int cmd_lint(int argc, char **argv)
 		path = argv[1];
 	if (og_policy_load(path, &p, &e) < 0) {
 		fprintf(stderr, "ocigate policy lint: %s\n", e.msg);
+		return 1;
+	}
+	if (og_trust_policy_check_root_keys(p.sections.trust, stderr, &e) < 0) {
+		fprintf(stderr, "ocigate policy lint: %s: %s\n", path, e.msg);
+		og_policy_free(&p);
 		return 1;
 	}
 	printf("policy %s: valid\n", path);

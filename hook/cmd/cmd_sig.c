@@ -1,12 +1,13 @@
 /* `ocigate sig add|ls|verify|sign`: feed and inspect the image signature
  * directory, and sign images cosign-compatibly without cosign. */
+#include "hook/base/cleanup.h"
 #include "verify/common/base64.h"
 #include "verify/sig/cosign.h"
 #include "verify/common/crypto_util.h"
-#include "verify/sig/dsse.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
 #include "verify/common/keys.h"
+#include "verify/sig/sig_claims.h"
 #include "verify/sig/sig_store.h"
 #include "verify/sig/sigstore.h"
 #include "hook/cmd/commands.h"
@@ -30,13 +31,17 @@ static const char usage_text[] =
 		"usage: ocigate sig add (--payload FILE --signature FILE | --bundle FILE)\n"
 	"                       [--manifest FILE [--index FILE]] [--repository REPO] [options]\n"
 	"       ocigate sig ls [options]\n"
-	"       ocigate sig verify DIGEST [options]\n"
+	"       ocigate sig verify DIGEST [--image NAME] [options]\n"
 	"       ocigate sig sign --key PRIVATE.pem --repository REPO --digest sha256:HEX\n"
 	"                        [--payload-out FILE] [--signature-out FILE] [--add] [options]\n"
 	"add: file a cosign simple-signing payload+signature, a Sigstore bundle or a DSSE\n"
 	"     envelope (with the image manifest/index bytes, so a config digest can be\n"
-	"     linked to the signed manifest) in the signature directory.\n"
-	"verify: check DIGEST as the hook does; exit 0 accepted, 1 refused.\n"
+	"     linked to the signed manifest) in the signature directory.  --repository\n"
+	"     is an unsigned hint for a signature that names none; it decides nothing.\n"
+	"ls: each entry's kind, the repositories its signed bytes name, and its\n"
+	"     unsigned repository hint when that is not one of them.\n"
+	"verify: check DIGEST as the hook does; exit 0 accepted, 1 refused.  --image: as\n"
+	"     if the engine ran it as NAME (signatures are matched with that repository).\n"
 	"sign: write a cosign-compatible payload and base64 signature (and/or --add it).\n"
 	OG_TRUST_CLI_USAGE;
 
@@ -53,7 +58,9 @@ static int fail(og_error *e, int rc)
 }
 
 
-/* Read a base64 signature file: trailing whitespace allowed, nothing else. */
+/* Read a base64 signature file: line breaks (cosign's recipe pipes the
+ * signature through `base64`, which wraps at 76 columns) and trailing
+ * spaces allowed, nothing else. */
 static int read_sig_file(const char *path, og_buf *out, og_error *e)
 {
 	og_cleanup_buf og_buf b = { 0 };
@@ -64,7 +71,7 @@ static int read_sig_file(const char *path, og_buf *out, og_error *e)
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' ||
 			     b.data[b.len - 1] == ' '))
 		b.len--;
-	if (og_base64_decode(b.data, b.len, 0, path, &raw, &out->len, e) < 0)
+	if (og_base64_decode(b.data, b.len, OG_B64_LINE_BREAKS, path, &raw, &out->len, e) < 0)
 		return -1;
 	out->data = (char *)raw;
 	return 0;
@@ -81,49 +88,32 @@ static int add_digest(char list[][OG_DIGEST_MAX], size_t *n, const char *d)
 	return 0;
 }
 
-/* The digests a bundle signs and the repository it names (if any). */
+/* The digests a bundle signs, and the first repository it names into repo
+ * (left as it is when it names none). */
 static int bundle_digests(const og_buf *raw, char list[][OG_DIGEST_MAX], size_t *n, char *repo,
 			  size_t rsize, og_error *e)
 {
+	og_cleanup_free struct og_sig_claims *c = NULL;
 	struct og_bundle b;
-	char hex[65], d[OG_DIGEST_MAX];
+	int r;
 
 	if (og_bundle_parse(raw->data, raw->len, &b, e) < 0)
 		return -1;
-	if (b.kind == OG_BUNDLE_MESSAGE) {
-		og_hex_encode(b.msg_digest, 32, hex);
-		og_bfmt(d, sizeof d, "sha256:%s", hex);
-		add_digest(list, n, d);
-	} else {
-		struct og_intoto *st = malloc(sizeof *st);
-		int r;
-
-		if (st == NULL) {
-			og_bundle_free(&b);
-			return og_fail_errno(e, ENOMEM, "bundle");
-		}
-		if (strcmp(b.env.payload_type, OG_INTOTO_PAYLOAD_TYPE) != 0)
-			r = og_fail(e, "DSSE payloadType is not %s", OG_INTOTO_PAYLOAD_TYPE);
-		else
-			r = og_intoto_parse(b.env.payload, b.env.payload_len, st, e);
-		for (size_t i = 0; r == 0 && i < st->nsub; i++) {
-			char dg[OG_DIGEST_MAX];
-
-			if (add_digest(list, n, st->digest[i]) < 0)
-				r = og_fail(e, "statement names more than %d subjects", OG_MAX_SIG_DIGESTS);
-			if (repo[0] == '\0' && st->name[i][0])
-				if (og_ref_parse(st->name[i], repo, rsize, dg, sizeof dg) < 0)
-					repo[0] = '\0';
-		}
-		free(st);
-		if (r < 0) {
-			og_bundle_free(&b);
-			return -1;
-		}
-	}
+	c = malloc(sizeof *c);
+	r = c != NULL ? og_sig_claims_read(NULL, &b, c, e) : og_fail_errno(e, ENOMEM, "bundle");
 	og_bundle_free(&b);
-	if (*n == 0)
-		return og_fail(e, "the bundle signs no sha256 digest");
+	if (r < 0)
+		return -1;
+	for (size_t i = 0; i < c->n; i++)
+		if (add_digest(list, n, c->digest[i]) < 0)
+			return og_fail(e, "the bundle signs more than %d digests", OG_MAX_SIG_DIGESTS);
+	for (size_t i = 0; i < c->n; i++)
+		if (c->repo[i][0] != '\0') {
+			og_bfmt(repo, rsize, "%s", c->repo[i]);
+			return 0;
+		}
+	printf("note: the bundle names no repository: a key's scope is checked against the name the "
+	       "engine records for the image (--repository is an unsigned hint)\n");
 	return 0;
 }
 
@@ -257,8 +247,6 @@ static int read_add_inputs(const struct add_args *a, struct og_sig_entry *en,
 		    bundle_digests(&en->bundle, list, n, en->repository, sizeof en->repository,
 				   e) < 0)
 			return -1;
-		if (en->repository[0] == '\0')
-			return og_fail(e, "the bundle names no repository: give --repository");
 	}
 	if (a->manifest == NULL)
 		return 0;
@@ -311,9 +299,11 @@ static int cmd_add(int argc, char **argv)
 	return rc;
 }
 
-static int simple_cmd(int argc, char **argv, int want_args, struct og_trust_policy **p)
+/* The trust options, and --image NAME when `image` is given. */
+static int simple_cmd(int argc, char **argv, int want_args, struct og_trust_policy **p, const char **image)
 {
 	static const struct option opts[] = { OG_TRUST_CLI_LONGOPTS,
+					      { "image", required_argument, NULL, 'i' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	struct og_trust_cli cli = { 0 };
@@ -324,6 +314,12 @@ static int simple_cmd(int argc, char **argv, int want_args, struct og_trust_poli
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h')
 			return usage(stdout, 0) - 1;
+		if (c == 'i' && image != NULL) {
+			*image = optarg;
+			continue;
+		}
+		if (c == 'i')
+			return usage(stderr, 2);
 		r = og_trust_cli_option(&cli, c, optarg, &e);
 		if (r < 0)
 			return fail(&e, 2);
@@ -341,7 +337,7 @@ static int cmd_ls(int argc, char **argv)
 {
 	struct og_trust_policy *p = NULL;
 	og_error e = { 0 };
-	int r = simple_cmd(argc, argv, 0, &p);
+	int r = simple_cmd(argc, argv, 0, &p, NULL);
 
 	if (r != 0)
 		return r < 0 ? 0 : r;
@@ -355,9 +351,10 @@ static int cmd_verify(int argc, char **argv)
 	struct og_trust_policy *p = NULL;
 	struct og_findings rep = { 0 };
 	struct og_image img;
-	char accepted[600] = "";
+	char accepted[600] = "", dg[OG_DIGEST_MAX];
 	og_error e = { 0 };
-	int r = simple_cmd(argc, argv, 1, &p);
+	const char *image = NULL;
+	int r = simple_cmd(argc, argv, 1, &p, &image);
 
 	if (r != 0)
 		return r < 0 ? 0 : r;
@@ -369,6 +366,16 @@ static int cmd_verify(int argc, char **argv)
 	}
 	og_bfmt(img.digest, sizeof img.digest, "%s", argv[optind]);
 	img.kind = OG_DIGEST_MANIFEST;
+	/* As if the engine recorded that name, which signatures are matched with. */
+	if (image != NULL) {
+		if (og_ref_parse(image, img.repository, sizeof img.repository, dg, sizeof dg) < 0) {
+			og_trust_policy_free(p);
+			fprintf(stderr, "ocigate sig: --image: not an image reference: %s\n", og_ref_problem(image));
+			return 2;
+		}
+		og_bfmt(img.name, sizeof img.name, "%s", image);
+		og_bfmt(img.name_from, sizeof img.name_from, "--image");
+	}
 	r = og_trust_evaluate(p, &img, 0, &rep, accepted, sizeof accepted, &e);
 	og_trust_policy_free(p);
 	if (r < 0) {

@@ -31,6 +31,21 @@ static int usage(FILE *f, int rc)
 	return rc;
 }
 
+/* Signing is a byte operation (a store the hook refuses is still signed:
+ * tests sign broken stores on purpose), but say what the hook will make of
+ * what it lists. */
+static void warn_unusable(const char *path)
+{
+	struct og_trust_store *s = NULL;
+	og_error e = { 0 };
+
+	if (og_trust_store_parse_file(path, &s, &e) < 0)
+		fprintf(stderr, "ocigate trust: warning: the hook will refuse this store: %s\n", e.msg);
+	else if (og_trust_store_check_keys(s, &e) < 0)
+		fprintf(stderr, "ocigate trust: warning: %s\n", e.msg);
+	og_trust_store_free(s);
+}
+
 static int cmd_sign(int argc, char **argv)
 {
 	static const struct option opts[] = { { "key", required_argument, NULL, 'k' },
@@ -60,6 +75,7 @@ static int cmd_sign(int argc, char **argv)
 		return 2;
 	}
 	printf("signed %s with key %s (signature in %s.sig)\n", argv[optind], kid, argv[optind]);
+	warn_unusable(argv[optind]);
 	return 0;
 }
 

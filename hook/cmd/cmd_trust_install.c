@@ -100,8 +100,10 @@ static int install(const struct og_trust_policy *p, const char *new_store, og_er
 		return og_wrap(e, "%s not installed", new_store);
 	c.store_path = new_store;
 	c.update_state = 0;	/* the floor moves below, with the swap */
-	if (og_trust_store_load(&c, &s, e) < 0)
+	if (og_trust_store_load(&c, &s, e) < 0 || og_trust_store_check_keys(s, e) < 0) {
+		og_trust_store_free(s);
 		return og_wrap(e, "%s not installed", new_store);
+	}
 	version = s->version;
 	og_trust_store_free(s);
 	/* What was verified is what is read: NEW_STORE passed StrictModes, so

@@ -526,13 +526,18 @@ def target(name, a, b, limit):
       "(no target)" if limit is None else "<= %s" % limit, "-" if limit is None else "PASS" if r <= limit else "MISS"))
 target("container start: runc + ocigate / runc + /bin/true hook", "runc_ocigate", "runc_true", 1.03)
 target("containerd CRI start: ocigate / true hook", "cri_ocigate", "cri_true", 1.02)
-target("hook warm / /bin/true", "hook_warm", "true", 1.5)
-target("hook cold / /bin/true", "hook_cold", "true", 3)
+# The owner's targets (issue 16): warm 2.0x (1.5x stays the moonshot), the cold check a node sees
+# most (a new image under unchanged trust inputs) 3.5x; the all-inputs-changed cold row is information.
+target("hook warm / /bin/true", "hook_warm", "true", 2.0)
+target("hook warm / /bin/true (moonshot)", "hook_warm", "true", 1.5)
+target("hook, new image under unchanged trust inputs / /bin/true", "s1_new", "true", 3.5)
+target("10k-allowlist store / small store, new image", "a10k_new", "s1_new", 1.3)
+target("hook cold, every input changed / /bin/true", "hook_cold", "true", None)
 target("packaged (dynamic) / static binary, warm check", "dyn_warm", "hook_warm", None)
 for t in ("warm", "cold"):
     target("100k sigs + 1M verdicts / 1 sig + 1 verdict (%s)" % t, "big_" + t, "s1_" + t, 1.2)
-for t in ("warm", "cold"):
-    target("10k-allowlist store / small store (%s)" % t, "a10k_" + t, "s1_" + t, 2)
+target("10k-allowlist store / small store (warm)", "a10k_warm", "s1_warm", 2)
+target("10k-allowlist store / small store (cold, every input changed)", "a10k_cold", "s1_cold", None)
 peak = max(rows[k]["rss"] for k in rows if k.startswith(("hook_", "s1", "s100k", "v1m", "big", "a10k")))
 P("| peak RSS of the hook, every size | %d KiB | %.2f MiB | | <= 8 MiB | %s |" % (peak, peak / 1024.0, "PASS" if peak <= 8 * 1024 else "MISS"))
 P("")
@@ -575,7 +580,7 @@ P("\nTrust store sizes: small %s bytes, 10,000 allowlisted %s bytes." % (small_b
 P("\n### A new image under unchanged trust inputs\n")
 P("Cold above is the worst case: every input touched and the state directory emptied. The cold check a")
 P("node sees most is an image it has not started before: here only that image's verification record is")
-P("removed before each run (the store-signatures record stays). Not a target row.\n")
+P("removed before each run (the store-signatures record stays). Its rows are targets above.\n")
 P("| stores | median | min | max | vs /bin/true | vs the small store |")
 P("|---|---|---|---|---|---|")
 for k in ("s1", "a10k"):

@@ -252,6 +252,20 @@ assert_decision_digest() {
 	esac
 }
 
+# eng_assert_image_named ID NAME: the decision line for ID shows the image as NAME (the engine's
+# record of its name, which signatures are matched with).
+eng_assert_image_named() {
+	eng_assert_log_contains "decision=[a-z]+ container=\"$(re_quote "$1")\" .*image=\"$(re_quote "$2")\"" \
+		"the decision line for $1 does not name the image $2"
+}
+
+# eng_assert_other_repository ID SIGNED_REPO NAME SOURCE: ID was refused because the signature is
+# for SIGNED_REPO while the engine (SOURCE) runs the image as NAME, and the log says so.
+eng_assert_other_repository() {
+	eng_assert_log_contains "violation container=\"$(re_quote "$1")\" rule=trust\.signature action=deny msg=\".*for $(re_quote "$2"), but the engine runs the image as $(re_quote "$3") \($(re_quote "$4")\)" \
+		"the refusal of $1 does not name $2 and the image name $3 ($4)"
+}
+
 # hook_container_ids: container ids named by the decision lines since log_begin.
 hook_decision_ids() {
 	log_hook_lines | sed -n 's/.*decision=[a-z]* container="\([^"]*\)".*/\1/p'

@@ -39,7 +39,7 @@ img_abort() {
 	exit 1
 }
 
-# img_key NAME [ec|ec384|ed25519|rsa]: private key keys/NAME.pem, public key keys/NAME.pub.
+# img_key NAME [ec|ec384|ed25519|rsa|rsa1024]: private key keys/NAME.pem, public key keys/NAME.pub.
 img_key() {
 	local name=$1 type=${2:-ec} k=$IMG_DIR/keys/$1
 	case $type in
@@ -47,6 +47,7 @@ img_key() {
 	ec384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$k.pem" 2>/dev/null ;;
 	ed25519) openssl genpkey -algorithm ED25519 -out "$k.pem" 2>/dev/null ;;
 	rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$k.pem" 2>/dev/null ;;
+	rsa1024) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "$k.pem" 2>/dev/null ;;
 	*) false ;;
 	esac || { echo "cannot generate key $name ($type)" >&2; return 1; }
 	openssl pkey -in "$k.pem" -pubout -out "$k.pub" 2>/dev/null ||
@@ -132,6 +133,17 @@ img_sign() {
 		fail "ocigate sig add failed: $(cat "$IMG_DIR/last.err")"
 }
 
+# img_trust_signed NAME DIGEST SIGNED_REPO KEY_SCOPE: a fresh trust environment NAME whose store
+# (root-signed) trusts keys/ci.pub for KEY_SCOPE, with DIGEST signed by keys/ci.pem for SIGNED_REPO
+# (a signed digest may be the image's own ID). Returns non-zero when a step fails.
+img_trust_signed() {
+	img_trust_env "$1"
+	img_store_write 1 "$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)" "[$(img_store_key ci "$4")]" &&
+		"$OCIGATE_BIN" trust sign --key "$IMG_DIR/keys/root.pem" "$TRUST_STORE" >/dev/null &&
+		"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$3" --digest "$2" \
+			--add --signatures-dir "$TRUST_SIGS" >/dev/null
+}
+
 # img_trust_json: the policy's "trust" section for the current trust environment.
 img_trust_json() {
 	jq -cn --arg store "$TRUST_STORE" --arg root "$IMG_DIR/keys/root.pub" --arg state "$TRUST_STATE" \
@@ -159,16 +171,17 @@ img_policy() {
 	write_policy "$1" "$json"
 }
 
-# img_bundle NAME POLICY [CONFIG_HEX|-]: a hardened bundle with ocigate registered, annotated as
-# CRI-O does (ImageRef = image ID as bare hex, ImageName = a tag); "-" leaves ImageRef out.
+# img_bundle NAME POLICY [CONFIG_HEX|- [IMAGE_NAME]]: a hardened bundle with ocigate registered,
+# annotated as CRI-O does (ImageRef = image ID as bare hex, ImageName = IMAGE_NAME, by default
+# $IMG_REPO_A:1.0); "-" leaves ImageRef out.
 img_bundle() {
-	local b
+	local b name=${4:-$IMG_REPO_A:1.0}
 	b=$(new_bundle "$1" "$2") || return 1
 	if [ "${3:--}" = - ]; then
-		cfg_edit "$b" '.annotations = {($n): ($r + ":1.0")}' --arg n "$IMG_NAME_ANNOTATION" --arg r "$IMG_REPO_A"
+		cfg_edit "$b" '.annotations = {($n): $r}' --arg n "$IMG_NAME_ANNOTATION" --arg r "$name"
 	else
-		cfg_edit "$b" '.annotations = {($a): $d, ($n): ($r + ":1.0")}' --arg a "$IMG_ANNOTATION" --arg d "$3" \
-			--arg n "$IMG_NAME_ANNOTATION" --arg r "$IMG_REPO_A"
+		cfg_edit "$b" '.annotations = {($a): $d, ($n): $r}' --arg a "$IMG_ANNOTATION" --arg d "$3" \
+			--arg n "$IMG_NAME_ANNOTATION" --arg r "$name"
 	fi
 	echo "$b"
 }

@@ -282,7 +282,43 @@ case_forged_image_ref_default_identity() {
 		check_forged_ref
 }
 
+# Image trust through containerd: the name containerd records for the container's image (its
+# container record, else the io.kubernetes.cri.image-name its CRI plugin writes) is what signatures
+# are matched with. Signatures are over the image ID (a signed digest may be the image's).
+. "$E2E_DIR/lib_image.sh"
+img_init
+img_key root ec && img_key ci ec || e2e_skip_all "openssl cannot generate EC keys"
+IMAGE_REPO=${IMAGE%:*}
+
+# ctd_trust SIGNED_REPO KEY_SCOPE: a trust environment whose store trusts keys/ci.pub for KEY_SCOPE,
+# the image ID signed by it for SIGNED_REPO; prints the policy's "trust" section.
+ctd_trust() {
+	img_trust_signed "ctd-$(slug "$1")" "$IMAGE_CONFIG_DIGEST" "$1" "$2" &&
+		jq -cn --argjson t "$(img_trust_json)" '{"trust": $t}'
+}
+
+check_ctd_named_allowed() { eng_assert_image_named "$CRI_CID" "$IMAGE"; }
+check_ctd_named_refused() { eng_assert_other_repository "$CRI_CID" localhost/other-app "$IMAGE" containerd; }
+
+case_signed_for_its_name_allowed() {
+	local trust
+	trust=$(ctd_trust "$IMAGE_REPO" "$IMAGE_REPO") && set_policy "$trust" ||
+		{ t_begin "containerd: trust environment"; fail "cannot set up the trust environment"; t_end; return; }
+	ctd_case_allowed "signed for $IMAGE_REPO, the name containerd records" \
+		"$(pod_spec default '{}' "$(compliant_container)")" check_ctd_named_allowed
+}
+
+case_signed_for_another_name_refused() {
+	local trust
+	trust=$(ctd_trust localhost/other-app 'localhost/*') && set_policy "$trust" ||
+		{ t_begin "containerd: trust environment"; fail "cannot set up the trust environment"; t_end; return; }
+	ctd_case_refused "signed for localhost/other-app, run as $IMAGE" \
+		"$(pod_spec default '{}' "$(compliant_container)")" trust.signature deny check_ctd_named_refused
+}
+
 case_compliant_allowed
+case_signed_for_its_name_allowed
+case_signed_for_another_name_refused
 case_writable_root_refused
 case_added_capability_refused
 case_real_kube_system_exempted

@@ -19,7 +19,7 @@ img_init
 FUTURE=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
 PAST=$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)
 
-for k in root:ec rogue:ec ci:ed25519 teamb:ec; do
+for k in root:ec rogue:ec ci:ed25519 teamb:ec msgsigner:ec p384:ec384 rsa1024:rsa1024; do
 	img_key "${k%%:*}" "${k#*:}" || img_abort "openssl cannot generate a ${k#*:} key"
 done
 
@@ -461,6 +461,123 @@ id=$(new_id expired-store)
 img_expect_denied "$b" "$id" trust.store "expired at $PAST"
 t_end
 
+# ---------------------------------------------------------------- the name the engine runs the image as
+
+# Signatures are matched with the name CRI-O records in io.kubernetes.cri-o.ImageName (set after the
+# pod's own annotations), as containers-policy.json's matchRepoDigestOrExact does for a digest.
+IMG_REPO_B=registry.example.com/team-b/app
+IMG_SCOPE_B='registry.example.com/team-b/*'
+
+t_begin "runc: signed for team-a/app: allowed as team-a/app (any tag), refused as team-b/app:1 although the record allowed it before (trust.signature)"
+img_trust_env names
+img_make names
+img_store_write 1 "$FUTURE" "[$(img_store_key ci "$IMG_SCOPE_A"),$(img_store_key teamb "$IMG_SCOPE_B")]"
+img_store_sign root
+img_sign ci "$IMG_REPO_A" "$IMG_MANIFEST" "$IMG_MANIFEST_FILE"
+POL_NAMES=$(img_policy trust-names enforce "$(img_trust_json)")
+# start 1 moves the rollback state, start 2 writes the verification record for this name
+img_expect_allowed "$(img_bundle names-a1 "$POL_NAMES" "$IMG_CONFIG_HEX")" "$(new_id names-a1)"
+img_expect_allowed "$(img_bundle names-a2 "$POL_NAMES" "$IMG_CONFIG_HEX" "$IMG_REPO_A:2.0")" "$(new_id names-a2)"
+[ -f "$TRUST_STATE/verified/$IMG_CONFIG_HEX" ] || fail "no verification record after two acceptances"
+id=$(new_id names-b)
+img_expect_denied "$(img_bundle names-b "$POL_NAMES" "$IMG_CONFIG_HEX" "$IMG_REPO_B:1")" "$id" trust.signature \
+	"signed for another repository.*for $(re_quote "$IMG_REPO_A"), but the engine runs the image as $(re_quote "$IMG_REPO_B"):1 \(annotation io\.kubernetes\.cri-o\.ImageName\)"
+assert_log_contains "decision=deny container=\"$(re_quote "$id")\" .*image=\"$(re_quote "$IMG_REPO_B"):1\"" \
+	"the decision line does not name the image as the engine records it"
+t_end
+
+t_begin "runc: trust.match_repository false: the team-a signature is allowed for team-b/app:1"
+img_expect_allowed "$(img_bundle names-relaxed "$(img_policy trust-names-relaxed enforce \
+	"$(img_trust_json | jq -c '. + {match_repository: false}')")" "$IMG_CONFIG_HEX" "$IMG_REPO_B:1")" \
+	"$(new_id names-relaxed)"
+t_end
+
+# msg_bundle KEY DIGEST OUT: a Sigstore bundle v0.3 whose messageSignature (KEY, an EC key) signs DIGEST
+# alone: it names no repository.
+msg_bundle() {
+	python3 - "$IMG_DIR/keys/$1.pem" "$2" "$3" <<'PY' || fail "cannot build the messageSignature bundle"
+import base64, json, subprocess, sys
+key, digest, out = sys.argv[1:4]
+raw = bytes.fromhex(digest.split(":", 1)[1])
+sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", key], input=raw, capture_output=True,
+                     check=True).stdout
+json.dump({"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+           "verificationMaterial": {"publicKey": {"hint": "e2e"}},
+           "messageSignature": {"messageDigest": {"algorithm": "SHA2_256",
+                                                  "digest": base64.b64encode(raw).decode()},
+                                "signature": base64.b64encode(sig).decode()}}, open(out, "w"))
+PY
+}
+
+t_begin "runc: a messageSignature names no repository: under either --repository hint it is allowed as team-a/app, refused as team-b/app (trust.signature)"
+img_trust_env msgsig
+img_make msgsig
+img_store_write 1 "$FUTURE" "[$(img_store_key msgsigner "$IMG_SCOPE_A"),$(img_store_key teamb "$IMG_SCOPE_B")]"
+img_store_sign root
+POL_MSG=$(img_policy trust-msgsig enforce "$(img_trust_json)")
+msg_bundle msgsigner "$IMG_MANIFEST" "$IMG_DIR/msgsig.bundle.json"
+for hint in "$IMG_REPO_A" "$IMG_REPO_B"; do
+	rm -rf "${TRUST_SIGS:?}"/*
+	run_ocigate sig add --bundle "$IMG_DIR/msgsig.bundle.json" --manifest "$IMG_MANIFEST_FILE" --repository "$hint" \
+		--signatures-dir "$TRUST_SIGS"
+	assert_rc 0
+	run_ocigate sig ls --signatures-dir "$TRUST_SIGS"
+	assert_out_contains "message-signature - (unsigned repository hint: $hint)"
+	img_expect_allowed "$(img_bundle msgsig-a "$POL_MSG" "$IMG_CONFIG_HEX")" "$(new_id "msgsig-a-${hint##*/team-}")"
+	img_expect_denied "$(img_bundle msgsig-b "$POL_MSG" "$IMG_CONFIG_HEX" "$IMG_REPO_B:1")" \
+		"$(new_id "msgsig-b-${hint##*/team-}")" trust.signature \
+		"do not cover $(re_quote "$IMG_REPO_B"), the repository of the engine's image name"
+done
+t_end
+
+t_begin "runc: cosign's recipe by hand, a P-384 key over SHA-256 and a signature wrapped by base64 at 76 columns, is accepted"
+img_trust_env recipe
+img_make recipe
+img_store_write 1 "$FUTURE" "[$(img_store_key p384 "$IMG_SCOPE_A")]"
+img_store_sign root
+run_ocigate sig sign --key "$IMG_DIR/keys/p384.pem" --repository "$IMG_REPO_A" --digest "$IMG_MANIFEST" \
+	--payload-out "$IMG_DIR/recipe.payload.json" --signatures-dir "$TRUST_SIGS"
+assert_rc 0
+openssl dgst -sha256 -sign "$IMG_DIR/keys/p384.pem" "$IMG_DIR/recipe.payload.json" | base64 >"$IMG_DIR/recipe.sig.b64" ||
+	fail "openssl dgst -sign failed"
+[ "$(wc -l <"$IMG_DIR/recipe.sig.b64")" -ge 2 ] || fail "base64 did not wrap the signature (this case tests that)"
+run_ocigate sig add --payload "$IMG_DIR/recipe.payload.json" --signature "$IMG_DIR/recipe.sig.b64" \
+	--manifest "$IMG_MANIFEST_FILE" --signatures-dir "$TRUST_SIGS"
+assert_rc 0
+img_expect_allowed "$(img_bundle recipe "$(img_policy trust-recipe enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")" \
+	"$(new_id recipe)"
+t_end
+
+t_begin "an RSA-1024 key: trust sign warns, trust install refuses, the refusal of its signature and policy lint say why"
+img_trust_env rsa1024
+img_make rsa1024
+img_store_write 1 "$FUTURE" "[$(img_store_key rsa1024 "$IMG_SCOPE_A")]"
+run_ocigate trust sign --key "$IMG_DIR/keys/root.pem" "$TRUST_STORE"
+assert_rc 0
+assert_err_matches "warning: trust store keys\[0\]: RSA key of 1024 bits refused: at least 2048 bits required \(key \"rsa1024\"\)"
+mv "$TRUST_STORE" "$TRUST_STORE.new" && mv "$TRUST_STORE.sig" "$TRUST_STORE.new.sig" || fail "cannot move the store"
+run_ocigate trust install --store "$TRUST_STORE" --root-key "$IMG_DIR/keys/root.pub" --state-dir "$TRUST_STATE" \
+	"$TRUST_STORE.new"
+assert_rc 1
+assert_err_matches "not installed: .*RSA key of 1024 bits refused: at least 2048 bits required"
+[ ! -e "$TRUST_STORE" ] || fail "trust install installed a store listing an RSA-1024 key"
+mv "$TRUST_STORE.new" "$TRUST_STORE" && mv "$TRUST_STORE.new.sig" "$TRUST_STORE.sig" || fail "cannot move the store back"
+run_ocigate sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$IMG_REPO_A" --digest "$IMG_MANIFEST" \
+	--payload-out "$IMG_DIR/rsa1024.payload.json" --signatures-dir "$TRUST_SIGS"
+openssl dgst -sha256 -sign "$IMG_DIR/keys/rsa1024.pem" "$IMG_DIR/rsa1024.payload.json" | base64 -w0 \
+	>"$IMG_DIR/rsa1024.sig.b64" || fail "openssl dgst -sign failed"
+run_ocigate sig add --payload "$IMG_DIR/rsa1024.payload.json" --signature "$IMG_DIR/rsa1024.sig.b64" \
+	--manifest "$IMG_MANIFEST_FILE" --signatures-dir "$TRUST_SIGS"
+assert_rc 0
+img_expect_denied "$(img_bundle rsa1024 "$(img_policy trust-rsa1024 enforce "$(img_trust_json)")" "$IMG_CONFIG_HEX")" \
+	"$(new_id rsa1024)" trust.signature \
+	"unusable store key: trust store keys\[0\]: RSA key of 1024 bits refused: at least 2048 bits required"
+run_ocigate policy lint "$(img_policy trust-rsa1024-root enforce \
+	"$(img_trust_json | jq -c --arg k "$IMG_DIR/keys/rsa1024.pub" '.root_keys = [$k]')")"
+assert_rc 1
+assert_err_matches "trust\.root_keys\[0\]: .*RSA key of 1024 bits refused: at least 2048 bits required"
+t_end
+
 # ---------------------------------------------------------------- identity, audit, exemptions
 
 t_begin "runc: refused: no image identity (no ImageRef annotation) while trust is required (image.identity)"
@@ -469,6 +586,13 @@ id=$(new_id no-identity)
 img_expect_denied "$b" "$id" image.identity "no image digest"
 assert_log_contains "decision=deny container=\"$(re_quote "$id")\" .*digest=\"\"" \
 	"decision line of an image without identity does not show an empty digest"
+t_end
+
+t_begin "runc: refused: CRI-O's ImageRef has 63 hex digits: image.identity says so, not only that no digest was found"
+b=$(img_bundle shortref "$POL_ENFORCE" "${UNSIGNED_HEX%?}")
+id=$(new_id short-ref)
+img_expect_denied "$b" "$id" image.identity \
+	"no image digest found.*annotation io\.kubernetes\.cri-o\.ImageRef: .* is not an image digest: fewer than 64 hex digits"
 t_end
 
 t_begin "runc: audit mode lets an unsigned image run and logs decision=audit"

@@ -57,7 +57,8 @@ eng_hooks_dir "$HOOKS_HARDENED" "$POLICY_HARDENED" || e2e_skip_all "cannot write
 
 # pm_case_allowed DESC HOOKS_DIR PODMAN_ARGS...: the container runs, prints its greeting, the hook
 # logs decision=allow for its id (with the image's config digest when identity is on), no
-# violation at all (so none of Podman's own binds is flagged), nothing left.
+# violation at all (so none of Podman's own binds is flagged), nothing left. $PM_CHECK, when set,
+# names a function of more assertions (this applies to pm_case_refused too).
 pm_case_allowed() {
 	local desc=$1 hooks=$2
 	shift 2
@@ -72,6 +73,7 @@ pm_case_allowed() {
 		eng_assert_log_not_contains "rule=runtime\\.mounts" "one of Podman's own binds was flagged by runtime.mounts"
 		assert_decision_digest "$PM_CID" "$IMAGE_CONFIG_DIGEST"
 	fi
+	"${PM_CHECK:-true}"
 	assert_log_clean
 	assert_pm_nothing_left
 	t_end
@@ -93,6 +95,7 @@ pm_case_refused() {
 		for r in $rules; do eng_assert_violation "$PM_CID" "$r" deny; done
 		assert_decision_digest "$PM_CID" "$IMAGE_CONFIG_DIGEST"
 	fi
+	"${PM_CHECK:-true}"
 	assert_err_matches "hook"
 	assert_err_matches "ocigate"
 	assert_log_clean
@@ -189,8 +192,48 @@ case_etc_bind_refused() {
 		"${HARDENED[@]}" -v /etc:/host-etc:ro "$IMAGE"
 }
 
+# Image trust through Podman: containers/storage records the name the container was run as (its
+# record's metadata image-name), and signatures are matched with it. Signatures are over the image
+# ID itself (a signed digest may be the image's), made with `ocigate sig sign`.
+. "$E2E_DIR/lib_image.sh"
+img_init
+img_key root ec && img_key ci ec || e2e_skip_all "openssl cannot generate EC keys"
+IMAGE_REPO=${IMAGE%:*}
+
+# pm_trust_hooks NAME SIGNED_REPO KEY_SCOPE: a trust environment whose store trusts keys/ci.pub for
+# KEY_SCOPE, the image ID signed by it for SIGNED_REPO, a policy with identity from containers/storage,
+# and a hooks.d directory for it in PM_HOOKS. Runs outside a case: setup failures are returned.
+pm_trust_hooks() {
+	local pol
+	PM_HOOKS=$E2E_WORK/hooks-$1.d
+	img_trust_signed "$1" "$IMAGE_CONFIG_DIGEST" "$2" "$3" &&
+		pol=$(eng_policy "podman-$1" '{"preset":"restricted"}' "$IMAGE_SECTION" "{\"trust\":$(img_trust_json)}") &&
+		eng_hooks_dir "$PM_HOOKS" "$pol"
+}
+
+check_named_allowed() { eng_assert_image_named "$PM_CID" "$IMAGE"; }
+check_named_refused() { eng_assert_other_repository "$PM_CID" localhost/other-app "$IMAGE" containers/storage; }
+
+case_signed_for_its_name_allowed() {
+	if ! pm_trust_hooks signed-name "$IMAGE_REPO" "$IMAGE_REPO"; then
+		t_begin "podman: trust environment"; fail "cannot set up the trust environment"; t_end; return
+	fi
+	PM_CHECK=check_named_allowed pm_case_allowed "signed for $IMAGE_REPO, the name containers/storage records" \
+		"$PM_HOOKS" "${HARDENED[@]}" "$IMAGE"
+}
+
+case_signed_for_another_name_refused() {
+	if ! pm_trust_hooks signed-other localhost/other-app 'localhost/*'; then
+		t_begin "podman: trust environment"; fail "cannot set up the trust environment"; t_end; return
+	fi
+	PM_CHECK=check_named_refused pm_case_refused "signed for localhost/other-app, run as $IMAGE" "$PM_HOOKS" \
+		trust.signature "${HARDENED[@]}" "$IMAGE"
+}
+
 case_image_loaded
 case_hardened_allowed
+case_signed_for_its_name_allowed
+case_signed_for_another_name_refused
 case_podman_binds_present
 case_engine_default_restricted_allowed
 case_engine_default_hardened_refused

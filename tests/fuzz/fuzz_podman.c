@@ -23,12 +23,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char digest[OG_DIGEST_MAX], path[512];
+	char digest[OG_DIGEST_MAX], name[OG_REF_MAX], path[512];
 	og_error e = { 0 };
 
 	fz_write("overlay-containers/containers.json", data, size, path, sizeof path);
-	if (og_podman_image(graphroot, FZ_ID, digest, &e) == 0)
+	if (og_podman_image(graphroot, FZ_ID, digest, name, &e) == 0) {
 		FZ_ASSERT(strncmp(digest, "sha256:", 7) == 0 && strlen(digest) == 71,
 			  "podman image id is not a sha256 digest");
+		FZ_ASSERT(strlen(name) < sizeof name, "image name not terminated");
+	}
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* Strings pod authors control directly, from annotations and reports:
- * image references and repository names (verify/identity/identity.c og_ref_parse,
- * og_repo_normalize and og_repo_valid, og_identity_resolve with each source
- * kind), VEX product ids (og_vex_product_digest), report references (og_verdict_repository_of),
+ * image references and repository names (verify/common/reference.c
+ * og_ref_parse, og_repo_normalize and og_repo_valid, each checked against
+ * the distribution grammar as regular expressions, tests/unit/ref_grammar.h;
+ * og_identity_resolve with each source kind), VEX product ids
+ * (og_vex_product_digest), report references (og_verdict_repository_of),
  * trust-store scope patterns (og_trust_scope_match), containerd identifiers
  * and digests, and og_scan_clean.  The input is split at the first NUL byte
  * into a reference and a second string (a scope pattern).
@@ -16,8 +18,10 @@
 #include "verify/scan/vex.h"
 #include "verify/common/digest.h"
 #include "verify/common/reference.h"
+#include "tests/unit/ref_grammar.h"
 
 static struct og_identity_policy *pol[3];
+static struct rg_oracle grammar;	/* the reference grammar as regular expressions */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -25,6 +29,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	if (rg_init(&grammar) != 0)
+		fz_die("cannot compile the reference grammar");
 	for (size_t i = 0; i < 3; i++) {
 		json_t *sec = json_pack("{s:[{s:s,s:s}]}", "identity", "annotation", "fuzz.ref", "kind",
 					kinds[i]);
@@ -44,6 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char repo[OG_REF_MAX], digest[OG_DIGEST_MAX], norm[OG_REF_MAX], name[OG_REF_MAX], vd[72], clean[64];
 	json_t *ann;
 
+	/* The grammar, stated plainly, agrees on every input. */
+	FZ_ASSERT((og_ref_parse(ref, repo, sizeof repo, digest, sizeof digest) == 0) ==
+			  rg_ref(&grammar, ref, norm, sizeof norm),
+		  "og_ref_parse disagrees with the reference grammar");
+	FZ_ASSERT(og_repo_valid(ref) == rg_repo(&grammar, ref, norm, sizeof norm),
+		  "og_repo_valid disagrees with the reference grammar");
 	if (og_ref_parse(ref, repo, sizeof repo, digest, sizeof digest) == 0) {
 		FZ_ASSERT(digest[0] == '\0' || og_digest_valid(digest), "reference digest not valid");
 		FZ_ASSERT(og_repo_normalize(repo, norm, sizeof norm) == 0 && strcmp(norm, repo) == 0,

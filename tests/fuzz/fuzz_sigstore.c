@@ -1,12 +1,16 @@
 /* Sigstore bundles v0.1-v0.3 and bare DSSE envelopes (verify/sig/sigstore.c
  * og_bundle_parse, and og_dsse_parse through it), then og_bundle_verify with
  * an Ed25519 and an ECDSA P-256 key: hostile signature lengths and encodings
- * reach OpenSSL through our checks.  The in-toto statement of a DSSE bundle
- * is parsed too (in the hook only after verification; fuzz_intoto covers it
- * alone).
+ * reach OpenSSL through our checks.  What the bundle claims is read too
+ * (og_sig_claims_read: the in-toto statement of a DSSE bundle and its
+ * subject names; in the hook only after verification; fuzz_intoto covers
+ * the statement alone): every claim has a valid digest and a repository
+ * that is "" or normalised.
  * fuzz-max-len: 1048576 (OG_MAX_BUNDLE_BYTES is 2 MiB) */
-#include "verify/sig/dsse.h"
 #include "fuzz_testkeys.h"
+#include "verify/common/digest.h"
+#include "verify/common/reference.h"
+#include "verify/sig/sig_claims.h"
 #include "verify/sig/sigstore.h"
 
 static EVP_PKEY *keys[2];
@@ -32,14 +36,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			(void)og_bundle_verify(&b, keys[i], &ve);
 		}
-		if (b.kind == OG_BUNDLE_DSSE && b.env.payload != NULL) {
-			struct og_intoto *st = calloc(1, sizeof *st);
+		struct og_sig_claims *c = calloc(1, sizeof *c);
 
-			if (st == NULL)
-				fz_die("out of memory");
-			(void)og_intoto_parse(b.env.payload, b.env.payload_len, st, &e);
-			free(st);
+		if (c == NULL)
+			fz_die("out of memory");
+		if (og_sig_claims_read(NULL, &b, c, &e) == 0) {
+			FZ_ASSERT(c->n > 0, "claims read with no claim");
+			for (size_t i = 0; i < c->n; i++) {
+				char norm[OG_REF_MAX];
+
+				FZ_ASSERT(og_digest_valid(c->digest[i]), "claimed digest not valid");
+				FZ_ASSERT(c->repo[i][0] == '\0' ||
+						  (og_repo_normalize(c->repo[i], norm, sizeof norm) == 0 &&
+						   strcmp(norm, c->repo[i]) == 0),
+					  "claimed repository not normalised");
+			}
 		}
+		free(c);
 	}
 	og_bundle_free(&b);
 	return 0;

@@ -20,9 +20,11 @@ static const char *root(const char *name)
 	return path;
 }
 
+static char last_name[OG_REF_MAX];	/* the image name of the last lookup */
+
 static int image_of(const char *fixture, const char *id, char *digest, og_error *e)
 {
-	return og_podman_image(root(fixture), id, digest, e);
+	return og_podman_image(root(fixture), id, digest, last_name, e);
 }
 
 START_TEST(good_records)
@@ -32,8 +34,13 @@ START_TEST(good_records)
 
 	ck_assert_msg(image_of("good", C1, d, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(d, "sha256:" I1);
+	ck_assert_str_eq(last_name, "localhost/bb:1");	/* the engine's metadata.image-name */
 	ck_assert_msg(image_of("good", C2, d, &e) == 0, "%s", e.msg);
 	ck_assert_str_eq(d, "sha256:" I2);
+	ck_assert_str_eq(last_name, "localhost/db:2");
+	/* a record without metadata names no image */
+	ck_assert_msg(image_of("no-metadata", C1, d, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(last_name, "");
 }
 END_TEST
 
@@ -71,6 +78,7 @@ START_TEST(refused_fixtures)
 		{ "no-image", "not an image ID" },
 		{ "id-not-string", "[0].id" },
 		{ "missing-dir", "graph root" },
+		{ "bad-metadata", "[0].metadata: expected an object" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -104,7 +112,7 @@ START_TEST(symlinked_file_refused)
 	snprintf(target, sizeof target, "%s/overlay-containers/containers.json", root("good"));
 	snprintf(link, sizeof link, "%s/overlay-containers/containers.json", dir);
 	ck_assert_int_eq(symlink(target, link), 0);
-	ck_assert_int_eq(og_podman_image(dir, C1, d, &e), -1);
+	ck_assert_int_eq(og_podman_image(dir, C1, d, last_name, &e), -1);
 	ck_assert_msg(strstr(e.msg, "symbolic link") != NULL, "%s", e.msg);
 	unlink(link);
 	snprintf(link, sizeof link, "%s/overlay-containers", dir);
@@ -113,7 +121,7 @@ START_TEST(symlinked_file_refused)
 	snprintf(target, sizeof target, "%s/overlay-containers", root("good"));
 	ck_assert_int_eq(symlink(target, link), 0);
 	og_error_clear(&e);
-	ck_assert_int_eq(og_podman_image(dir, C1, d, &e), -1);
+	ck_assert_int_eq(og_podman_image(dir, C1, d, last_name, &e), -1);
 	/* openat2 says "symbolic link"; the O_NOFOLLOW|O_DIRECTORY fallback (no openat2) ENOTDIR. */
 	ck_assert_msg(strstr(e.msg, "symbolic link") != NULL || strstr(e.msg, "Not a directory") != NULL,
 		      "%s", e.msg);
@@ -134,7 +142,7 @@ START_TEST(oversized_refused)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, (off_t)OG_PODMAN_MAX_CONTAINERS_JSON_BYTES + 1), 0);	/* sparse */
 	close(fd);
-	ck_assert_int_eq(og_podman_image(dir, C1, d, &e), -1);
+	ck_assert_int_eq(og_podman_image(dir, C1, d, last_name, &e), -1);
 	ck_assert_msg(strstr(e.msg, "limit") != NULL, "%s", e.msg);
 	unlink(file);
 	snprintf(sub, sizeof sub, "%s/overlay-containers", dir);
@@ -151,7 +159,7 @@ START_TEST(fifo_refused)
 	make_root(dir);
 	snprintf(file, sizeof file, "%s/overlay-containers/containers.json", dir);
 	ck_assert_int_eq(mkfifo(file, 0600), 0);
-	ck_assert_int_eq(og_podman_image(dir, C1, d, &e), -1);	/* must not block on the FIFO */
+	ck_assert_int_eq(og_podman_image(dir, C1, d, last_name, &e), -1);	/* must not block on the FIFO */
 	ck_assert_msg(strstr(e.msg, "not a regular file") != NULL, "%s", e.msg);
 	unlink(file);
 	snprintf(sub, sizeof sub, "%s/overlay-containers", dir);

@@ -12,7 +12,9 @@
 #include "verify/common/digest.h"
 #include "hook/base/strfmt.h"
 
+#include <openssl/pem.h>
 #include <openssl/sha.h>
+#include <openssl/x509.h>
 
 #define SKIP_IF_NO_FIXTURES()                                                               \
 	do {                                                                                \
@@ -453,6 +455,67 @@ START_TEST(x01_algorithms)
 }
 END_TEST
 
+/* Sign msg with k over hash md (DER ECDSA). */
+static og_buf sign_with(EVP_PKEY *k, const EVP_MD *md, const char *msg)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	og_buf sig = { 0 };
+
+	ck_assert_int_eq(EVP_DigestSignInit(c, NULL, md, NULL, k), 1);
+	ck_assert_int_eq(EVP_DigestSign(c, NULL, &sig.len, (const unsigned char *)msg, strlen(msg)), 1);
+	sig.data = malloc(sig.len);
+	ck_assert_int_eq(EVP_DigestSign(c, (unsigned char *)sig.data, &sig.len, (const unsigned char *)msg,
+					strlen(msg)), 1);
+	EVP_MD_CTX_free(c);
+	return sig;
+}
+
+/* The Sigstore registry pairs P-384 with SHA-384 and, deprecated but what
+ * cosign and sigstore-python sign with (PKIX_ECDSA_P384_SHA_256), SHA-256:
+ * both verify; SHA-512 does not.  BC04 is sigstore-python's P-384 key
+ * (in a certificate) signing a blob over SHA-256. */
+START_TEST(p384_sha256)
+{
+	og_cleanup(EVP_PKEY_free) EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+	og_error e = { 0 };
+	const EVP_MD *mds[] = { EVP_sha384(), EVP_sha256(), EVP_sha512() };
+
+	for (size_t i = 0; i < 3; i++) {
+		og_cleanup_buf og_buf sig = sign_with(k, mds[i], "msg");
+
+		ck_assert_msg((og_key_verify(k, "msg", 3, (unsigned char *)sig.data, sig.len, &e) == 0) == (i < 2),
+			      "digest %zu", i);
+		ck_assert_int_ne(og_key_verify(k, "msh", 3, (unsigned char *)sig.data, sig.len, &e), 0);
+	}
+	/* P-256 stays SHA-256 only */
+	{
+		og_cleanup(EVP_PKEY_free) EVP_PKEY *k256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		og_cleanup_buf og_buf sig = sign_with(k256, EVP_sha384(), "msg");
+
+		ck_assert_int_ne(og_key_verify(k256, "msg", 3, (unsigned char *)sig.data, sig.len, &e), 0);
+	}
+	SKIP_IF_NO_FIXTURES();
+	{
+		const char *d = "BC04-py-signblob-P384-sha256-CERT";
+		og_cleanup_buf og_buf art = readf(fx(d, "artifact"));
+		og_cleanup_free unsigned char *sig = NULL;
+		FILE *f = fopen(fx(d, "cert.pem"), "r");
+		X509 *cert;
+		size_t n;
+
+		ck_assert_ptr_nonnull(f);
+		cert = PEM_read_X509(f, NULL, NULL, NULL);
+		fclose(f);
+		ck_assert_ptr_nonnull(cert);
+		sig = b64file(fx(d, "signature.b64"), &n);
+		ck_assert_msg(og_key_check_type(X509_get0_pubkey(cert), d, &e) == 0, "%s", e.msg);
+		ck_assert_msg(og_key_verify(X509_get0_pubkey(cert), art.data, art.len, sig, n, &e) == 0, "%s: %s",
+			      d, e.msg);
+		X509_free(cert);
+	}
+}
+END_TEST
+
 /* ECDSA in IEEE P1363 r||s form verifies like its DER form. */
 START_TEST(ecdsa_p1363)
 {
@@ -517,6 +580,31 @@ START_TEST(base64_strict)
 	enc = og_base64_encode("hello", 5);
 	ck_assert_str_eq(enc, "aGVsbG8=");
 	free(enc);
+}
+END_TEST
+
+/* A signature file a person made may be wrapped (`base64` at 76 columns,
+ * `openssl base64` at 64, CRLF from elsewhere): line breaks are skipped
+ * there and nowhere else; spaces stay errors. */
+START_TEST(base64_line_breaks)
+{
+	unsigned char *o = NULL;
+	size_t n;
+	og_error e = { 0 };
+
+	ck_assert_int_eq(og_base64_decode("aGVs\nbG8=\n", 10, OG_B64_LINE_BREAKS, "t", &o, &n, &e), 0);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(memcmp(o, "hello", 5), 0);
+	free(o);
+	ck_assert_int_eq(og_base64_decode("aGVs\r\nbG8=", 10, OG_B64_LINE_BREAKS, "t", &o, &n, &e), 0);
+	free(o);
+	ck_assert_int_ne(og_base64_decode("aGVs bG8=", 9, OG_B64_LINE_BREAKS, "t", &o, &n, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e.msg, "whitespace at offset 4"));
+	ck_assert_int_ne(og_base64_decode("aGVs\tbG8=", 9, OG_B64_LINE_BREAKS, "t", &o, &n, &e), 0);
+	ck_assert_int_ne(og_base64_decode("aGVs\nbG8=", 9, OG_B64_STRICT, "t", &o, &n, &e), 0);
+	ck_assert_int_ne(og_base64_decode("aGVsbG8=\nAAAA", 13, OG_B64_LINE_BREAKS, "t", &o, &n, &e), 0);
+	ck_assert_int_eq(og_base64_decode("aGVs \tbG8=", 10, OG_B64_ANY_SPACE, "t", &o, &n, &e), 0);
+	free(o);
 }
 END_TEST
 
@@ -652,8 +740,10 @@ int main(int argc, char **argv)
 	tcase_add_test(t, certificate_bundles_refused);
 	tcase_add_test(t, x01_algorithms);
 	tcase_add_test(t, ecdsa_p1363);
+	tcase_add_test(t, p384_sha256);
 	tcase_add_test(t, key_types);
 	tcase_add_test(t, base64_strict);
+	tcase_add_test(t, base64_line_breaks);
 	tcase_add_test(t, cosign_payload_rules);
 	tcase_add_test(t, hex_and_digest_validation);
 	suite_add_tcase(s, t);

@@ -4,6 +4,7 @@
 #include "testutil.h"
 #include "verify/common/base64.h"
 #include "verify/common/crypto_util.h"
+#include "verify/sig/cosign.h"
 #include "verify/sig/dsse.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
@@ -17,10 +18,12 @@
 #include "verify/trust/trust_store.h"
 #include "verify/common/digest.h"
 #include "hook/base/strfmt.h"
+#include "verify/common/reference.h"
 #include "hook/cmd/commands.h"
 
 #include <fcntl.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <openssl/sha.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -164,17 +167,34 @@ static struct og_trust_policy *policy(int threshold, int both_roots)
 	return p;
 }
 
-/* Run the check; returns the number of findings, first one in rule/msg. */
-static size_t check(struct og_trust_policy *p, const char *digest, char *rule, char *msg)
+/* The image digest as the hook would see it, with `name` (NULL: none) as
+ * the engine's record of its name. */
+static struct og_image image_named(const char *digest, const char *name)
 {
-	struct og_findings r = { 0 };
 	struct og_image img;
-	og_error e = { 0 };
-	size_t n;
+	char dg[OG_DIGEST_MAX];
 
 	memset(&img, 0, sizeof img);
 	snprintf(img.digest, sizeof img.digest, "%s", digest);
 	img.kind = OG_DIGEST_MANIFEST;
+	if (name != NULL) {
+		snprintf(img.name, sizeof img.name, "%s", name);
+		snprintf(img.name_from, sizeof img.name_from, "annotation io.kubernetes.cri-o.ImageName");
+		if (og_ref_parse(name, img.repository, sizeof img.repository, dg, sizeof dg) < 0)
+			img.repository[0] = '\0';
+	}
+	return img;
+}
+
+/* Run the check for an image the engine records as `name` (NULL: no name);
+ * returns the number of findings, first one in rule/msg. */
+static size_t check_as(struct og_trust_policy *p, const char *digest, const char *name, char *rule, char *msg)
+{
+	struct og_findings r = { 0 };
+	struct og_image img = image_named(digest, name);
+	og_error e = { 0 };
+	size_t n;
+
 	ck_assert_msg(og_trust_check(p, &img, &r, &e) == 0, "%s", e.msg);
 	n = r.n;
 	rule[0] = msg[0] = '\0';
@@ -186,20 +206,28 @@ static size_t check(struct og_trust_policy *p, const char *digest, char *rule, c
 	return n;
 }
 
-#define EXPECT_FINDING(p, digest, want_rule, want_text)                                       \
+static size_t check(struct og_trust_policy *p, const char *digest, char *rule, char *msg)
+{
+	return check_as(p, digest, NULL, rule, msg);
+}
+
+#define EXPECT_FINDING_AS(p, digest, name, want_rule, want_text)                              \
 	do {                                                                                  \
 		char rule_[64], msg_[2048];                                                   \
-		ck_assert_uint_eq(check(p, digest, rule_, msg_), 1);                          \
+		ck_assert_uint_eq(check_as(p, digest, name, rule_, msg_), 1);                 \
 		ck_assert_str_eq(rule_, want_rule);                                           \
 		ck_assert_msg(strstr(msg_, want_text) != NULL, "finding \"%s\" lacks \"%s\"", \
 			      msg_, want_text);                                               \
 	} while (0)
+#define EXPECT_FINDING(p, digest, want_rule, want_text) \
+	EXPECT_FINDING_AS(p, digest, NULL, want_rule, want_text)
 
-#define EXPECT_OK(p, digest)                                                            \
-	do {                                                                            \
-		char rule_[64], msg_[2048];                                             \
-		ck_assert_msg(check(p, digest, rule_, msg_) == 0, "%s: %s", rule_, msg_); \
+#define EXPECT_OK_AS(p, digest, name)                                                           \
+	do {                                                                                    \
+		char rule_[64], msg_[2048];                                                     \
+		ck_assert_msg(check_as(p, digest, name, rule_, msg_) == 0, "%s: %s", rule_, msg_); \
 	} while (0)
+#define EXPECT_OK(p, digest) EXPECT_OK_AS(p, digest, NULL)
 
 /* Run a command (og_cmd_sig, og_cmd_trust ...) on a NULL-terminated list. */
 static int run_cmd(int (*cmd)(int, char **), const char *const *args)
@@ -251,19 +279,23 @@ END_TEST
 /* The verification cache: the second start of the same image needs no
  * cryptography, and any change to an input, a weakened cache directory or
  * the passing of the store's expiry sends it back to full verification. */
-static int accepted_via_cache(struct og_trust_policy *p, const char *digest, int *findings)
+static int accepted_via_cache_as(struct og_trust_policy *p, const char *digest, const char *name,
+				 int *findings)
 {
 	struct og_findings r = { 0 };
-	struct og_image img;
+	struct og_image img = image_named(digest, name);
 	og_error e = { 0 };
 	char why[600] = "";
 
-	memset(&img, 0, sizeof img);
-	snprintf(img.digest, sizeof img.digest, "%s", digest);
 	ck_assert_msg(og_trust_evaluate(p, &img, 1, &r, why, sizeof why, &e) == 0, "%s", e.msg);
 	*findings = (int)r.n;
 	og_findings_free(&r);
 	return strstr(why, "verified before") != NULL;
+}
+
+static int accepted_via_cache(struct og_trust_policy *p, const char *digest, int *findings)
+{
+	return accepted_via_cache_as(p, digest, NULL, findings);
 }
 
 /* A signed D1 under a store of `version`, started until its acceptance is
@@ -569,7 +601,7 @@ static void forge_record(const char *digest)
 	char path[400], pfp[17], fp[OG_TRUST_CACHE_FP_MAX];
 	struct og_trust_cache_inputs in = { .policy_fingerprint = pfp, .store = store, .state_dir = statedir,
 					    .signatures_dir = sigdir, .root_keys = roots, .nroot = 1,
-					    .digest = digest };
+					    .digest = digest, .image_repository = "", .image_name_from = "" };
 	og_buf b = { 0 };
 	og_error e = { 0 };
 	const char *at;
@@ -1125,6 +1157,80 @@ static void sign_buf(EVP_PKEY *k, const char *msg, size_t len, og_buf *sig)
 	sig->data = (char *)s;
 }
 
+/* Issue 17: an RSA-1024 key entered the store without a word and `check`
+ * then said only that no key verifies.  Where a key enters, the reason is
+ * named: the refusal of a signature by it, `trust install`, `trust sign`'s
+ * check of what it signs (a warning), `policy lint` for a root key. */
+START_TEST(rsa1024_named_where_it_enters)
+{
+	EVP_PKEY *small = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	char *ps = pub_pem(small), smallp[320], newstore[320], newsig[320], *payload;
+	json_t *st = json_pack("{s:i,s:s,s:[{s:s,s:s,s:[s]}]}", "version", 1, "expires", "2099-01-01T00:00:00Z",
+			       "keys", "name", "ci-old", "key", ps, "scopes", "registry.example.com/team-a/*");
+	struct og_trust_store *ts = NULL;
+	struct og_trust_policy *p;
+	struct og_sig_entry en;
+	og_error e = { 0 };
+	size_t plen;
+
+	write_store(st, 1, 0);
+	/* a signature by it: refused, and the refusal says why the key cannot vouch */
+	memset(&en, 0, sizeof en);
+	ck_assert_int_eq(og_cosign_payload_build(REPO, D1, &payload, &plen, &e), 0);
+	en.payload.data = payload;
+	en.payload.len = plen;
+	sign_buf(small, payload, plen, &en.signature);
+	put_entry(&en, D1);
+	free(en.signature.data);
+	free(payload);
+	p = policy(1, 0);
+	EXPECT_FINDING(p, D1, "trust.signature",
+		       "unusable store key: trust store keys[0]: RSA key of 1024 bits refused: at least 2048 bits required");
+	og_trust_policy_free(p);
+	/* what trust sign warns about and trust install refuses */
+	ck_assert_msg(og_trust_store_parse_file(store, &ts, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(og_trust_store_check_keys(ts, &e), -1);
+	ck_assert_msg(strstr(e.msg, "keys[0]: RSA key of 1024 bits refused: at least 2048 bits required (key \"ci-old\")"),
+		      "%s", e.msg);
+	og_trust_store_free(ts);
+	snprintf(newstore, sizeof newstore, "%s/new.json", dir);
+	snprintf(newsig, sizeof newsig, "%s/new.json.sig", dir);
+	ck_assert_int_eq(rename(store, newstore), 0);
+	snprintf(smallp, sizeof smallp, "%s.sig", store);
+	ck_assert_int_eq(rename(smallp, newsig), 0);
+	{
+		const char *install[] = { "trust", "install", "--store", store, "--root-key", root1, "--state-dir",
+					  statedir, newstore, NULL };
+		ck_assert_int_eq(og_cmd_trust(9, (char **)install), 1);
+		ck_assert_int_eq(access(store, F_OK), -1);	/* nothing installed */
+	}
+	/* policy lint: a root key of a refused type is an error, a missing one a warning */
+	snprintf(smallp, sizeof smallp, "%s/small.pem", dir);
+	write_pub(smallp, small);
+	{
+		json_t *sec = json_pack("{s:b,s:[s,s]}", "required", 1, "root_keys", root1, smallp);
+		char warn[512] = "";
+		FILE *f = fmemopen(warn, sizeof warn, "w");
+
+		ck_assert_int_eq(og_trust_policy_parse(sec, "$.trust", &p, &e), 0);
+		ck_assert_int_eq(og_trust_policy_check_root_keys(p, f, &e), -1);
+		ck_assert_msg(strstr(e.msg, "trust.root_keys[1]: ") && strstr(e.msg, "RSA key of 1024 bits refused"),
+			      "%s", e.msg);
+		og_trust_policy_free(p);
+		json_decref(sec);
+		sec = json_pack("{s:b,s:[s,s]}", "required", 1, "root_keys", root1, "/nonexistent/root.pem");
+		ck_assert_int_eq(og_trust_policy_parse(sec, "$.trust", &p, &e), 0);
+		ck_assert_int_eq(og_trust_policy_check_root_keys(p, f, &e), 0);
+		fclose(f);
+		ck_assert_msg(strstr(warn, "warning: trust.root_keys[1]: ") != NULL, "%s", warn);
+		og_trust_policy_free(p);
+		json_decref(sec);
+	}
+	free(ps);
+	EVP_PKEY_free(small);
+}
+END_TEST
+
 START_TEST(entry_forgeries)
 {
 	struct og_trust_policy *p;
@@ -1275,18 +1381,23 @@ START_TEST(manifest_and_index_chain)
 }
 END_TEST
 
-/* A DSSE envelope with a cosign-3 style in-toto statement, via sig add --bundle. */
-static void dsse_entry(const char *ptype, const char *subject_digest, const char *path)
+/* A DSSE envelope with a cosign-3 style in-toto statement whose subject
+ * is `name` (NULL: no name), to file with sig add --bundle. */
+static void dsse_entry_named(const char *ptype, const char *name, const char *subject_digest, const char *path)
 {
-	char stmt[1024], *b64p, *b64s, *env;
+	char stmt[1024], subject[300], *b64p, *b64s, *env;
 	unsigned char *pae;
 	size_t plen;
 	og_buf sig = { 0 };
 	og_error e = { 0 };
 
+	if (name != NULL)
+		snprintf(subject, sizeof subject, "\"name\":\"%s\",", name);
+	else
+		subject[0] = '\0';
 	snprintf(stmt, sizeof stmt,
-		 "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":\"%s\",\"digest\":"
-		 "{\"sha256\":\"%s\"}}],\"predicateType\":\"%s\",\"predicate\":{}}", REPO, subject_digest + 7, ptype);
+		 "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{%s\"digest\":"
+		 "{\"sha256\":\"%s\"}}],\"predicateType\":\"%s\",\"predicate\":{}}", subject, subject_digest + 7, ptype);
 	ck_assert_int_eq(og_dsse_pae(OG_INTOTO_PAYLOAD_TYPE, (unsigned char *)stmt, strlen(stmt), &pae, &plen, &e), 0);
 	sign_buf(ksigner, (char *)pae, plen, &sig);
 	b64p = og_base64_encode(stmt, strlen(stmt));
@@ -1301,71 +1412,140 @@ static void dsse_entry(const char *ptype, const char *subject_digest, const char
 	og_buf_free(&sig);
 }
 
+#define REPO_B "registry.example.com/team-b/app"
+
+/* A Sigstore bundle v0.3 with a messageSignature by k over digest: it signs
+ * the digest alone and names no repository. */
+static void message_bundle(EVP_PKEY *k, const char *digest, const char *path)
+{
+	unsigned char md[32], sig[256];
+	size_t slen = sizeof sig;
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+	char *b64d, *b64s, *doc;
+
+	for (size_t i = 0; i < 32; i++)
+		sscanf(digest + 7 + 2 * i, "%2hhx", &md[i]);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(EVP_PKEY_sign_init(c), 1);
+	ck_assert_int_eq(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()), 1);
+	ck_assert_int_eq(EVP_PKEY_sign(c, sig, &slen, md, 32), 1);
+	EVP_PKEY_CTX_free(c);
+	b64d = og_base64_encode(md, 32);
+	b64s = og_base64_encode(sig, slen);
+	ck_assert_int_ge(asprintf(&doc, "{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\","
+				  "\"verificationMaterial\":{\"publicKey\":{\"hint\":\"k\"}},\"messageSignature\":"
+				  "{\"messageDigest\":{\"algorithm\":\"SHA2_256\",\"digest\":\"%s\"},\"signature\":\"%s\"}}",
+				  b64d, b64s), 0);
+	wfile(path, doc, strlen(doc));
+	free(doc);
+	free(b64d);
+	free(b64s);
+}
+
+/* File a bundle with sig add, the given unsigned --repository hint (NULL: none). */
+static void add_bundle(const char *path, const char *hint)
+{
+	const char *with[] = { "sig", "add", "--bundle", path, "--repository", hint, "--signatures-dir", sigdir,
+			       "--store", store, "--root-key", root1, NULL };
+	const char *without[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
+				  "--root-key", root1, NULL };
+
+	ck_assert_int_eq(run_sig(hint ? with : without), 0);
+}
+
+static void clear_signatures(void)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", sigdir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* File a statement of type ptype for digest, its subject `name` (NULL: no
+ * name), with sig add and the --repository hint (NULL: none). */
+static void file_statement(const char *ptype, const char *name, const char *digest, const char *hint)
+{
+	char path[320];
+
+	snprintf(path, sizeof path, "%s/env.json", dir);
+	dsse_entry_named(ptype, name, digest, path);
+	add_bundle(path, hint);
+}
+
 START_TEST(dsse_statement_accepted)
 {
 	struct og_trust_policy *p;
-	char path[320];
 
 	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
 	p = policy(1, 0);
-	snprintf(path, sizeof path, "%s/env.json", dir);
-	dsse_entry(OG_DEFAULT_PREDICATE_TYPE, D1, path);
-	{
-		const char *add[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
-				      "--root-key", root1, NULL };
-		ck_assert_int_eq(run_sig(add), 0);
-	}
+	file_statement(OG_DEFAULT_PREDICATE_TYPE, REPO, D1, NULL);
 	EXPECT_OK(p, D1);
 	/* a predicate type the policy does not accept */
-	dsse_entry("https://slsa.dev/provenance/v0.2", D2, path);
-	{
-		const char *add[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
-				      "--root-key", root1, NULL };
-		ck_assert_int_eq(run_sig(add), 0);
-	}
-	EXPECT_FINDING(p, D2, "trust.signature", "predicate type");
+	file_statement("https://slsa.dev/provenance/v0.2", REPO, D2, NULL);
+	/* labelled as what it is, not as a malformed signature */
+	EXPECT_FINDING(p, D2, "trust.signature", "refused predicate type (1 signature checked): signed by key");
+	EXPECT_FINDING(p, D2, "trust.signature", "https://slsa.dev/provenance/v0.2 is not accepted");
 	og_trust_policy_free(p);
 }
 END_TEST
+
+/* The files of a cosign fixture (../shared/fixtures/cosign/NAME). */
+struct cosign_fixture {
+	char dir[4200], pub[4300], payload[4300], signature[4300], manifest[4300];
+};
+
+/* 0 (with a SKIP line for test) when the shared fixtures are absent. */
+static int cosign_fixture(const char *test, const char *name, struct cosign_fixture *fx)
+{
+	if (!tu_have_shared_fixtures()) {
+		printf("SKIP %s: shared fixtures not found at %s\n", test, tu_shared_fixtures());
+		return 0;
+	}
+	og_bfmt(fx->dir, sizeof fx->dir, "%s/cosign/%s", tu_shared_fixtures(), name);
+	og_bfmt(fx->pub, sizeof fx->pub, "%s/pub.pem", fx->dir);
+	og_bfmt(fx->payload, sizeof fx->payload, "%s/payload.json", fx->dir);
+	og_bfmt(fx->signature, sizeof fx->signature, "%s/signature.b64", fx->dir);
+	og_bfmt(fx->manifest, sizeof fx->manifest, "%s/manifest.json", fx->dir);
+	return 1;
+}
+
+/* A store trusting key `pem` for `scope`, the fixture's signature filed
+ * with its manifest; the policy for them. */
+static struct og_trust_policy *fixture_filed(const struct cosign_fixture *fx, const char *pem, const char *scope)
+{
+	const char *add[] = { "sig", "add", "--payload", fx->payload, "--signature", fx->signature,
+			      "--manifest", fx->manifest, "--signatures-dir", sigdir, "--store", store,
+			      "--root-key", root1, NULL };
+
+	write_store(json_pack("{s:i,s:s,s:[{s:s,s:[s]}]}", "version", 1, "expires", "2099-01-01T00:00:00Z", "keys",
+			      "key", pem, "scopes", scope), 1, 0);
+	ck_assert_int_eq(run_sig(add), 0);
+	return policy(1, 0);
+}
 
 /* Real cosign output through the whole pipeline: A01 (config digest via its
  * manifest) accepted, N03 (modified manifest) refused. */
 START_TEST(cosign_fixture_pipeline)
 {
-	char fxd[4096], a01[4300], pub[4400], pl[4400], sg[4400], mf[4400];
+	struct cosign_fixture a01, other;
+	char fxd[4096];
 	struct og_trust_policy *p;
 	og_buf key = { 0 };
 	og_error e = { 0 };
-	json_t *s;
 
-	if (!tu_have_shared_fixtures()) {
-		printf("SKIP cosign_fixture_pipeline: shared fixtures not found at %s\n", tu_shared_fixtures());
+	if (!cosign_fixture("cosign_fixture_pipeline", "A01-ci-cosign-valid-p256", &a01))
 		return;
-	}
 	og_bfmt(fxd, sizeof fxd, "%s/cosign", tu_shared_fixtures());
-	og_bfmt(a01, sizeof a01, "%s/A01-ci-cosign-valid-p256", fxd);
-	og_bfmt(pub, sizeof pub, "%s/pub.pem", a01);
-	og_bfmt(pl, sizeof pl, "%s/payload.json", a01);
-	og_bfmt(sg, sizeof sg, "%s/signature.b64", a01);
-	og_bfmt(mf, sizeof mf, "%s/manifest.json", a01);
-	ck_assert_int_eq(og_read_file(pub, 16384, &key, &e), 0);
-	s = json_pack("{s:i,s:s,s:[{s:s,s:[s]}]}", "version", 1, "expires", "2099-01-01T00:00:00Z", "keys",
-		      "key", key.data, "scopes", "192.168.64.2:5000/*");
+	ck_assert_int_eq(og_read_file(a01.pub, 16384, &key, &e), 0);
+	p = fixture_filed(&a01, key.data, "192.168.64.2:5000/*");
 	og_buf_free(&key);
-	write_store(s, 1, 0);
-	p = policy(1, 0);
-	{
-		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg, "--manifest", mf,
-				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
-		ck_assert_int_eq(run_sig(add), 0);
-	}
 	{
 		/* config digest of A01's manifest */
 		og_buf m = { 0 };
 		json_t *doc;
 		const char *cfg;
 
-		ck_assert_int_eq(og_read_file(mf, 1 << 20, &m, &e), 0);
+		ck_assert_int_eq(og_read_file(a01.manifest, 1 << 20, &m, &e), 0);
 		doc = og_json_parse(m.data, m.len, "m", &e);
 		cfg = json_string_value(json_object_get(json_object_get(doc, "config"), "digest"));
 		EXPECT_OK(p, cfg);
@@ -1374,20 +1554,18 @@ START_TEST(cosign_fixture_pipeline)
 	}
 	EXPECT_OK(p, "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00");
 	/* N03: sig add refuses a manifest that is not the signed digest */
-	og_bfmt(mf, sizeof mf, "%s/N03-ci-cosign-modified-manifest/manifest.json", fxd);
-	og_bfmt(pl, sizeof pl, "%s/N03-ci-cosign-modified-manifest/payload.json", fxd);
-	og_bfmt(sg, sizeof sg, "%s/N03-ci-cosign-modified-manifest/signature.b64", fxd);
+	cosign_fixture("cosign_fixture_pipeline", "N03-ci-cosign-modified-manifest", &other);
 	{
-		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg, "--manifest", mf,
-				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
+		const char *add[] = { "sig", "add", "--payload", other.payload, "--signature", other.signature,
+				      "--manifest", other.manifest, "--signatures-dir", sigdir, "--store", store,
+				      "--root-key", root1, NULL };
 		ck_assert_int_eq(run_sig(add), 2);
 	}
 	/* N01: signed by an unknown key */
-	og_bfmt(pl, sizeof pl, "%s/N01-ci-unknown-cosign-key/payload.json", fxd);
-	og_bfmt(sg, sizeof sg, "%s/N01-ci-unknown-cosign-key/signature.b64", fxd);
+	cosign_fixture("cosign_fixture_pipeline", "N01-ci-unknown-cosign-key", &other);
 	{
 		char cmd[600];
-		const char *add[] = { "sig", "add", "--payload", pl, "--signature", sg,
+		const char *add[] = { "sig", "add", "--payload", other.payload, "--signature", other.signature,
 				      "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
 
 		og_bfmt(cmd, sizeof cmd, "rm -rf '%s'", sigdir);
@@ -1405,6 +1583,194 @@ START_TEST(cosign_fixture_pipeline)
 		og_bfmt(b, sizeof b, "%s/BC01-conf-bundle-v0.3-dsse-intoto-CERT/bundle.json", fxd);
 		ck_assert_int_eq(run_sig(add), 2);
 	}
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* cosign's own recipe (`openssl dgst -sign ... | base64 > sig.b64`) wraps
+ * the signature at 76 columns; A06 is containers/image's fixture of such a
+ * file (RSA-4096, its key in a certificate): `sig add` files it and the
+ * hook accepts the image with that key in the store. */
+START_TEST(line_wrapped_signature_file)
+{
+	struct cosign_fixture a06;
+	char path[4400];
+	struct og_trust_policy *p;
+	EVP_PKEY *k;
+	X509 *cert;
+	FILE *f;
+	char *pem;
+
+	if (!cosign_fixture("line_wrapped_signature_file", "A06-ci-cosign-pki-valid-RSA4096-CERT", &a06))
+		return;
+	og_bfmt(path, sizeof path, "%s/cert.pem", a06.dir);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	ck_assert_ptr_nonnull(cert);
+	k = X509_get0_pubkey(cert);
+	pem = pub_pem(k);
+	X509_free(cert);
+	p = fixture_filed(&a06, pem, "localhost:5000/test");
+	free(pem);
+	EXPECT_OK(p, "sha256:253c890b744fe3efa923b68e3a1be07bd007eb44ba29da1e7deb1d4c53b3e212");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* Issue 17, defect 3: a messageSignature names no repository, so the
+ * unsigned --repository of sig add decided which scope it was checked
+ * against.  The same bundle bytes now get the same decision whatever the
+ * hint: the scope is checked against the repository of the name the
+ * engine records, and with no name only a key scoped "*" vouches. */
+START_TEST(unnamed_signature_scope_rests_on_the_engine)
+{
+	static const char *const hints[] = { REPO, REPO_B, NULL };
+	struct og_trust_policy *p;
+	char path[320];
+	json_t *st;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	snprintf(path, sizeof path, "%s/msg.json", dir);
+	message_bundle(ksigner, D1, path);	/* team-a's key */
+	for (size_t h = 0; h < 3; h++) {
+		clear_signatures();
+		add_bundle(path, hints[h]);
+		EXPECT_OK_AS(p, D1, REPO ":1");
+		EXPECT_FINDING_AS(p, D1, REPO_B ":1", "trust.signature",
+				  "whose scopes do not cover " REPO_B ", the repository of the engine's image name");
+		EXPECT_FINDING(p, D1, "trust.signature", "the engine records no image name: only a key scoped \"*\"");
+	}
+	og_trust_policy_free(p);
+	/* a key scoped "*" vouches for it without a name */
+	st = base_store(2, "2099-01-01T00:00:00Z");
+	json_array_set_new(json_object_get(json_array_get(json_object_get(st, "keys"), 0), "scopes"), 0,
+			   json_string("*"));
+	write_store(st, 1, 0);
+	p = policy(1, 0);
+	EXPECT_OK(p, D1);
+	EXPECT_OK_AS(p, D1, REPO_B ":1");
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* The same for an in-toto subject without a name. */
+START_TEST(unnamed_subject_scope_rests_on_the_engine)
+{
+	struct og_trust_policy *p;
+	char path[320];
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	p = policy(1, 0);
+	file_statement(OG_DEFAULT_PREDICATE_TYPE, NULL, D1, REPO);
+	EXPECT_OK_AS(p, D1, REPO ":1");
+	EXPECT_FINDING_AS(p, D1, REPO_B ":1", "trust.signature", "do not cover " REPO_B);
+	EXPECT_FINDING(p, D1, "trust.signature", "out-of-scope key");
+	/* a subject name that is not an image reference vouches for nothing */
+	clear_signatures();
+	snprintf(path, sizeof path, "%s/env.json", dir);
+	dsse_entry_named(OG_DEFAULT_PREDICATE_TYPE, "registry.example.com/team-a/../team-b/app", D1, path);
+	{
+		const char *add[] = { "sig", "add", "--bundle", path, "--signatures-dir", sigdir, "--store", store,
+				      "--root-key", root1, NULL };
+		ck_assert_int_eq(run_sig(add), 2);
+	}
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* Issue 17, defect 4: a digest signed by team-a's key for team-a/app was
+ * allowed for a container the engine runs as team-b/app.  As
+ * matchRepoDigestOrExact does, the signed repository must be the engine's
+ * (any tag); trust.match_repository: false relaxes it. */
+START_TEST(signed_repository_matches_the_engine)
+{
+	struct og_trust_policy *p, *relaxed;
+	json_t *sec, *st;
+	og_error e = { 0 };
+
+	st = base_store(1, "2099-01-01T00:00:00Z");
+	json_object_set_new(st, "images", json_pack("[{s:s,s:s}]", "digest", D2, "repository", REPO));
+	write_store(st, 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	EXPECT_OK(p, D1);
+	EXPECT_OK_AS(p, D1, REPO ":1");
+	EXPECT_OK_AS(p, D1, REPO "@" D1);
+	EXPECT_FINDING_AS(p, D1, REPO_B ":1", "trust.signature",
+			  "signed for another repository (1 signature checked): signed by key");
+	EXPECT_FINDING_AS(p, D1, REPO_B ":1", "trust.signature",
+			  "for " REPO ", but the engine runs the image as " REPO_B ":1 (annotation io.kubernetes.cri-o.ImageName)");
+	EXPECT_FINDING_AS(p, D1, "registry.example.com/team-a/app2:1", "trust.signature", "another repository");
+	/* the allowlist binds a repository too */
+	EXPECT_OK_AS(p, D2, REPO ":7");
+	EXPECT_FINDING_AS(p, D2, REPO_B ":1", "trust.signature",
+			  "allowlisted in the trust store for " REPO ", but the engine runs the image as " REPO_B ":1");
+	/* a name the engine records that is not a reference cannot be matched: refused */
+	EXPECT_FINDING_AS(p, D1, "registry.example.com/team-a/../team-b/app:1", "trust.signature",
+			  "is not an image reference");
+	/* a DSSE subject names its repository the same way; a lying hint changes nothing */
+	clear_signatures();
+	file_statement(OG_DEFAULT_PREDICATE_TYPE, REPO, D2, REPO_B);
+	EXPECT_FINDING_AS(p, D2, REPO_B ":1", "trust.signature", "another repository");
+	/* relaxed: any repository in the key's scopes */
+	sec = json_pack("{s:b,s:s,s:[s],s:s,s:s,s:b}", "required", 1, "store", store, "root_keys", root1,
+			"state_dir", statedir, "signatures_dir", sigdir, "match_repository", 0);
+	ck_assert_msg(og_trust_policy_parse(sec, "$.trust", &relaxed, &e) == 0, "%s", e.msg);
+	json_decref(sec);
+	EXPECT_OK_AS(relaxed, D2, REPO_B ":1");
+	clear_signatures();
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	EXPECT_OK_AS(relaxed, D1, REPO_B ":1");
+	og_trust_policy_free(relaxed);
+	og_trust_policy_free(p);
+}
+END_TEST
+
+/* `sig ls` shows what the signed bytes name (issue 17: a DSSE entry showed
+ * the unsigned --repository instead of its subject) and marks a hint that
+ * is not signed as such. */
+START_TEST(sig_ls_shows_signed_names)
+{
+	char path[320], out[8192] = "";
+	og_error e = { 0 };
+	FILE *f;
+
+	file_statement(OG_DEFAULT_PREDICATE_TYPE, REPO, D1, REPO_B);
+	snprintf(path, sizeof path, "%s/msg.json", dir);
+	message_bundle(ksigner, D2, path);
+	add_bundle(path, REPO_B);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D2), 0);
+	f = fmemopen(out, sizeof out, "w");
+	ck_assert_int_eq(og_sig_store_list(sigdir, f, &e), 0);
+	fclose(f);
+	ck_assert_msg(strstr(out, D1 " ") && strstr(out, " dsse " REPO "\n"), "%s", out);
+	ck_assert_msg(strstr(out, " message-signature - (unsigned repository hint: " REPO_B ")\n"), "%s", out);
+	ck_assert_msg(strstr(out, " simple-signing " REPO "\n"), "%s", out);
+	ck_assert_msg(strstr(out, " dsse " REPO " (") == NULL, "%s", out);
+}
+END_TEST
+
+/* Issue 17, defect 11: the verification record is keyed on the engine's
+ * image name too; an acceptance under one name must not serve another. */
+START_TEST(verification_record_keyed_on_the_name)
+{
+	struct og_trust_policy *p;
+	int n;
+
+	write_store(base_store(1, "2099-01-01T00:00:00Z"), 1, 0);
+	ck_assert_int_eq(sign_image(signer_priv, REPO, D1), 0);
+	p = policy(1, 0);
+	ck_assert_int_eq(accepted_via_cache_as(p, D1, REPO ":1", &n), 0);	/* moves the rollback state */
+	ck_assert_int_eq(accepted_via_cache_as(p, D1, REPO ":1", &n), 0);	/* records */
+	ck_assert_int_eq(accepted_via_cache_as(p, D1, REPO ":1", &n), 1);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(accepted_via_cache_as(p, D1, REPO_B ":1", &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(accepted_via_cache_as(p, D1, NULL, &n), 0);	/* no name: verified again */
+	ck_assert_int_eq(n, 0);
 	og_trust_policy_free(p);
 }
 END_TEST
@@ -1477,6 +1843,21 @@ START_TEST(trust_cli)
 		ck_assert_int_eq(run_sig(sv), 0);
 	}
 	{
+		/* --image: as if the engine ran the image under that name */
+		const char *as_a[] = { "sig", "verify", D1, "--image", REPO ":1", "--store", store, "--root-key", root1,
+				       "--signatures-dir", sigdir, "--state-dir", statedir, NULL };
+		const char *as_b[] = { "sig", "verify", D1, "--image", REPO_B ":1", "--store", store, "--root-key",
+				       root1, "--signatures-dir", sigdir, "--state-dir", statedir, NULL };
+		const char *bad[] = { "sig", "verify", D1, "--image", "a/../b", "--store", store, "--root-key", root1,
+				      "--signatures-dir", sigdir, "--state-dir", statedir, NULL };
+		const char *ls_image[] = { "sig", "ls", "--image", REPO, "--signatures-dir", sigdir, NULL };
+
+		ck_assert_int_eq(run_sig(as_a), 0);
+		ck_assert_int_eq(run_sig(as_b), 1);
+		ck_assert_int_eq(run_sig(bad), 2);
+		ck_assert_int_eq(run_sig(ls_image), 2);
+	}
+	{
 		const char *ls[] = { "sig", "ls", "--signatures-dir", sigdir, "--store", store, "--root-key", root1, NULL };
 		ck_assert_int_eq(run_sig(ls), 0);
 	}
@@ -1527,10 +1908,17 @@ int main(void)
 	tcase_add_test(t, store_oversized_and_duplicates);
 	tcase_add_test(t, store_bad_entry_index);
 	tcase_add_test(t, store_wrong_key_types);
+	tcase_add_test(t, rsa1024_named_where_it_enters);
 	tcase_add_test(t, entry_forgeries);
 	tcase_add_test(t, manifest_and_index_chain);
 	tcase_add_test(t, dsse_statement_accepted);
 	tcase_add_test(t, cosign_fixture_pipeline);
+	tcase_add_test(t, line_wrapped_signature_file);
+	tcase_add_test(t, unnamed_signature_scope_rests_on_the_engine);
+	tcase_add_test(t, unnamed_subject_scope_rests_on_the_engine);
+	tcase_add_test(t, signed_repository_matches_the_engine);
+	tcase_add_test(t, verification_record_keyed_on_the_name);
+	tcase_add_test(t, sig_ls_shows_signed_names);
 	tcase_add_test(t, policy_errors);
 	tcase_add_test(t, trust_cli);
 	tcase_add_test(t, scope_matching);

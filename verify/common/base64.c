@@ -26,7 +26,15 @@ static int is_space(char c)
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-int og_base64_decode(const char *in, size_t len, int skip_space, const char *what,
+/* Whether c is whitespace that `space` (OG_B64_*) skips. */
+static int skipped(char c, int space)
+{
+	if (space == OG_B64_LINE_BREAKS)
+		return c == '\n' || c == '\r';
+	return space == OG_B64_ANY_SPACE && is_space(c);
+}
+
+int og_base64_decode(const char *in, size_t len, int space, const char *what,
 		     unsigned char **out, size_t *out_len, og_error *e)
 {
 	unsigned char *buf;
@@ -36,11 +44,10 @@ int og_base64_decode(const char *in, size_t len, int skip_space, const char *wha
 
 	/* Count significant characters first: exact-size allocation. */
 	for (i = 0; i < len; i++) {
-		if (is_space(in[i])) {
-			if (!skip_space)
-				return og_fail(e, "%s: invalid base64: whitespace at offset %zu", what, i);
+		if (skipped(in[i], space))
 			continue;
-		}
+		if (is_space(in[i]))
+			return og_fail(e, "%s: invalid base64: whitespace at offset %zu", what, i);
 		n++;
 	}
 	if (n == 0 || n % 4 != 0)
@@ -53,7 +60,7 @@ int og_base64_decode(const char *in, size_t len, int skip_space, const char *wha
 		unsigned char c = (unsigned char)in[i];
 		int v;
 
-		if (is_space((char)c))
+		if (skipped((char)c, space))
 			continue;
 		if (c == '=') {
 			pad++;

@@ -7,10 +7,17 @@
 #include <stddef.h>
 #include "hook/base/error.h"
 
+/* What whitespace a decode skips: none (JSON fields, which have one
+ * canonical form), any (PEM bodies), or line breaks only (a signature file
+ * a person made: `base64` wraps at 76 columns, `openssl base64` at 64). */
+#define OG_B64_STRICT 0
+#define OG_B64_ANY_SPACE 1
+#define OG_B64_LINE_BREAKS 2
+
 /* Decode `len` chars of canonical padded base64 into a fresh buffer
- * (NUL-terminated, not counted in *out_len).  Whitespace is an error unless
- * skip_space is set (PEM bodies); `what` names the input in errors. */
-int og_base64_decode(const char *in, size_t len, int skip_space, const char *what,
+ * (NUL-terminated, not counted in *out_len).  Whitespace other than what
+ * `space` skips is an error; `what` names the input in errors. */
+int og_base64_decode(const char *in, size_t len, int space, const char *what,
 		     unsigned char **out, size_t *out_len, og_error *e);
 
 /* Encode into a fresh NUL-terminated string; NULL when out of memory. */

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <openssl/sha.h>
 
 void og_hex_encode(const unsigned char *in, size_t len, char *out)
@@ -62,6 +63,25 @@ int og_hex_valid(const char *s, size_t n)
 int og_digest_valid(const char *s)
 {
 	return strncmp(s, "sha256:", 7) == 0 && og_hex_valid(s + 7, 64);
+}
+
+const char *og_digest_problem(const char *s)
+{
+	const char *colon = strchr(s, ':'), *hex = colon ? colon + 1 : s;
+	size_t n = strlen(hex);
+
+	if (og_digest_valid(s))
+		return NULL;
+	if (colon == NULL)
+		return "no algorithm: expected sha256:<64 lowercase hex>";
+	if (strncmp(s, "sha256:", 7) != 0)
+		return strncasecmp(s, "sha256:", 7) == 0 ? "the algorithm is not spelled \"sha256\""
+							: "only sha256 digests are supported";
+	if (n != 64)
+		return n < 64 ? "fewer than 64 hex digits" : "more than 64 hex digits";
+	if (strspn(hex, "0123456789abcdefABCDEF") == 64)
+		return "upper-case hex digits (digests are lowercase)";
+	return "not hex digits";
 }
 
 void og_sha256_hex(const void *in, size_t len, char out[65])

@@ -14,6 +14,9 @@ int og_hex_valid(const char *s, size_t n);
 int og_hex_prefix_valid(const char *s, size_t n);
 /* 1 when s is exactly "sha256:" followed by 64 lowercase hex digits. */
 int og_digest_valid(const char *s);
+/* Why s is not such a digest, for messages ("sha512 digests are not
+ * supported", "63 hex digits, expected 64", ...), or NULL when it is one. */
+const char *og_digest_problem(const char *s);
 
 /* SHA-256 of len bytes as 64 lowercase hex (out: 65 bytes), and as a
  * digest "sha256:<hex>" (out: OG_DIGEST_MAX from image.h, 72 bytes at least);

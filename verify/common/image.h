@@ -18,7 +18,12 @@ enum og_digest_kind {
 
 struct og_image {
 	char name[OG_REF_MAX];		/* reference as the engine gave it, may be "" */
-	char repository[OG_REF_MAX];	/* name without tag or digest, may be "" */
+	/* When name_from is set, name is the image's name in the record of the
+	 * engine that gave the digest (what signatures are matched with) and
+	 * repository its normalised repository, "" when name is not a valid
+	 * reference.  Otherwise name is for display only and repository "". */
+	char name_from[64];
+	char repository[OG_REF_MAX];
 	char digest[OG_DIGEST_MAX];	/* "sha256:<64 lowercase hex>", or "" */
 	enum og_digest_kind kind;
 	char source[64];		/* which identity source gave the digest */

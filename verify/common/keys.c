@@ -179,7 +179,7 @@ int og_key_from_pem(const char *pem, size_t len, const char *what, EVP_PKEY **ou
 		return og_fail(e, "%s: missing \"" PEM_END "\"", what);
 	if (!only_space(end + strlen(PEM_END), pem + len))
 		return og_fail(e, "%s: unexpected text after the public key", what);
-	if (og_base64_decode(body, (size_t)(end - body), 1, what, &der, &dlen, e) < 0)
+	if (og_base64_decode(body, (size_t)(end - body), OG_B64_ANY_SPACE, what, &der, &dlen, e) < 0)
 		return -1;
 	return og_key_from_der(der, dlen, what, out, e);
 }
@@ -367,6 +367,12 @@ static int verify_any(EVP_PKEY *k, const struct verify_input *in, const unsigned
 		if (ecdsa_to_der(k, sig, siglen, &der, &derlen) < 0)
 			return og_fail(e, "cannot decode ECDSA signature");
 		r = verify_attempt(k, kind, 0, in, der ? der : sig, der ? derlen : siglen);
+		/* Sigstore's registry also pairs P-384 with SHA-256
+		 * (PKIX_ECDSA_P384_SHA_256, deprecated): cosign and
+		 * sigstore-python sign with it.  A prehash is SHA-256 already. */
+		if (r < 0 && kind == KEY_P384 && in->dgst == NULL)
+			r = verify_once(k, EVP_sha256(), 0, in->msg, in->len, der ? der : sig,
+					der ? derlen : siglen);
 		OPENSSL_free(der);
 		break;
 	case KEY_ED25519:

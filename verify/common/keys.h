@@ -2,8 +2,10 @@
  * stripped by hand and the DER SubjectPublicKeyInfo decoded with d2i_PUBKEY,
  * no PEM decoder machinery on the hook path), the accepted key types, key
  * ids, and signature verification with the algorithm each key type implies:
- *   ECDSA P-256 + SHA-256, ECDSA P-384 + SHA-384 (DER or IEEE P1363 r||s),
- *   Ed25519 (pure), RSA 2048..8192 bits + SHA-256 (PKCS#1 v1.5 or PSS).
+ *   ECDSA P-256 + SHA-256, ECDSA P-384 + SHA-384 or SHA-256 (DER or IEEE
+ *   P1363 r||s), Ed25519 (pure), RSA 2048..8192 bits + SHA-256 (PKCS#1 v1.5
+ *   or PSS): the pairs of the Sigstore algorithm registry (PublicKeyDetails)
+ *   for these key types.  Signing uses the first hash named for each.
  * Any other key (other curves, DSA, small RSA) is refused when loaded, so a
  * key can never be used with an algorithm that does not match its type. */
 #ifndef OCIGATE_KEYS_H

@@ -230,9 +230,94 @@ void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out)
 	}
 }
 
+/* The image's name in the record of the engine that gave the digest: it
+ * becomes the image's name (so that the decision line shows the name
+ * signatures are matched with), and its repository what a signature must
+ * be for.  An empty name or an image ID is no name; a name that is not a
+ * valid reference keeps repository "" (the trust check refuses it). */
+static void record_name(struct og_image *img, const char *v, const char *from)
+{
+	char dg[OG_DIGEST_MAX];
+
+	if (v[0] == '\0' || og_hex_valid(v, 64) || og_digest_valid(v))
+		return;
+	og_bfmt(img->name, sizeof img->name, "%s", v);
+	og_bfmt(img->name_from, sizeof img->name_from, "%s", from);
+	if (strlen(v) >= sizeof img->name ||
+	    og_ref_parse(v, img->repository, sizeof img->repository, dg, sizeof dg) < 0)
+		img->repository[0] = '\0';
+}
+
+/* A string annotation's value, or NULL. */
+static const char *annotation(const json_t *annotations, const char *key)
+{
+	json_t *v = json_object_get(annotations, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* The annotation an engine writes the image's name in, beside the digest
+ * annotation it writes, both after the pod's own. */
+static const struct {
+	const char *digest, *name;
+} engine_name_annotations[] = {
+	{ OG_ANNOTATION_CRIO_IMAGE_REF, OG_ANNOTATION_CRIO_IMAGE_NAME },
+};
+
+/* The name the engine records beside the digest annotation s gave: the
+ * reference itself for kind "reference", the engine's name annotation for
+ * its digest annotation. */
+static void name_of_annotation(const struct identity_source *s, const char *v, const json_t *annotations,
+			       struct og_image *img)
+{
+	char from[sizeof img->name_from];
+
+	if (s->kind == KIND_REFERENCE) {
+		og_bfmt(from, sizeof from, "annotation %.48s", s->annotation);
+		record_name(img, v, from);
+		return;
+	}
+	for (size_t i = 0; i < sizeof engine_name_annotations / sizeof engine_name_annotations[0]; i++) {
+		const char *name = annotation(annotations, engine_name_annotations[i].name);
+
+		if (strcmp(s->annotation, engine_name_annotations[i].digest) != 0 || name == NULL)
+			continue;
+		og_bfmt(from, sizeof from, "annotation %.48s", engine_name_annotations[i].name);
+		record_name(img, name, from);
+	}
+}
+
+/* Why annotation value v gave no digest, into img->problem (the first
+ * reason is kept: it is the source that applied first). */
+static void annotation_problem(const struct identity_source *s, const char *v, struct og_image *img)
+{
+	char prefixed[OG_MAX_ANNOTATION_VALUE + 8];
+	const char *why;
+
+	if (img->problem[0] != '\0')
+		return;
+	if (strlen(v) > OG_MAX_ANNOTATION_VALUE) {
+		why = "longer than 1024 characters";
+	} else if (s->kind == KIND_REFERENCE) {
+		why = og_ref_problem(v);
+		if (why == NULL)
+			why = "a reference without a digest (a tag only)";
+	} else if (s->kind == KIND_CONFIG && strchr(v, ':') == NULL) {
+		/* CRI-O writes the image ID as bare hex */
+		og_bfmt(prefixed, sizeof prefixed, "sha256:%s", v);
+		why = og_digest_problem(prefixed);
+	} else {
+		why = og_digest_problem(v);
+	}
+	og_bfmt(img->problem, sizeof img->problem, "annotation %.64s: \"%.80s\" is not %s: %s", s->annotation,
+		v, s->kind == KIND_REFERENCE ? "an image reference with a digest" : "an image digest",
+		why ? why : "?");
+}
+
 /* Annotation text is hostile: it is only ever matched against fixed forms
  * and copied once it has been validated. */
-static int resolve_one(const struct identity_source *s, const char *v, struct og_image *img)
+static int resolve_one(const struct identity_source *s, const char *v, const json_t *annotations,
+		       struct og_image *img)
 {
 	char repo[OG_REF_MAX], digest[OG_DIGEST_MAX];
 
@@ -258,10 +343,8 @@ static int resolve_one(const struct identity_source *s, const char *v, struct og
 	case KIND_REFERENCE:
 		if (og_ref_parse(v, repo, sizeof repo, digest, sizeof digest) < 0)
 			return 0;
-		if (img->name[0] == '\0') {
+		if (img->name[0] == '\0')
 			og_bfmt(img->name, sizeof img->name, "%s", v);
-			og_bfmt(img->repository, sizeof img->repository, "%s", repo);
-		}
 		if (digest[0] == '\0')
 			return 0;
 		og_bfmt(img->digest, sizeof img->digest, "%s", digest);
@@ -269,6 +352,7 @@ static int resolve_one(const struct identity_source *s, const char *v, struct og
 		break;
 	}
 	og_bfmt(img->source, sizeof img->source, "annotation %.48s", s->annotation);
+	name_of_annotation(s, v, annotations, img);
 	return 1;
 }
 
@@ -282,6 +366,7 @@ static int resolve_engine(const struct identity_source *s, const struct og_ident
 	char digest[OG_DIGEST_MAX], name[OG_REF_MAX], ns[sizeof s->ns];
 	enum og_digest_kind kind = OG_DIGEST_CONFIG;
 	og_error le = { 0 };
+	const char *cri;
 
 	if (in->container_id == NULL || in->container_id[0] == '\0')
 		return 0;
@@ -298,9 +383,13 @@ static int resolve_engine(const struct identity_source *s, const struct og_ident
 			og_bfmt(img->problem, sizeof img->problem, "containerd: %s", le.msg);
 			return -1;
 		}
-		if (name[0] != '\0' && img->name[0] == '\0')
-			og_bfmt(img->name, sizeof img->name, "%s", name);
 		og_bfmt(img->source, sizeof img->source, "containerd");
+		/* containerd's own record, else the name its CRI plugin wrote
+		 * (after the pod's annotations) in this, its container's spec */
+		if (name[0] != '\0')
+			record_name(img, name, "containerd");
+		else if ((cri = annotation(in->annotations, OG_ANNOTATION_CRI_IMAGE_NAME)) != NULL)
+			record_name(img, cri, "annotation " OG_ANNOTATION_CRI_IMAGE_NAME);
 	} else {
 		char path[PATH_MAX + 64];
 		int r;
@@ -309,7 +398,7 @@ static int resolve_engine(const struct identity_source *s, const struct og_ident
 		og_bfmt(path, sizeof path, "%s/overlay-containers/containers.json", s->path);
 		if (access(path, F_OK) != 0)
 			return 0;
-		r = og_podman_image(s->path, in->container_id, digest, &le);
+		r = og_podman_image(s->path, in->container_id, digest, name, &le);
 		if (r == 1)
 			return 0;
 		if (r < 0) {
@@ -317,36 +406,29 @@ static int resolve_engine(const struct identity_source *s, const struct og_ident
 			return -1;
 		}
 		og_bfmt(img->source, sizeof img->source, "containers/storage");
+		record_name(img, name, "containers/storage");
 	}
 	og_bfmt(img->digest, sizeof img->digest, "%s", digest);
 	img->kind = kind;
-	if (img->name[0] != '\0' && img->repository[0] == '\0') {
-		char repo[OG_REF_MAX], dg[OG_DIGEST_MAX];
-		if (og_ref_parse(img->name, repo, sizeof repo, dg, sizeof dg) == 0)
-			og_bfmt(img->repository, sizeof img->repository, "%s", repo);
-	}
 	return 1;
 }
 
-/* Fill name and repository from a later reference annotation, when the
- * source that gave the digest gave no name. */
+/* A name to show from a later reference annotation, when the source that
+ * gave the digest gave none (not the engine's record of this image: no
+ * repository to match). */
 static void name_from_later(const struct og_identity_policy *p, size_t from,
 			    const json_t *annotations, struct og_image *img)
 {
 	for (size_t j = from; j < p->n && img->name[0] == '\0'; j++) {
-		json_t *w;
+		const char *w;
 		char repo[OG_REF_MAX], dg[OG_DIGEST_MAX];
 
 		if (p->src[j].type != SRC_ANNOTATION || p->src[j].kind != KIND_REFERENCE)
 			continue;
-		w = json_object_get(annotations, p->src[j].annotation);
-		if (w == NULL || !json_is_string(w) ||
-		    strlen(json_string_value(w)) > OG_MAX_ANNOTATION_VALUE)
-			continue;
-		if (og_ref_parse(json_string_value(w), repo, sizeof repo, dg, sizeof dg) == 0) {
-			og_bfmt(img->name, sizeof img->name, "%s", json_string_value(w));
-			og_bfmt(img->repository, sizeof img->repository, "%s", repo);
-		}
+		w = annotation(annotations, p->src[j].annotation);
+		if (w != NULL && strlen(w) <= OG_MAX_ANNOTATION_VALUE &&
+		    og_ref_parse(w, repo, sizeof repo, dg, sizeof dg) == 0)
+			og_bfmt(img->name, sizeof img->name, "%s", w);
 	}
 }
 
@@ -377,8 +459,9 @@ static int take_prefetched(const struct og_identity_prefetch *pf, size_t i, stru
 	og_bfmt(img->digest, sizeof img->digest, "%s", a->digest);
 	og_bfmt(img->source, sizeof img->source, "%s", a->source);
 	img->kind = a->kind;
-	if (img->name[0] == '\0' && a->name[0] != '\0') {
+	if (a->name_from[0] != '\0') {
 		og_bfmt(img->name, sizeof img->name, "%s", a->name);
+		og_bfmt(img->name_from, sizeof img->name_from, "%s", a->name_from);
 		og_bfmt(img->repository, sizeof img->repository, "%s", a->repository);
 	}
 	return 1;
@@ -392,10 +475,12 @@ int og_identity_resolve(const struct og_identity_policy *p, const struct og_iden
 	(void)e;
 	img->digest[0] = '\0';
 	img->problem[0] = '\0';
+	img->name_from[0] = '\0';
+	img->repository[0] = '\0';
 	img->kind = OG_DIGEST_NONE;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct identity_source *s = &p->src[i];
-		json_t *v;
+		const char *v;
 
 		if (s->type != SRC_ANNOTATION) {
 			int r = pf != NULL && pf->done ? take_prefetched(pf, i, img)
@@ -409,14 +494,15 @@ int og_identity_resolve(const struct og_identity_policy *p, const struct og_iden
 			}
 			continue;
 		}
-		v = json_object_get(annotations, s->annotation);
-		if (v == NULL || !json_is_string(v))
+		v = annotation(annotations, s->annotation);
+		if (v == NULL)
 			continue;
-		if (resolve_one(s, json_string_value(v), img)) {
+		if (resolve_one(s, v, annotations, img)) {
 			/* Keep looking for a name if the digest source gave none. */
 			name_from_later(p, i + 1, annotations, img);
 			return 0;
 		}
+		annotation_problem(s, v, img);
 	}
 	return 0;
 }

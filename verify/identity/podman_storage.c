@@ -4,13 +4,45 @@
 #include "hook/base/jsonutil.h"
 #include "hook/base/log.h"
 #include "verify/common/digest.h"
+#include "hook/base/strfmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 
+/* The image name the engine recorded for the container: "image-name" in
+ * the record's "metadata", itself a JSON document (Podman's and CRI-O's
+ * RuntimeContainerMetadata).  No metadata or no name is "". */
+static int metadata_image_name(const json_t *entry, const char *path, const char *what,
+			       const char *container_id, char name_out[OG_REF_MAX], og_error *e)
+{
+	json_auto_t *meta = NULL;
+	const char *text = NULL, *name = "";
+	char mpath[64];
+
+	name_out[0] = '\0';
+	if (og_json_str(entry, "metadata", path, 0, &text, e) < 0)
+		return og_wrap(e, "%s: container %s", what, container_id);
+	if (text == NULL)
+		return 0;
+	og_bfmt(mpath, sizeof mpath, "%s.metadata", path);
+	meta = og_json_parse(text, strlen(text), mpath, e);
+	if (meta == NULL)
+		return og_wrap(e, "%s: container %s", what, container_id);
+	if (!json_is_object(meta))
+		return og_fail(e, "%s: container %s: %s: expected an object, found %s", what, container_id,
+			       mpath, og_json_type(meta));
+	if (og_json_str(meta, "image-name", mpath, 0, &name, e) < 0)
+		return og_wrap(e, "%s: container %s", what, container_id);
+	if (strlen(name) >= OG_REF_MAX)
+		return og_fail(e, "%s: container %s: %s.image-name: longer than %d bytes", what,
+			       container_id, mpath, OG_REF_MAX - 1);
+	memcpy(name_out, name, strlen(name) + 1);
+	return 0;
+}
+
 int og_podman_image(const char *graphroot, const char *container_id, char digest_out[OG_DIGEST_MAX],
-		    og_error *e)
+		    char name_out[OG_REF_MAX], og_error *e)
 {
 	og_cleanup_close int dirfd = -1;
 	og_cleanup_close int subfd = -1;
@@ -22,6 +54,7 @@ int og_podman_image(const char *graphroot, const char *container_id, char digest
 	size_t i;
 
 	digest_out[0] = '\0';
+	name_out[0] = '\0';
 	if (!og_hex_valid(container_id, 64))
 		return og_fail(e, "containers/storage: container id is not 64 lowercase hex digits");
 	snprintf(what, sizeof what, "containers/storage %s/%s/%s", graphroot, OG_PODMAN_CONTAINERS_DIR,
@@ -57,6 +90,8 @@ int og_podman_image(const char *graphroot, const char *container_id, char digest
 			return og_fail(e, "%s: container %s: image \"%s\" is not an image ID (64 lowercase hex)",
 				       what, container_id, safe);
 		}
+		if (metadata_image_name(entry, path, what, container_id, name_out, e) < 0)
+			return -1;
 	}
 	if (image == NULL) {
 		og_fail(e, "%s: no record for container %s", what, container_id);

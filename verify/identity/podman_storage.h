@@ -15,12 +15,14 @@
 #define OG_PODMAN_CONTAINERS_FILE "containers.json"
 
 /* The config digest ("sha256:<hex>") of the image container `container_id`
- * (64 lowercase hex) was created from.  The file is read below a directory fd
- * of `graphroot` without following links, size-bounded, duplicate keys
- * refused; two records for one ID are an error.  Returns 0 with the digest,
- * 1 when the record has no such container (it is not one of this graph
- * root's), -1 on any other failure. */
+ * (64 lowercase hex) was created from, and the image name the engine
+ * recorded for it (metadata "image-name", "" when none).  The file is read
+ * below a directory fd of `graphroot` without following links,
+ * size-bounded, duplicate keys refused; two records for one ID, or
+ * metadata that is not a JSON object, are errors.  Returns 0 with the
+ * digest, 1 when the record has no such container (it is not one of this
+ * graph root's), -1 on any other failure. */
 int og_podman_image(const char *graphroot, const char *container_id, char digest_out[OG_DIGEST_MAX],
-		    og_error *e);
+		    char name_out[OG_REF_MAX], og_error *e);
 
 #endif

@@ -149,9 +149,10 @@ int og_intoto_parse(const unsigned char *payload, size_t len, struct og_intoto *
 			continue;	/* other algorithms cannot match an image digest */
 		if (!og_hex_valid(hex, 64))
 			return og_fail(e, "statement.subject[%zu].digest.sha256: not 64 lowercase hex", i);
+		if (strlen(name) >= OG_REF_MAX)
+			return og_fail(e, "statement.subject[%zu].name: longer than %d bytes", i, OG_REF_MAX - 1);
 		og_bfmt(out->digest[out->nsub], OG_DIGEST_MAX, "sha256:%s", hex);
-		if (strlen(name) < OG_REF_MAX)
-			og_bfmt(out->name[out->nsub], OG_REF_MAX, "%s", name);
+		og_bfmt(out->name[out->nsub], OG_REF_MAX, "%s", name);
 		out->nsub++;
 	}
 	return 0;

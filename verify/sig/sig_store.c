@@ -5,6 +5,8 @@
 #include "verify/common/digest.h"
 #include "hook/base/strfmt.h"
 #include "verify/common/reference.h"
+#include "verify/sig/sig_claims.h"
+#include "verify/sig/sigstore.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -273,6 +275,42 @@ int og_sig_store_add(const char *dir, const char *text, const char *const *diges
 	return 0;
 }
 
+/* What an entry is for, as its signed bytes say (unverified here): their
+ * kind and the repositories they name, then the entry's unsigned
+ * repository hint when it is none of those. */
+static void describe_entry(const struct og_sig_entry *en, char *out, size_t size)
+{
+	og_cleanup_free struct og_sig_claims *c = malloc(sizeof *c);
+	struct og_bundle b;
+	og_error e = { 0 };
+	size_t len;
+	int hinted = en->repository[0] != '\0';
+
+	memset(&b, 0, sizeof b);
+	if (c == NULL || (en->bundle.data != NULL && og_bundle_parse(en->bundle.data, en->bundle.len, &b, &e) < 0) ||
+	    og_sig_claims_read(&en->payload, &b, c, &e) < 0) {
+		og_bfmt(out, size, "unreadable (%s)", c ? e.msg : "out of memory");
+		og_bundle_free(&b);
+		return;
+	}
+	og_bundle_free(&b);
+	len = (size_t)og_bfmt(out, size, "%s ", og_sig_kind_name(c->kind));
+	for (size_t i = 0; i < c->n && len < size; i++) {
+		int seen = c->repo[i][0] == '\0';
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(c->repo[i], c->repo[j]) == 0;
+		hinted &= strcmp(c->repo[i], en->repository) != 0;
+		if (!seen)
+			len += (size_t)og_bfmt(out + len, size - len, "%s%s", out[len - 1] == ' ' ? "" : ",",
+					       c->repo[i]);
+	}
+	if (len < size && out[len - 1] == ' ')
+		len += (size_t)og_bfmt(out + len, size - len, "-");
+	if (len < size && hinted)
+		og_bfmt(out + len, size - len, " (unsigned repository hint: %s)", en->repository);
+}
+
 int og_sig_store_list(const char *dir, FILE *out, og_error *e)
 {
 	og_cleanup_close int root = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -307,11 +345,13 @@ int og_sig_store_list(const char *dir, FILE *out, og_error *e)
 			closedir(d);
 			return -1;
 		}
-		for (size_t i = 0; i < n; i++)
-			fprintf(out, "%s %.16s %s %s%s\n", digest, v[i].id,
-				v[i].payload.data ? "simple-signing" : "bundle",
-				v[i].repository[0] ? v[i].repository : "-",
+		for (size_t i = 0; i < n; i++) {
+			char what[1024];
+
+			describe_entry(&v[i], what, sizeof what);
+			fprintf(out, "%s %.16s %s%s\n", digest, v[i].id, what,
 				v[i].manifest.data ? (v[i].index.data ? " +manifest+index" : " +manifest") : "");
+		}
 		og_sig_entries_free(v, n);
 	}
 	closedir(d);

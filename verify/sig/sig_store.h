@@ -7,7 +7,8 @@
  * link from the signed bytes.
  *
  * Entry file (written by `ocigate sig add`; every byte string base64):
- *   {"repository": "registry/x",    hint for key lookup (unauthenticated)
+ *   {"repository": "registry/x",    hint for key lookup (unsigned: it orders
+ *                                    the keys tried and decides nothing)
  *    "payload": ..., "signature": ...       cosign simple signing, or
  *    "bundle": ...                          Sigstore bundle / DSSE envelope
  *    "manifest": ..., "index": ...}         optional, for config digests */
@@ -46,7 +47,8 @@ void og_sig_entries_free(struct og_sig_entry *v, size_t n);
 /* File an encoded entry under each digest; id receives its name. */
 int og_sig_store_add(const char *dir, const char *text, const char *const *digests, size_t nd,
 		     char id[OG_KEYID_HEX], og_error *e);
-/* Print "digest entry-id repository kind" for every entry. */
+/* Print "digest entry-id kind signed-repositories [(unsigned repository
+ * hint: ...)] [+manifest[+index]]" for every entry. */
 int og_sig_store_list(const char *dir, FILE *out, og_error *e);
 
 #endif

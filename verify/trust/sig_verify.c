@@ -1,12 +1,11 @@
 #include "verify/trust/sig_verify.h"
-#include "verify/sig/cosign.h"
-#include "verify/sig/dsse.h"
+#include "hook/base/cleanup.h"
 #include "hook/base/jsonutil.h"
-#include "verify/sig/sigstore.h"
+#include "hook/base/strfmt.h"
 #include "hook/base/timeutil.h"
 #include "verify/common/digest.h"
-#include "hook/base/strfmt.h"
-#include "verify/common/reference.h"
+#include "verify/sig/sig_claims.h"
+#include "verify/sig/sigstore.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,22 +17,16 @@ const char *og_sig_outcome_name(enum og_sig_outcome o)
 	case OG_SIG_BAD_SIGNATURE: return "bad signature";
 	case OG_SIG_MALFORMED: return "malformed signature";
 	case OG_SIG_UNSUPPORTED: return "unsupported signature";
+	case OG_SIG_PREDICATE_REFUSED: return "refused predicate type";
 	case OG_SIG_WRONG_DIGEST: return "wrong digest";
 	case OG_SIG_OUT_OF_SCOPE: return "out-of-scope key";
+	case OG_SIG_OTHER_REPOSITORY: return "signed for another repository";
 	case OG_SIG_EXPIRED_KEY: return "expired key";
 	case OG_SIG_REVOKED_KEY: return "revoked key";
 	case OG_SIG_ACCEPTED: return "accepted";
 	}
 	return "?";
 }
-
-/* What a verified signature claims: (digest, repository) pairs. */
-#define MAX_CLAIMS OG_INTOTO_MAX_SUBJECTS
-struct claims {
-	size_t n;
-	char digest[MAX_CLAIMS][OG_DIGEST_MAX];
-	char repo[MAX_CLAIMS][OG_REF_MAX];
-};
 
 
 static int index_lists(const og_buf *index, const char *manifest_digest, char *why, size_t wsize)
@@ -111,80 +104,6 @@ static int accepted_type(const struct og_sig_verify_opts *o, const char *t)
 	return 0;
 }
 
-/* Parse what the verified bytes say (only called after verification). */
-static int read_claims(const struct og_sig_entry *en, const struct og_bundle *b,
-		       const struct og_sig_verify_opts *o, struct claims *c, char *why, size_t wsize)
-{
-	og_error pe = { 0 };
-
-	c->n = 0;
-	if (en->payload.data != NULL) {
-		struct og_cosign_payload p;
-
-		if (og_cosign_payload_parse(en->payload.data, en->payload.len, &p, &pe) < 0) {
-			og_bfmt(why, wsize, "signed payload invalid: %s", pe.msg);
-			return -1;
-		}
-		og_bfmt(c->digest[0], OG_DIGEST_MAX, "%s", p.digest);
-		og_bfmt(c->repo[0], OG_REF_MAX, "%s", p.repository);
-		c->n = 1;
-		return 0;
-	}
-	if (b->kind == OG_BUNDLE_MESSAGE) {
-		char hex[65];
-
-		/* A messageSignature names no repository: the one recorded with it applies. */
-		og_hex_encode(b->msg_digest, 32, hex);
-		og_bfmt(c->digest[0], OG_DIGEST_MAX, "sha256:%s", hex);
-		og_bfmt(c->repo[0], OG_REF_MAX, "%s", en->repository);
-		c->n = 1;
-		return 0;
-	}
-	{
-		struct og_intoto *st;
-
-		/* og_bundle_verify refuses an entry of no kind, so a DSSE envelope
-		 * has its type here; checked anyway rather than assumed. */
-		if (b->env.payload_type == NULL ||
-		    strcmp(b->env.payload_type, OG_INTOTO_PAYLOAD_TYPE) != 0) {
-			og_bfmt(why, wsize, "DSSE payloadType is not %s", OG_INTOTO_PAYLOAD_TYPE);
-			return -1;
-		}
-		st = malloc(sizeof *st);
-		if (st == NULL) {
-			og_bfmt(why, wsize, "out of memory");
-			return -1;
-		}
-		if (og_intoto_parse(b->env.payload, b->env.payload_len, st, &pe) < 0) {
-			og_bfmt(why, wsize, "signed statement invalid: %s", pe.msg);
-			free(st);
-			return -1;
-		}
-		if (!accepted_type(o, st->predicate_type)) {
-			og_bfmt(why, wsize, "predicate type %.100s is not accepted by the policy",
-				st->predicate_type);
-			free(st);
-			return -1;
-		}
-		for (size_t i = 0; i < st->nsub; i++) {
-			char norm[OG_REF_MAX], dg[OG_DIGEST_MAX];
-
-			og_bfmt(c->digest[c->n], OG_DIGEST_MAX, "%s", st->digest[i]);
-			if (st->name[i][0] && og_ref_parse(st->name[i], norm, sizeof norm, dg, sizeof dg) == 0)
-				og_bfmt(c->repo[c->n], OG_REF_MAX, "%s", norm);
-			else
-				og_bfmt(c->repo[c->n], OG_REF_MAX, "%s", en->repository);
-			c->n++;
-		}
-		free(st);
-		if (c->n == 0) {
-			og_bfmt(why, wsize, "signed statement has no sha256 subject");
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static void set(struct og_sig_verdict *v, enum og_sig_outcome o, const char *keyid, const char *repo,
 		const char *msg)
 {
@@ -207,64 +126,146 @@ static int entry_signature_ok(const struct og_sig_entry *en, const struct og_bun
 	return og_bundle_verify(b, k, &ve) == 0;
 }
 
+/* Whether key k may vouch for repository repo.  "" is a signature that
+ * names no repository for an image the engine records no name of: only a
+ * key scoped "*" vouches for any repository at all. */
+static int key_covers(const struct og_trust_key *k, const char *repo)
+{
+	if (repo[0] != '\0')
+		return og_trust_key_in_scope(k, repo);
+	for (size_t i = 0; i < k->nscopes; i++)
+		if (strcmp(k->scopes[i], "*") == 0)
+			return 1;
+	return 0;
+}
+
+/* The image's name in the engine's record, for messages. */
+static void engine_name(const struct og_sig_verify_opts *o, char *out, size_t size)
+{
+	og_bfmt(out, size, "%.200s (%s)", o->image_name, o->image_name_from);
+}
+
+/* Claim i of c holds for the image: in k's scope (its own repository, or
+ * the engine's when it names none), bound to the image digest, and for the
+ * repository the engine runs the image as.  Otherwise the outcome it
+ * reached, the reason in msg. */
+static enum og_sig_outcome claim_holds(const struct og_trust_key *k, const struct og_sig_claims *c, size_t i,
+				       const struct og_sig_entry *en, const char *digest,
+				       const struct og_sig_verify_opts *o, char *msg, size_t msize)
+{
+	const char *signed_repo = c->repo[i], *repo = signed_repo[0] ? signed_repo : o->image_repository;
+	char why[400] = "", name[300];
+
+	engine_name(o, name, sizeof name);
+	if (!key_covers(k, repo)) {
+		if (signed_repo[0])
+			og_bfmt(msg, msize, "signed by key %.16s whose scopes do not cover %.200s", k->keyid,
+				signed_repo);
+		else if (repo[0])
+			og_bfmt(msg, msize, "signed by key %.16s whose scopes do not cover %.200s, the repository "
+				"of the engine's image name %s (the signature names no repository)", k->keyid,
+				repo, name);
+		else
+			og_bfmt(msg, msize, "signed by key %.16s for no repository, and the engine records no "
+				"image name: only a key scoped \"*\" vouches for such a signature", k->keyid);
+		return OG_SIG_OUT_OF_SCOPE;
+	}
+	if (!digest_bound(c->digest[i], en, digest, why, sizeof why)) {
+		og_bfmt(msg, msize, "wrong digest: %s", why);
+		return OG_SIG_WRONG_DIGEST;
+	}
+	if (o->match_repository && signed_repo[0] && o->image_repository[0] &&
+	    strcmp(signed_repo, o->image_repository) != 0) {
+		og_bfmt(msg, msize, "signed by key %.16s for %.200s, but the engine runs the image as %s",
+			k->keyid, signed_repo, name);
+		return OG_SIG_OTHER_REPOSITORY;
+	}
+	if (signed_repo[0] && o->image_repository[0] && o->match_repository)
+		og_bfmt(msg, msize, "signed by key %.16s for %.200s, the repository of the engine's image "
+			"name %s", k->keyid, signed_repo, name);
+	else if (signed_repo[0])
+		og_bfmt(msg, msize, "signed by key %.16s for %.200s", k->keyid, signed_repo);
+	else if (repo[0])
+		og_bfmt(msg, msize, "signed by key %.16s, whose scopes cover %.200s, the repository of the "
+			"engine's image name %s (the signature names no repository)", k->keyid, repo, name);
+	else
+		og_bfmt(msg, msize, "signed by key %.16s, scoped \"*\" (the signature names no repository "
+			"and the engine records no image name)", k->keyid);
+	return OG_SIG_ACCEPTED;
+}
+
+/* How far claim_holds got before refusing a claim. */
+static int progress(enum og_sig_outcome r)
+{
+	return r == OG_SIG_OUT_OF_SCOPE ? 0 : r == OG_SIG_WRONG_DIGEST ? 1 : 2;
+}
+
+/* Key ki verified the entry's signature: what the signed claims are worth. */
 static void judge(struct og_trust_store *s, size_t ki, const struct og_sig_entry *en,
 		  const struct og_bundle *b, const char *digest, const struct og_sig_verify_opts *o,
 		  struct og_sig_verdict *v)
 {
 	struct og_trust_key *k = &s->keys[ki];
-	struct claims *c;
-	char why[400] = "", msg[512];
+	og_cleanup_free struct og_sig_claims *c = malloc(sizeof *c);
+	enum og_sig_outcome best = OG_SIG_NO_KEY;
+	char msg[512], best_msg[512] = "";
+	const char *best_repo = "";
+	og_error ce = { 0 };
 	int64_t now = og_now();
-	int in_scope = 0;
 
-	c = malloc(sizeof *c);
 	if (c == NULL) {
 		set(v, OG_SIG_MALFORMED, k->keyid, NULL, "out of memory");
 		return;
 	}
-	if (read_claims(en, b, o, c, why, sizeof why) < 0) {
-		set(v, OG_SIG_MALFORMED, k->keyid, NULL, why);
-		goto out;
+	if (og_sig_claims_read(&en->payload, b, c, &ce) < 0) {
+		set(v, OG_SIG_MALFORMED, k->keyid, NULL, ce.msg);
+		return;
+	}
+	if (c->kind == OG_SIG_KIND_DSSE && !accepted_type(o, c->predicate_type)) {
+		og_bfmt(msg, sizeof msg, "signed by key %.16s: predicate type %.100s is not accepted by the "
+			"policy (trust.predicate_types)", k->keyid, c->predicate_type);
+		set(v, OG_SIG_PREDICATE_REFUSED, k->keyid, c->repo[0], msg);
+		return;
 	}
 	if (og_trust_key_revoked(s, k->keyid)) {
 		og_bfmt(msg, sizeof msg, "signed by revoked key %.16s", k->keyid);
 		set(v, OG_SIG_REVOKED_KEY, k->keyid, c->repo[0], msg);
-		goto out;
+		return;
 	}
 	if ((k->not_before && now < k->not_before) || (k->not_after && now >= k->not_after)) {
 		og_bfmt(msg, sizeof msg, "signed by key %.16s outside its validity window (%s)", k->keyid,
 			k->not_before && now < k->not_before ? "not yet valid" : "expired");
 		set(v, OG_SIG_EXPIRED_KEY, k->keyid, c->repo[0], msg);
-		goto out;
+		return;
 	}
+	/* Any claim that holds vouches; otherwise the one that got furthest
+	 * (in scope, then bound to the digest) says why not. */
 	for (size_t i = 0; i < c->n; i++) {
-		if (!og_trust_key_in_scope(k, c->repo[i]))
-			continue;
-		in_scope = 1;
-		if (digest_bound(c->digest[i], en, digest, why, sizeof why)) {
-			og_bfmt(msg, sizeof msg, "signed by key %.16s for %s", k->keyid, c->repo[i]);
-			set(v, OG_SIG_ACCEPTED, k->keyid, c->repo[i], msg);
-			goto out;
+		enum og_sig_outcome r = claim_holds(k, c, i, en, digest, o, msg, sizeof msg);
+
+		if (r == OG_SIG_ACCEPTED) {
+			set(v, r, k->keyid, c->repo[i], msg);
+			return;
+		}
+		if (best_msg[0] == '\0' || progress(r) > progress(best)) {
+			best = r;
+			best_repo = c->repo[i];
+			og_bfmt(best_msg, sizeof best_msg, "%s", msg);
 		}
 	}
-	if (!in_scope) {
-		og_bfmt(msg, sizeof msg, "signed by key %.16s whose scopes do not cover %.200s", k->keyid,
-			c->repo[0][0] ? c->repo[0] : "(no repository)");
-		set(v, OG_SIG_OUT_OF_SCOPE, k->keyid, c->repo[0], msg);
-	} else {
-		og_bfmt(msg, sizeof msg, "wrong digest: %s", why);
-		set(v, OG_SIG_WRONG_DIGEST, k->keyid, c->repo[0], msg);
-	}
-out:
-	free(c);
+	set(v, best, k->keyid, best_repo, best_msg);
 }
 
 int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en, const char *digest,
 			const struct og_sig_verify_opts *o, struct og_sig_verdict *v, og_error *e)
 {
+	/* Which keys to try first: those for the entry's unsigned hint, or for
+	 * the engine's repository; all of them when neither says. */
+	const char *hint = en->repository[0] ? en->repository : o->image_repository;
+	char unusable[OG_ERROR_MAX / 2] = "", msg[sizeof v->message];
 	struct og_bundle b;
 	og_error pe = { 0 };
-	int tried_scoped = 0;
+	int tried_hinted = 0;
 
 	(void)e;
 	memset(v, 0, sizeof *v);
@@ -275,27 +276,36 @@ int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en,
 		    NULL, pe.msg);
 		return 0;
 	}
-	/* Pass 0: keys whose scopes cover the entry's repository hint (parsed
-	 * lazily, only these on the happy path); pass 1, when asked: the rest. */
+	/* Pass 0: the hinted keys (parsed lazily, only these on the happy
+	 * path); pass 1, when asked: the rest. */
 	for (int pass = 0; pass < (o->all_keys ? 2 : 1) && v->outcome != OG_SIG_ACCEPTED; pass++) {
 		for (size_t i = 0; i < s->nkeys && v->outcome != OG_SIG_ACCEPTED; i++) {
-			int hinted = og_trust_key_in_scope(&s->keys[i], en->repository);
+			int hinted = hint[0] == '\0' || og_trust_key_in_scope(&s->keys[i], hint);
 			EVP_PKEY *k;
 			og_error ke = { 0 };
 
 			if (hinted != (pass == 0))
 				continue;
-			if (og_trust_store_key(s, i, &k, &ke) < 0)
+			if (og_trust_store_key(s, i, &k, &ke) < 0) {
+				/* Say why a key listed for this image cannot vouch (RSA-1024 ...). */
+				if (unusable[0] == '\0')
+					og_bfmt(unusable, sizeof unusable, "%s", ke.msg);
 				continue;
-			tried_scoped |= hinted;
+			}
+			tried_hinted |= hinted && hint[0] != '\0';
 			if (!entry_signature_ok(en, &b, k))
 				continue;
 			judge(s, i, en, &b, digest, o, v);
 		}
 	}
-	if (v->outcome == OG_SIG_NO_KEY && tried_scoped)
-		set(v, OG_SIG_BAD_SIGNATURE, NULL, en->repository,
-		    "no key in scope of the signature's repository verifies it");
+	if (v->outcome == OG_SIG_NO_KEY && tried_hinted) {
+		og_bfmt(msg, sizeof msg, "no key in scope of %.200s verifies it", hint);
+		set(v, OG_SIG_BAD_SIGNATURE, NULL, hint, msg);
+	}
+	if (v->outcome <= OG_SIG_BAD_SIGNATURE && unusable[0] != '\0') {
+		og_bfmt(msg, sizeof msg, "%s; unusable store key: %s", v->message, unusable);
+		og_bfmt(v->message, sizeof v->message, "%s", msg);
+	}
 	og_bundle_free(&b);
 	return 0;
 }

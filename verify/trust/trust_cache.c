@@ -81,7 +81,8 @@ int og_trust_cache_fingerprint(const struct og_trust_cache_inputs *in, char *fp,
 	struct dirent *de;
 	int count = 0;
 
-	if (append(fp, size, &len, "v1 policy=%s", in->policy_fingerprint) < 0 ||
+	if (append(fp, size, &len, "v1 policy=%s image=%s(%s)", in->policy_fingerprint,
+		   in->image_repository, in->image_name_from) < 0 ||
 	    stat_part(fp, size, &len, "store", AT_FDCWD, in->store) < 0)
 		return -1;
 	og_bfmt(path, sizeof path, "%s.sig", in->store);

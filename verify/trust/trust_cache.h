@@ -6,9 +6,10 @@
  * under the same trust: root-owned, not group- or world-writable (checked on
  * every read; a directory that fails the check is ignored, never trusted).
  * A record holds a fingerprint of every input of the decision (the trust
- * part of the policy; device, inode, size, mtime and ctime of the store, its
- * signature file, each root key, the rollback state and every signature
- * entry for D) and the time it stops being valid (the store's expiry or the
+ * part of the policy; the repository of the image name the engine records;
+ * device, inode, size, mtime and ctime of the store, its signature file,
+ * each root key, the rollback state and every signature entry for D) and
+ * the time it stops being valid (the store's expiry or the
  * accepting key's not_after, whichever is first).  Any change to any input
  * changes the fingerprint, and the next start verifies in full.  Only
  * acceptances are recorded: a refusal is always re-derived.
@@ -39,6 +40,10 @@ struct og_trust_cache_inputs {
 	const char *const *root_keys;
 	size_t nroot;
 	const char *digest;		/* "sha256:<64 hex>" */
+	/* The repository of the image's name in the engine's record and where
+	 * it came from ("" when none): a decision for one name is not one
+	 * for another. */
+	const char *image_repository, *image_name_from;
 };
 
 /* A hash (16 hex) of settings strings, in order: a change of policy must

@@ -14,6 +14,10 @@
  *     "signatures_dir": "/var/lib/ocigate/signatures",  image signature directory
  *     "predicate_types": ["https://sigstore.dev/cosign/sign/v1"],  in-toto predicate types
  *                                  accepted from DSSE signatures (1..16; this default)
+ *     "match_repository": true,    when the engine records the image's name, a signature (or
+ *                                  an allowlist entry) counts only for that name's repository,
+ *                                  as containers-policy.json's matchRepoDigestOrExact does for
+ *                                  a digest; false: any repository in the key's scopes
  *     "rekor_keys": []             Rekor public keys; must be empty for now (transparency-log
  *                                  verification is not implemented; a non-empty list is an
  *                                  error rather than a silently ignored setting)
@@ -30,7 +34,10 @@
 #include "hook/base/timeutil.h"
 #include "verify/trust/trust_store.h"
 #include "verify/common/digest.h"
+#include "verify/common/crypto_util.h"
+#include "verify/common/keys.h"
 #include "hook/base/strfmt.h"
+#include "verify/common/reference.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -47,6 +54,7 @@ struct og_trust_policy {
 	int threshold;
 	char *predicate_types[OG_MAX_PREDICATE_TYPES];
 	size_t npred;
+	int match_repository;
 };
 
 static int abs_path(const json_t *sec, const char *key, const char *path, const char *def, char **out,
@@ -67,7 +75,8 @@ static int abs_path(const json_t *sec, const char *key, const char *path, const 
 static int parse_section(struct og_trust_policy *p, const json_t *sec, const char *path, og_error *e)
 {
 	static const char *const keys[] = { "required", "store", "root_keys", "threshold", "state_dir",
-					    "signatures_dir", "predicate_types", "rekor_keys", NULL };
+					    "signatures_dir", "predicate_types", "rekor_keys",
+					    "match_repository", NULL };
 	json_t *roots = NULL, *preds = NULL, *rekor = NULL, *v;
 	int64_t threshold = 1;
 	size_t i;
@@ -78,6 +87,7 @@ static int parse_section(struct og_trust_policy *p, const json_t *sec, const cha
 	p->required = 1;
 	if (og_json_only_keys(sec, path, keys, e) < 0 ||
 	    og_json_bool(sec, "required", path, 0, &p->required, e) < 0 ||
+	    og_json_bool(sec, "match_repository", path, 0, &p->match_repository, e) < 0 ||
 	    abs_path(sec, "store", path, OG_DEFAULT_TRUST_STORE, &p->store, e) < 0 ||
 	    abs_path(sec, "state_dir", path, OG_DEFAULT_STATE_DIR, &p->state_dir, e) < 0 ||
 	    abs_path(sec, "signatures_dir", path, OG_DEFAULT_SIGNATURES_DIR, &p->signatures_dir, e) < 0 ||
@@ -129,6 +139,7 @@ int og_trust_policy_parse(const json_t *trust_section, const char *path, struct 
 
 	if (p == NULL)
 		return og_fail_errno(e, ENOMEM, "%s", path);
+	p->match_repository = 1;
 	if (trust_section == NULL) {
 		p->required = 0;
 		p->threshold = 1;
@@ -174,6 +185,23 @@ int og_trust_required(const struct og_trust_policy *p)
 	return p->required;
 }
 
+int og_trust_policy_check_root_keys(const struct og_trust_policy *p, FILE *warn, og_error *e)
+{
+	for (size_t i = 0; i < p->nroot; i++) {
+		og_cleanup(EVP_PKEY_free) EVP_PKEY *k = NULL;
+		og_error ke = { 0 };
+
+		if (og_key_load_file(p->root_keys[i], &k, &ke) == 0)
+			continue;
+		if (ke.errnum == ENOENT) {
+			fprintf(warn, "warning: trust.root_keys[%zu]: %s\n", i, ke.msg);
+			continue;
+		}
+		return og_fail(e, "trust.root_keys[%zu]: %s", i, ke.msg);
+	}
+	return 0;
+}
+
 const char *og_trust_policy_signatures_dir(const struct og_trust_policy *p)
 {
 	return p->signatures_dir;
@@ -191,6 +219,9 @@ void og_trust_policy_describe(const struct og_trust_policy *p, FILE *out)
 	fprintf(out, "  accepted predicate types:\n");
 	for (size_t i = 0; i < p->npred; i++)
 		fprintf(out, "    %s\n", p->predicate_types[i]);
+	fprintf(out, "  signed repository: %s\n",
+		p->match_repository ? "must be the repository of the image name the engine records"
+				    : "any in the key's scopes (match_repository is false)");
 }
 
 static int replace(char **slot, const char *v, og_error *e)
@@ -252,25 +283,35 @@ static int finding(struct og_findings *r, const char *rule, const char *msg, og_
 	return 0;
 }
 
+/* The image's signatures; a refusal's finding ends with `note` (why the
+ * allowlist did not vouch either, or ""). */
 static int check_signatures(const struct og_trust_policy *p, struct og_trust_store *s,
-			    const char *digest, struct og_findings *r, char *accepted, size_t asize,
-			    char keyid[OG_KEYID_HEX], og_error *e)
+			    const struct og_image *img, const char *note, struct og_findings *r,
+			    char *accepted, size_t asize, char keyid[OG_KEYID_HEX], og_error *e)
 {
+	const char *digest = img->digest;
 	struct og_sig_entry *entries = NULL;
-	struct og_sig_verify_opts o = { (const char *const *)p->predicate_types, p->npred, 0 };
+	struct og_sig_verify_opts o = {
+		.predicate_types = (const char *const *)p->predicate_types,
+		.npredicate_types = p->npred,
+		.image_name = img->name_from[0] ? img->name : "",
+		.image_name_from = img->name_from,
+		.image_repository = img->repository,
+		.match_repository = p->match_repository,
+	};
 	struct og_sig_verdict best, v;
 	og_error le = { 0 };
-	char msg[1024];
+	char msg[1400];
 	size_t n = 0;
 
 	if (og_sig_store_lookup(p->signatures_dir, digest, &entries, &n, &le) < 0) {
-		og_bfmt(msg, sizeof msg, "image %s: cannot read signatures: %s", digest, le.msg);
+		og_bfmt(msg, sizeof msg, "image %s: cannot read signatures: %s%s", digest, le.msg, note);
 		return finding(r, "trust.signature", msg, e);
 	}
 	if (n == 0) {
 		og_sig_entries_free(entries, n);
-		og_bfmt(msg, sizeof msg, "image %s is unsigned: no signature in %s and not in the trust "
-			"store's allowlist", digest, p->signatures_dir);
+		og_bfmt(msg, sizeof msg, "image %s is unsigned: no signature in %s and %s", digest,
+			p->signatures_dir, note[0] ? note + 2 : "not in the trust store's allowlist");
 		return finding(r, "trust.signature", msg, e);
 	}
 	memset(&best, 0, sizeof best);
@@ -295,8 +336,8 @@ static int check_signatures(const struct og_trust_policy *p, struct og_trust_sto
 		}
 	}
 	og_sig_entries_free(entries, n);
-	og_bfmt(msg, sizeof msg, "image %s: %s (%zu signature%s checked): %s", digest,
-		og_sig_outcome_name(best.outcome), n, n == 1 ? "" : "s", best.message);
+	og_bfmt(msg, sizeof msg, "image %s: %s (%zu signature%s checked): %s%s", digest,
+		og_sig_outcome_name(best.outcome), n, n == 1 ? "" : "s", best.message, note);
 	return finding(r, "trust.signature", msg, e);
 }
 
@@ -314,11 +355,12 @@ void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_tru
  * reuse a verification made under the old one. */
 static void policy_fingerprint(const struct og_trust_policy *p, char out[17])
 {
-	const char *parts[4 + OG_MAX_ROOT_KEYS + OG_MAX_PREDICATE_TYPES];
+	const char *parts[5 + OG_MAX_ROOT_KEYS + OG_MAX_PREDICATE_TYPES];
 	char num[16];
 	size_t n = 0;
 
 	og_bfmt(num, sizeof num, "%d", p->threshold);
+	parts[n++] = p->match_repository ? "match_repository" : "any_repository";
 	parts[n++] = p->store;
 	parts[n++] = p->state_dir;
 	parts[n++] = p->signatures_dir;
@@ -330,7 +372,7 @@ static void policy_fingerprint(const struct og_trust_policy *p, char out[17])
 	og_trust_cache_settings_hash(parts, n, out);
 }
 
-static int cache_fingerprint(const struct og_trust_policy *p, const char *digest, char *fp,
+static int cache_fingerprint(const struct og_trust_policy *p, const struct og_image *img, char *fp,
 			     size_t size)
 {
 	char pfp[17];
@@ -341,7 +383,9 @@ static int cache_fingerprint(const struct og_trust_policy *p, const char *digest
 		.signatures_dir = p->signatures_dir,
 		.root_keys = (const char *const *)p->root_keys,
 		.nroot = p->nroot,
-		.digest = digest,
+		.digest = img->digest,
+		.image_repository = img->repository,
+		.image_name_from = img->name_from,
 	};
 
 	policy_fingerprint(p, pfp);
@@ -355,7 +399,7 @@ static int cache_fingerprint(const struct og_trust_policy *p, const char *digest
 #define OG_STORE_READ_ATTEMPTS 4
 
 static int load_store_consistently(const struct og_trust_policy *p,
-				   const struct og_trust_store_config *c, const char *digest,
+				   const struct og_trust_store_config *c, const struct og_image *img,
 				   const char *first_fp, struct og_trust_store **s, og_error *e)
 {
 	og_cleanup_free char *before = malloc(OG_TRUST_CACHE_FP_MAX);
@@ -367,13 +411,13 @@ static int load_store_consistently(const struct og_trust_policy *p,
 		/* The caller's fingerprint serves the first read: no second pass of stats. */
 		int have = attempt == 1 && first_fp != NULL
 				   ? (og_bfmt(before, OG_TRUST_CACHE_FP_MAX, "%s", first_fp), 1)
-				   : cache_fingerprint(p, digest, before, OG_TRUST_CACHE_FP_MAX) == 0;
+				   : cache_fingerprint(p, img, before, OG_TRUST_CACHE_FP_MAX) == 0;
 
 		og_error_clear(e);
 		if (og_trust_store_load(c, s, e) == 0)
 			return 0;
 		if (attempt == OG_STORE_READ_ATTEMPTS || !have ||
-		    cache_fingerprint(p, digest, after, OG_TRUST_CACHE_FP_MAX) != 0 ||
+		    cache_fingerprint(p, img, after, OG_TRUST_CACHE_FP_MAX) != 0 ||
 		    strcmp(before, after) == 0)
 			return -1;
 		/* Let the writer finish its second rename. */
@@ -391,6 +435,14 @@ static int64_t valid_until(const struct og_trust_store *s, const char *keyid)
 		    (until == 0 || s->keys[i].not_after < until))
 			until = s->keys[i].not_after;
 	return until;
+}
+
+/* Whether the engine runs the image under a repository other than
+ * `repository`, and the policy says that matters. */
+static int other_repository(const struct og_trust_policy *p, const struct og_image *img,
+			    const char *repository)
+{
+	return p->match_repository && img->repository[0] && strcmp(img->repository, repository) != 0;
 }
 
 int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *img, int update_state,
@@ -416,6 +468,12 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 			og_bfmt(msg + strlen(msg), sizeof msg - strlen(msg), ")");
 		return finding(r, "image.identity", msg, e);
 	}
+	if (p->match_repository && img->name_from[0] && !img->repository[0]) {
+		og_bfmt(msg, sizeof msg, "the engine's image name \"%.200s\" (%s) is not an image reference "
+			"(%s): no signature can be matched with it", img->name, img->name_from,
+			og_ref_problem(img->name) ? og_ref_problem(img->name) : "?");
+		return finding(r, "trust.signature", msg, e);
+	}
 	/* StrictModes on the files and the state an acceptance rests on, at
 	 * every start and before a record is believed: a record made while they
 	 * were sound says nothing once they are not (the fingerprint below only
@@ -428,14 +486,14 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 	fp_after = malloc(OG_TRUST_CACHE_FP_MAX);
 	if (fp == NULL || fp_after == NULL)
 		return og_fail_errno(e, ENOMEM, "trust");
-	have_fp = cache_fingerprint(p, img->digest, fp, OG_TRUST_CACHE_FP_MAX) == 0;
+	have_fp = cache_fingerprint(p, img, fp, OG_TRUST_CACHE_FP_MAX) == 0;
 	cacheable = update_state && have_fp;
 	if (cacheable && og_trust_cache_lookup(p->state_dir, img->digest, fp, why, sizeof why)) {
 		if (accepted)
 			og_bfmt(accepted, asize, "%s", why);
 		return 0;
 	}
-	if (load_store_consistently(p, &c, img->digest, have_fp ? fp : NULL, &s, &le) < 0) {
+	if (load_store_consistently(p, &c, img, have_fp ? fp : NULL, &s, &le) < 0) {
 		og_bfmt(msg, sizeof msg, "%s", le.msg);
 		return finding(r, "trust.store", msg, e);
 	}
@@ -444,13 +502,18 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 		og_bfmt(msg, sizeof msg, "image %s is revoked in the trust store", img->digest);
 		ret = finding(r, "trust.signature", msg, e);
 		cacheable = 0;
-	} else if ((allow = og_trust_allowlisted(s, img->digest)) != NULL) {
+	} else if ((allow = og_trust_allowlisted(s, img->digest)) != NULL &&
+		   !other_repository(p, img, allow)) {
 		og_bfmt(why, sizeof why, "allowlisted in the trust store (%s)", allow);
 		ret = 0;
 	} else {
 		size_t before = r->n;
+		char note[700] = "";
 
-		ret = check_signatures(p, s, img->digest, r, why, sizeof why, keyid, e);
+		if (allow != NULL)
+			og_bfmt(note, sizeof note, "; allowlisted in the trust store for %.200s, but the engine "
+				"runs the image as %.200s (%s)", allow, img->name, img->name_from);
+		ret = check_signatures(p, s, img, note, r, why, sizeof why, keyid, e);
 		if (r->n != before)
 			cacheable = 0;
 	}
@@ -460,7 +523,7 @@ int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *im
 	 * state moves when a newer store is first accepted: the next start
 	 * records it). */
 	if (ret == 0 && cacheable &&
-	    cache_fingerprint(p, img->digest, fp_after, OG_TRUST_CACHE_FP_MAX) == 0 &&
+	    cache_fingerprint(p, img, fp_after, OG_TRUST_CACHE_FP_MAX) == 0 &&
 	    strcmp(fp, fp_after) == 0)
 		og_trust_cache_store(p->state_dir, img->digest, fp, valid_until(s, keyid), why);
 	og_trust_store_free(s);

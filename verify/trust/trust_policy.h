@@ -23,6 +23,11 @@ int og_trust_policy_parse(const json_t *trust_section, const char *path, struct 
 void og_trust_policy_free(struct og_trust_policy *p);
 void og_trust_policy_describe(const struct og_trust_policy *p, FILE *out);
 int og_trust_required(const struct og_trust_policy *p);
+/* `policy lint`: each root key loads and is of an accepted type (-1 naming
+ * the first that is not: an RSA-1024 root would verify no store); a key
+ * file that does not exist here is only a warning on `warn` (a policy may
+ * be linted off the node). */
+int og_trust_policy_check_root_keys(const struct og_trust_policy *p, FILE *warn, og_error *e);
 
 /* Adds findings "image.identity", "trust.store", "trust.signature"; returns 0
  * after adding any, -1 only for an operational failure. */

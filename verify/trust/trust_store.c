@@ -636,6 +636,34 @@ int og_trust_store_key(struct og_trust_store *s, size_t i, EVP_PKEY **k, og_erro
 	return 0;
 }
 
+int og_trust_store_check_keys(struct og_trust_store *s, og_error *e)
+{
+	for (size_t i = 0; i < s->nkeys; i++) {
+		og_error ke = { 0 };
+		EVP_PKEY *k;
+
+		if (og_trust_store_key(s, i, &k, &ke) < 0)
+			return og_fail(e, "%s%s%.64s%s: the hook would never use this key", ke.msg,
+				       s->keys[i].name[0] ? " (key \"" : "", s->keys[i].name,
+				       s->keys[i].name[0] ? "\")" : "");
+	}
+	return 0;
+}
+
+int og_trust_store_parse_file(const char *path, struct og_trust_store **out, og_error *e)
+{
+	struct og_trust_store *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return og_fail_errno(e, ENOMEM, "trust store");
+	if (og_read_file(path, OG_MAX_TRUST_STORE_BYTES, &s->raw, e) < 0 || parse_store(s, 0, e) < 0) {
+		og_trust_store_free(s);
+		return og_wrap(e, "trust store %s", path);
+	}
+	*out = s;
+	return 0;
+}
+
 int og_trust_scope_match(const char *pattern, const char *repo)
 {
 	size_t plen = strlen(pattern);

@@ -95,6 +95,13 @@ void og_trust_store_free(struct og_trust_store *s);
 
 /* Parse key i if needed: 0 and *k, or -1 with the reason. */
 int og_trust_store_key(struct og_trust_store *s, size_t i, EVP_PKEY **k, og_error *e);
+/* Every key parses and is of an accepted type (keys.h); -1 naming the
+ * first that is not and why (an RSA-1024 key verifies nothing).  For the
+ * commands a store enters by. */
+int og_trust_store_check_keys(struct og_trust_store *s, og_error *e);
+/* Read and parse the store at path without its signatures (`trust sign`,
+ * before there are any): what it lists, not whether it is trusted. */
+int og_trust_store_parse_file(const char *path, struct og_trust_store **out, og_error *e);
 int og_trust_scope_match(const char *pattern, const char *repo);
 int og_trust_key_in_scope(const struct og_trust_key *k, const char *repo);
 int og_trust_key_revoked(const struct og_trust_store *s, const char *keyid);
