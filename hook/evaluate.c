@@ -5,6 +5,7 @@
 #include "verify/scan/scan_policy.h"
 #include "verify/trust/trust_policy.h"
 #include "verify/identity/identity.h"
+#include "verify/image/image_policy.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -36,14 +37,18 @@ int og_confine_for_policy(const struct og_policy *p, og_error *e)
 
 	if (og_trust_policy_prepare_confinement(p->sections.trust, &paths) < 0 ||
 	    (p->sections.scan != NULL && p->sections.scan->configured &&
-	     og_confine_add(&paths, p->sections.scan->cache_dir, 0) < 0))
+	     og_confine_add(&paths, p->sections.scan->cache_dir, 0) < 0) ||
+	    /* The image rules read the engine's image record (read-only). */
+	    (p->sections.image != NULL && p->sections.image->configured &&
+	     og_confine_add(&paths, og_identity_policy_graphroot(p->sections.identity), 0) < 0))
 		return og_fail(e, "confinement: too many paths");
 	return og_confine(&paths, e);
 }
 
 int og_needs_identity(const struct og_policy *p)
 {
-	return og_trust_required(p->sections.trust) || (p->sections.scan != NULL && p->sections.scan->configured);
+	return og_trust_required(p->sections.trust) || (p->sections.scan != NULL && p->sections.scan->configured) ||
+	       (p->sections.image != NULL && p->sections.image->configured);
 }
 
 int og_container_load(struct og_container *c, const char *bundle, json_t *state_annotations,

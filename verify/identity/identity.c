@@ -206,6 +206,14 @@ void og_identity_policy_free(struct og_identity_policy *p)
 	free(p);
 }
 
+const char *og_identity_policy_graphroot(const struct og_identity_policy *p)
+{
+	for (size_t i = 0; p != NULL && i < p->n; i++)
+		if (p->src[i].type == SRC_PODMAN)
+			return p->src[i].path;
+	return NULL;
+}
+
 void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out)
 {
 	fprintf(out, "image identity sources (first digest found wins):\n");

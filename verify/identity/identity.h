@@ -40,6 +40,9 @@ struct og_identity_policy;
 int og_identity_policy_parse(const json_t *image_section, const char *path,
 			     struct og_identity_policy **out, og_error *e);
 void og_identity_policy_free(struct og_identity_policy *p);
+/* The graph root of the first containers/storage source, or NULL: where the
+ * image rules read the record of an image that source identified. */
+const char *og_identity_policy_graphroot(const struct og_identity_policy *p);
 void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out);
 /* What identity sources may look at. */
 struct og_identity_input {
