@@ -142,6 +142,9 @@ static int rule_params(struct og_image_policy *p, enum og_image_rule r, const js
 	case IR_BASE:
 		return choice(v, "missing", path, "allow", "deny", &p->base_missing_allow, e);
 	case IR_MAX_AGE:
+		/* Unknown ages pass unless refused: reproducible builds are
+		 * common, as scan.require_scan_time treats undated reports. */
+		p->unknown_age_allow = 1;
 		if (og_json_str(v, "max", path, 1, &s, e) < 0 ||
 		    choice(v, "unknown", path, "allow", "deny", &p->unknown_age_allow, e) < 0)
 			return -1;

@@ -4,12 +4,13 @@
 //   "image": {"identity": [...],                     (verify/identity)
 //     "registries": {"allowed": ["docker.io/library/*", "localhost/*"]},
 //     "base": {"missing": "deny"},                   allowed bases: the trust store's "bases"
-//     "max_age": {"max": "365d", "unknown": "allow"},
+//     "max_age": {"max": "365d", "unknown": "allow"},  unknown: absent, 1970-01-01 or 1980-01-01
 //     "max_layers": {"max": 40},
 //     "max_size": {"max": "2GiB"},                   bytes, or KiB/MiB/GiB/TiB (or kB/MB/GB/TB)
 //     "user": true,
 //     "labels": {"required": ["org.opencontainers.image.source"]}}
 //
+// Defaults: base.missing "deny", max_age.unknown "allow".
 // Each rule is false (off), true (enforced, when it needs no parameter) or
 // an object with an optional "mode" ("enforce", "audit", "off") and its
 // parameters.  Rule ids: image.registries, image.base, image.max-age,

@@ -77,7 +77,7 @@ static int media_type_check(const json_t *doc, const char *what, og_error *e)
 static int layers_parse(const json_t *doc, const char *what, struct og_image_record *rec, og_error *e)
 {
 	json_t *layers = NULL, *l;
-	char path[64];
+	char path[200];
 	size_t i;
 
 	if (og_json_arr(doc, "layers", what, 1, &layers, e) < 0)
