@@ -140,7 +140,7 @@ START_TEST(manifest_bad_input)
 	huge = malloc(OG_IMAGE_MAX_MANIFEST_BYTES + 2);
 	memset(huge, ' ', OG_IMAGE_MAX_MANIFEST_BYTES + 1);
 	huge[OG_IMAGE_MAX_MANIFEST_BYTES + 1] = '\0';
-	EXPECT_MANIFEST_ERROR(huge, "more than the 4194304 a manifest may have");
+	EXPECT_MANIFEST_ERROR(huge, "4194305 bytes, more than the 4194304 it may have");
 	free(huge);
 }
 END_TEST
@@ -205,7 +205,7 @@ START_TEST(config_bad_input)
 	huge = malloc(OG_IMAGE_MAX_CONFIG_BYTES + 2);
 	memset(huge, ' ', OG_IMAGE_MAX_CONFIG_BYTES + 1);
 	huge[OG_IMAGE_MAX_CONFIG_BYTES + 1] = '\0';
-	EXPECT_CONFIG_ERROR(huge, "more than the 8388608 a config may have");
+	EXPECT_CONFIG_ERROR(huge, "8388609 bytes, more than the 8388608 it may have");
 	free(huge);
 }
 END_TEST

@@ -24,24 +24,6 @@ const char *const og_image_policy_keys[] = {
 	"registries", "base", "max_age", "max_layers", "max_size", "user", "labels", NULL,
 };
 
-static int mode_parse(const char *s, enum og_rule_mode *m)
-{
-	if (strcmp(s, "enforce") == 0)
-		*m = OG_MODE_ENFORCE;
-	else if (strcmp(s, "audit") == 0)
-		*m = OG_MODE_AUDIT;
-	else if (strcmp(s, "off") == 0)
-		*m = OG_MODE_OFF;
-	else
-		return -1;
-	return 0;
-}
-
-static const char *mode_name(enum og_rule_mode m)
-{
-	return m == OG_MODE_ENFORCE ? "enforce" : m == OG_MODE_AUDIT ? "audit" : "off";
-}
-
 int og_parse_size(const json_t *v, const char *path, uint64_t *out, og_error *e)
 {
 	static const struct { const char *unit; uint64_t mult; } units[] = {
@@ -189,7 +171,7 @@ static int rule_parse(struct og_image_policy *p, enum og_image_rule r, const jso
 	case -1:
 		return -1;
 	case 0:
-		if (mode_parse(m, &p->mode[r]) < 0)
+		if (og_mode_parse(m, &p->mode[r]) < 0)
 			return og_fail(e, "%s.mode: \"%.32s\" is not enforce, audit or off", path, m);
 	}
 	return rule_params(p, r, v, path, e);
@@ -253,7 +235,7 @@ void og_image_policy_describe(const struct og_image_policy *p, FILE *out)
 	for (int r = 0; r < IR_COUNT; r++) {
 		if (p->mode[r] == OG_MODE_OFF)
 			continue;
-		fprintf(out, "  %-18s %-7s ", og_image_rule_ids[r], mode_name(p->mode[r]));
+		fprintf(out, "  %-18s %-7s ", og_image_rule_ids[r], og_mode_name(p->mode[r]));
 		switch ((enum og_image_rule)r) {
 		case IR_REGISTRIES:
 			fprintf(out, "allowed:");

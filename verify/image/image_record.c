@@ -34,6 +34,29 @@ int og_image_digest_check(const char *data, size_t len, const char *digest, cons
 	return 0;
 }
 
+/* The bounded, digest-checked, strictly parsed JSON object both readers
+ * start from: nothing is parsed before the bytes are known to be the ones
+ * the engine recorded. */
+static json_t *verified_object(const char *data, size_t len, const char *digest, size_t max,
+			       const char *what, og_error *e)
+{
+	json_t *doc;
+
+	if (len > max) {
+		og_fail(e, "%s: %zu bytes, more than the %zu it may have", what, len, max);
+		return NULL;
+	}
+	if (og_image_digest_check(data, len, digest, what, e) < 0)
+		return NULL;
+	doc = og_json_parse(data, len, what, e);
+	if (doc != NULL && !json_is_object(doc)) {
+		og_fail(e, "%s: expected an object, found %s", what, og_json_type(doc));
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
 /* An object whose members are all strings, or absent/null; *out referenced. */
 static int string_map(const json_t *obj, const char *key, const char *what, json_t **out, og_error *e)
 {
@@ -111,16 +134,9 @@ int og_image_manifest_parse(const char *data, size_t len, const char *digest,
 
 	og_bfmt(what, sizeof what, "manifest %.71s", digest);
 	config_out[0] = '\0';
-	if (len > OG_IMAGE_MAX_MANIFEST_BYTES)
-		return og_fail(e, "%s: %zu bytes, more than the %d a manifest may have", what, len,
-			       OG_IMAGE_MAX_MANIFEST_BYTES);
-	if (og_image_digest_check(data, len, digest, what, e) < 0)
-		return -1;
-	doc = og_json_parse(data, len, what, e);
+	doc = verified_object(data, len, digest, OG_IMAGE_MAX_MANIFEST_BYTES, what, e);
 	if (doc == NULL)
 		return -1;
-	if (!json_is_object(doc))
-		return og_fail(e, "%s: expected an object, found %s", what, og_json_type(doc));
 	if (media_type_check(doc, what, e) < 0 ||
 	    og_json_int(doc, "schemaVersion", what, 1, 0, INT64_MAX, &schema, e) < 0)
 		return -1;
@@ -169,16 +185,9 @@ int og_image_config_parse(const char *data, size_t len, const char *digest,
 	char what[120], safe[96];
 
 	og_bfmt(what, sizeof what, "config %.71s", digest);
-	if (len > OG_IMAGE_MAX_CONFIG_BYTES)
-		return og_fail(e, "%s: %zu bytes, more than the %d a config may have", what, len,
-			       OG_IMAGE_MAX_CONFIG_BYTES);
-	if (og_image_digest_check(data, len, digest, what, e) < 0)
-		return -1;
-	doc = og_json_parse(data, len, what, e);
+	doc = verified_object(data, len, digest, OG_IMAGE_MAX_CONFIG_BYTES, what, e);
 	if (doc == NULL)
 		return -1;
-	if (!json_is_object(doc))
-		return og_fail(e, "%s: expected an object, found %s", what, og_json_type(doc));
 	/* A config carries no media type of its own; one that does names itself. */
 	if (og_json_str(doc, "mediaType", what, 0, &mt, e) < 0)
 		return -1;
