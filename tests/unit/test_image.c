@@ -357,6 +357,53 @@ START_TEST(storage_symlink_refused)
 }
 END_TEST
 
+/* images.json is the engine's, but read as strictly as anything else. */
+START_TEST(storage_bad_records)
+{
+	static const struct { const char *list, *want; } cases[] = {
+		{ "{}", "$: expected an array, found object" },
+		{ "[{\"id\":\"ID\",\"id\":\"ID\"}]", "duplicate key" },
+		{ "[{\"id\":\"ID\",\"digest\":\"D\"},{\"id\":\"ID\",\"digest\":\"D\"}]", "two records for image" },
+		{ "[{\"digest\":\"D\"}]", "$[0].id: missing" },
+		{ "[{\"id\":\"ID\",\"digest\":\"D\",\"names\":[1]}]", "expected a string" },
+		{ "[{\"id\":\"ID\"}]", "no digest" },
+		{ "[{\"id\":\"ID\",\"digest\":\"sha256:0\"}]", "digest is not a sha256 digest" },
+		{ "[{\"id\":\"ID\",\"digest\":\"D\",\"x\":[[[}]", "invalid JSON" },
+		{ "[{\"id\":\"ID\",\"digest\":\"D\"}] x", "invalid JSON" },
+	};
+	struct og_image_record rec = { 0 };
+	char id[OG_DIGEST_MAX], md[OG_DIGEST_MAX], *m;
+	og_error e = { 0 };
+
+	store_image("{}", NULL, id);
+	m = manifest_text(id, "");
+	digest_of(m, md);
+	free(m);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char list[1024], *p;
+		size_t o = 0;
+
+		/* ID and D stand for the image's id and manifest digest. */
+		for (const char *c = cases[i].list; *c && o < sizeof list - 100; c++) {
+			if (c[0] == 'I' && c[1] == 'D') {
+				o += (size_t)snprintf(list + o, sizeof list - o, "%s", id + 7);
+				c++;
+			} else if (c[0] == 'D' && c[1] == '\"') {
+				o += (size_t)snprintf(list + o, sizeof list - o, "%s", md);
+			} else {
+				list[o++] = *c;
+			}
+		}
+		list[o] = '\0';
+		p = list;
+		wfile("overlay-images/images.json", p);
+		ck_assert_msg(og_storage_image_record(graph, id, &rec, &e) == -1, "accepted: %s", list);
+		ck_assert_msg(strstr(e.msg, cases[i].want) != NULL, "%s: want \"%s\" in \"%s\"", list, cases[i].want, e.msg);
+		og_image_record_free(&rec);
+	}
+}
+END_TEST
+
 /* ---- the rules ---- */
 
 static struct og_image_policy *policy(const char *json)
@@ -647,6 +694,7 @@ int main(void)
 	tcase_add_test(st, storage_tampered_manifest);
 	tcase_add_test(st, storage_tampered_config);
 	tcase_add_test(st, storage_symlink_refused);
+	tcase_add_test(st, storage_bad_records);
 	tcase_add_test(rt, rule_max_age);
 	tcase_add_test(rt, rule_layers_and_size);
 	tcase_add_test(rt, rule_user);

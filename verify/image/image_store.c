@@ -1,7 +1,7 @@
 #include "verify/image/image_store.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
-#include "hook/base/jsonutil.h"
+#include "hook/base/json_reader.h"
 #include "hook/base/strfmt.h"
 #include "verify/common/base64.h"
 #include "verify/common/digest.h"
@@ -41,62 +41,112 @@ static int read_big_data(int imagesfd, const char *id, const char *key, size_t m
 	return 0;
 }
 
-/* The entry of image `hex` in images.json; borrowed from root. */
-static int find_entry(const json_t *root, const char *hex, const char *what, json_t **out, og_error *e)
-{
-	json_t *entry;
-	const char *id;
-	char path[64];
-	size_t i;
+/* What the record of one image says (strings point into images.json's
+ * bytes, decoded in place). */
+struct image_entry {
+	const char *digest;			/* the manifest's */
+	const char *names[OG_IMAGE_MAX_NAMES];
+	size_t nnames;
+	const char *big_data[OG_IMAGE_MAX_NAMES * 2];
+	size_t nbig;
+};
 
-	*out = NULL;
-	if (!json_is_array(root))
-		return og_fail(e, "%s: expected an array, found %s", what, og_json_type(root));
-	json_array_foreach(root, i, entry) {
-		og_bfmt(path, sizeof path, "%s[%zu]", what, i);
-		if (!json_is_object(entry))
-			return og_fail(e, "%s: expected an object, found %s", path, og_json_type(entry));
-		if (og_json_str(entry, "id", path, 1, &id, e) < 0)
+/* An array of strings into out[max]. */
+static int string_array(struct og_jr *r, const char *path, const char **out, size_t max, size_t *n)
+{
+	int m;
+
+	*n = 0;
+	if (og_jr_array(r, path) < 0)
+		return -1;
+	while ((m = og_jr_element(r)) == 1) {
+		if (*n >= max)
+			return og_jr_error(r, "too many entries");
+		if (og_jr_string(r, path, &out[(*n)++], NULL) < 0)
 			return -1;
-		if (strcmp(id, hex) != 0)
-			continue;
-		if (*out != NULL)
-			return og_fail(e, "%s: two records for image %s", what, hex);
-		*out = entry;
 	}
-	if (*out == NULL)
+	return m;
+}
+
+/* One images.json entry: its id, and when it is `hex`, what we use of it.
+ * The keys read are refused when repeated; the others are checked and
+ * skipped (an entry has a dozen, and the record one entry per image). */
+static int read_entry(struct og_jr *r, const char *hex, const char *path, int *match,
+		      struct image_entry *out)
+{
+	enum { ID, DIGEST, NAMES, BIG, NKEYS };
+	static const char *const keys[NKEYS] = { "id", "digest", "names", "big-data-names" };
+	struct image_entry en = { 0 };
+	const char *key, *id = NULL;
+	unsigned seen = 0;
+	int m, k, rc = 0;
+
+	*match = 0;
+	if (og_jr_object(r, path) < 0)
+		return -1;
+	while (rc == 0 && (m = og_jr_member(r, &key)) == 1) {
+		for (k = 0; k < NKEYS && strcmp(key, keys[k]) != 0; k++)
+			;
+		if (k < NKEYS && (seen & 1u << k))
+			return og_jr_error(r, "duplicate key");
+		if (k < NKEYS)
+			seen |= 1u << k;
+		switch (k) {
+		case ID: rc = og_jr_string(r, path, &id, NULL); break;
+		case DIGEST: rc = og_jr_string(r, path, &en.digest, NULL); break;
+		case NAMES: rc = string_array(r, path, en.names, OG_IMAGE_MAX_NAMES, &en.nnames); break;
+		case BIG:
+			rc = string_array(r, path, en.big_data, sizeof en.big_data / sizeof en.big_data[0], &en.nbig);
+			break;
+		default: rc = og_jr_skip(r); break;
+		}
+	}
+	if (rc < 0 || m < 0)
+		return -1;
+	if (id == NULL)
+		return og_fail(r->e, "%s.id: missing", path);
+	if (strcmp(id, hex) == 0) {
+		*match = 1;
+		*out = en;
+	}
+	return 0;
+}
+
+/* The entry of image `hex` in images.json, read in place without a tree:
+ * the record lists every image on the node. */
+static int find_entry(og_buf *list, const char *hex, const char *what, struct image_entry *out, og_error *e)
+{
+	struct og_jr r;
+	char path[64];
+	size_t i = 0;
+	int m, match, found = 0;
+
+	og_jr_init(&r, list->data, list->len, what, e);
+	if (og_jr_array(&r, "$") < 0)
+		return og_wrap(e, "%s", what);
+	while ((m = og_jr_element(&r)) == 1) {
+		snprintf(path, sizeof path, "$[%zu]", i++);
+		if (read_entry(&r, hex, path, &match, out) < 0)
+			return og_wrap(e, "%s", what);
+		if (match && found++)
+			return og_fail(e, "%s: two records for image %s", what, hex);
+	}
+	if (m < 0 || og_jr_finish(&r) < 0)
+		return og_wrap(e, "%s", what);
+	if (!found)
 		return og_fail(e, "%s: no record for image %s", what, hex);
 	return 0;
 }
 
 /* The manifest's key: "manifest-<digest>" when the record holds it (it is
  * named by the digest the bytes must have), else "manifest". */
-static const char *manifest_key(const json_t *entry, const char *digest, char *buf, size_t size)
+static const char *manifest_key(const struct image_entry *en, char *buf, size_t size)
 {
-	json_t *names = json_object_get(entry, "big-data-names"), *n;
-	size_t i;
-
-	og_bfmt(buf, size, "manifest-%s", digest);
-	json_array_foreach(names, i, n)
-		if (json_is_string(n) && strcmp(json_string_value(n), buf) == 0)
+	og_bfmt(buf, size, "manifest-%s", en->digest);
+	for (size_t i = 0; i < en->nbig; i++)
+		if (strcmp(en->big_data[i], buf) == 0)
 			return buf;
 	return "manifest";
-}
-
-static int names_read(const json_t *entry, const char *path, struct og_image_record *rec, og_error *e)
-{
-	json_t *names = NULL, *n;
-	size_t i;
-
-	if (og_json_arr(entry, "names", path, 0, &names, e) < 0)
-		return -1;
-	json_array_foreach(names, i, n) {
-		if (!json_is_string(n))
-			return og_fail(e, "%s.names[%zu]: expected a string, found %s", path, i, og_json_type(n));
-		if (og_image_record_add_name(rec, json_string_value(n), e) < 0)
-			return og_wrap(e, "%s.names", path);
-	}
-	return 0;
 }
 
 int og_storage_image_record(const char *graphroot, const char *config_digest,
@@ -105,10 +155,9 @@ int og_storage_image_record(const char *graphroot, const char *config_digest,
 	og_cleanup_close int rootfd = -1;
 	og_cleanup_close int imagesfd = -1;
 	og_cleanup_buf og_buf list = { 0 }, manifest = { 0 }, config = { 0 };
-	json_auto_t *root = NULL;
-	json_t *entry;
+	struct image_entry en = { 0 };
 	const char *hex, *mdigest;
-	char what[PATH_MAX + 64], key[OG_DIGEST_MAX + 16], path[96], cd[OG_DIGEST_MAX];
+	char what[PATH_MAX + 64], key[OG_DIGEST_MAX + 16], cd[OG_DIGEST_MAX];
 
 	if (!og_digest_valid(config_digest))
 		return og_fail(e, "containers/storage: image ID \"%.80s\" is not a sha256 digest", config_digest);
@@ -124,15 +173,17 @@ int og_storage_image_record(const char *graphroot, const char *config_digest,
 		return og_wrap(e, "containers/storage %s", graphroot);
 	if (og_read_file_at(imagesfd, OG_STORAGE_IMAGES_FILE, OG_STORAGE_MAX_IMAGES_JSON_BYTES, &list, e) < 0)
 		return og_wrap(e, "containers/storage %s/%s", graphroot, OG_STORAGE_IMAGES_DIR);
-	root = og_json_parse(list.data, list.len, what, e);
-	if (root == NULL || find_entry(root, hex, what, &entry, e) < 0)
+	if (find_entry(&list, hex, what, &en, e) < 0)
 		return -1;
-	og_bfmt(path, sizeof path, "image %.12s", hex);
-	if (og_json_str(entry, "digest", path, 1, &mdigest, e) < 0 || names_read(entry, path, rec, e) < 0)
-		return og_wrap(e, "%s", what);
+	mdigest = en.digest;
+	if (mdigest == NULL)
+		return og_fail(e, "%s: image %.12s: no digest", what, hex);
+	for (size_t i = 0; i < en.nnames; i++)
+		if (og_image_record_add_name(rec, en.names[i], e) < 0)
+			return og_wrap(e, "%s: image %.12s", what, hex);
 	if (!og_digest_valid(mdigest))
 		return og_fail(e, "%s: image %.12s: digest is not a sha256 digest", what, hex);
-	if (read_big_data(imagesfd, hex, manifest_key(entry, mdigest, key, sizeof key),
+	if (read_big_data(imagesfd, hex, manifest_key(&en, key, sizeof key),
 			  OG_IMAGE_MAX_MANIFEST_BYTES, &manifest, e) < 0 ||
 	    og_image_manifest_parse(manifest.data, manifest.len, mdigest, rec, cd, e) < 0)
 		return og_wrap(e, "containers/storage %s: image %.12s", graphroot, hex);
