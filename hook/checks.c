@@ -6,6 +6,7 @@
 #include "verify/image/image_policy.h"
 #include "verify/image/image_rules.h"
 #include "verify/image/image_store.h"
+#include "verify/image/content_store.h"
 #include "hook/base/timeutil.h"
 
 #include <string.h>
@@ -17,6 +18,7 @@ static int check_image_rules(const struct og_policy *p, struct og_container *c, 
 			     og_error *e)
 {
 	const char *graphroot = og_identity_policy_graphroot(p->sections.identity);
+	const char *ctd_root = og_identity_policy_containerd_root(p->sections.identity);
 	struct og_image_rules_input in = {
 		.runtime_uid = c->cfg.has_process ? c->cfg.uid : -1,
 		.now = og_now(),
@@ -29,13 +31,19 @@ static int check_image_rules(const struct og_policy *p, struct og_container *c, 
 		return og_findings_add(r, OG_IMAGE_RULE_RECORD, "no image digest, so no record of the image to check%s%s",
 				       c->image.problem[0] ? ": " : "", c->image.problem) < 0
 			       ? og_fail(e, "out of memory recording findings") : 0;
-	if (strcmp(c->image.source, "containers/storage") != 0 || graphroot == NULL ||
-	    c->image.kind != OG_DIGEST_CONFIG)
+	if (strcmp(c->image.source, "containerd") == 0 && ctd_root != NULL && c->image.kind == OG_DIGEST_CONFIG) {
+		rc = og_content_image_record(ctd_root, c->image.digest, c->image.target, c->image.name, &rec, &le);
+	} else if (strcmp(c->image.source, "containers/storage") == 0 && graphroot != NULL &&
+		   c->image.kind == OG_DIGEST_CONFIG) {
+		rc = og_storage_image_record(graphroot, c->image.digest, &rec, &le);
+	} else {
 		return og_findings_add(r, OG_IMAGE_RULE_RECORD,
-				       "the image rules read the image's record from containers/storage only (Podman, CRI-O); this digest came from %s",
+				       "the image rules read the image's record from containers/storage or containerd's content store (for a CRI container); this digest came from %s",
 				       c->image.source[0] ? c->image.source : "nowhere") < 0
 			       ? og_fail(e, "out of memory recording findings") : 0;
-	if (og_storage_image_record(graphroot, c->image.digest, &rec, &le) < 0) {
+	}
+	if (rc < 0) {
+		rc = 0;
 		if (og_findings_add(r, OG_IMAGE_RULE_RECORD, "%s", le.msg) < 0)
 			rc = og_fail(e, "out of memory recording findings");
 	} else {
@@ -53,6 +61,7 @@ int og_check_image(const struct og_policy *p, struct og_container *c,
 		.annotations = c->annotations,
 		.container_id = c->id,
 		.bundle = c->bundle,
+		.want_target = p->sections.image != NULL && p->sections.image->configured,
 	};
 	int scanning = p->sections.scan != NULL && p->sections.scan->configured;
 	int image_rules = p->sections.image != NULL && p->sections.image->configured;

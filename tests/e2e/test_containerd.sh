@@ -282,7 +282,41 @@ case_forged_image_ref_default_identity() {
 		check_forged_ref
 }
 
+# Image rules read containerd's own record of the image: the CRI record's config digest, the image's
+# target (Images.Get) and the manifest and config blobs in the content store below containerd's root,
+# each checked against its digest. The app image passes these rules (its User is root, but the pod
+# runs it as uid 1000; its 1970 "created" is unknown, which max_age allows by default) ...
+image_rules_section() {
+	jq -c --arg root "$CTD_DIR/root" --argjson rules "$1" '
+		.identity |= map(if .source == "containerd" then . + {"root": $root} else . end) | . + $rules' <<<"$IMAGE_SECTION"
+}
+
+case_image_rules_allowed() {
+	set_policy '{}' "$(image_rules_section '{"registries":{"allowed":["localhost/ocigate-e2e-*"]},
+		"max_layers":{"max":2},"max_size":{"max":"64MiB"},"user":true,"max_age":{"max":"365d"}}')" || return
+	ctd_case_allowed "image rules over containerd's content store: an image that passes them" \
+		"$(pod_spec default '{}' "$(compliant_container)")"
+}
+
+# ... and is refused by these, each violation naming what failed.
+check_image_rule_messages() {
+	eng_assert_log_contains "rule=image.labels action=deny msg=\"required label org\\.opencontainers\\.image\\.source is missing" \
+		"the image.labels violation does not name the label"
+	eng_assert_log_contains "rule=image.registries action=deny msg=\"name \\\\\"$(re_quote "$IMAGE")\\\\\" is not in an allowed registry" \
+		"the image.registries violation does not name the image"
+}
+
+case_image_rules_refused() {
+	set_policy '{}' "$(image_rules_section '{"registries":{"allowed":["registry.example.com/*"]},
+		"labels":{"required":["org.opencontainers.image.source"]}}')" || return
+	ctd_case_refused "image rules over containerd's content store: wrong registry, no source label" \
+		"$(pod_spec default '{}' "$(compliant_container)")" "image.registries image.labels" deny \
+		check_image_rule_messages
+}
+
 case_compliant_allowed
+case_image_rules_allowed
+case_image_rules_refused
 case_writable_root_refused
 case_added_capability_refused
 case_real_kube_system_exempted

@@ -1,6 +1,7 @@
-/* Image manifests as the engine stored them (verify/image/image_record.c
- * og_image_manifest_parse), checked against their own sha256 so the parser
- * is reached, and against another digest, which must always be refused.
+/* Image manifests and indexes as the engine stored them
+ * (verify/image/image_record.c og_image_manifest_parse, og_image_index_parse),
+ * checked against their own sha256 so the parser is reached, and against
+ * another digest, which must always be refused.
  * fuzz-max-len: 1048576 (OG_IMAGE_MAX_MANIFEST_BYTES is 4 MiB) */
 #include "fuzz_util.h"
 #include "verify/common/digest.h"
@@ -23,6 +24,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_ASSERT(e.set && e.msg[0] != '\0', "manifest refused without a reason");
 	}
 	og_image_record_free(&rec);
+	{
+		static char listed[OG_IMAGE_MAX_INDEX_MANIFESTS][OG_DIGEST_MAX];
+		size_t n = 0;
+		og_error ie = { 0 };
+
+		if (og_image_index_parse((const char *)data, size, digest, listed, &n, &ie) == 0) {
+			FZ_ASSERT(n <= OG_IMAGE_MAX_INDEX_MANIFESTS, "index: too many manifests kept");
+			for (size_t i = 0; i < n; i++)
+				FZ_ASSERT(og_digest_valid(listed[i]), "index: a listed digest is not sha256");
+		} else {
+			FZ_ASSERT(ie.set && ie.msg[0] != '\0', "index refused without a reason");
+		}
+	}
 	if (strcmp(digest, FZ_OTHER) != 0) {
 		og_error e2 = { 0 };
 

@@ -9,6 +9,7 @@
 #include "verify/image/image_record.h"
 #include "verify/image/image_rules.h"
 #include "verify/image/image_store.h"
+#include "verify/image/content_store.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -404,6 +405,83 @@ START_TEST(storage_bad_records)
 }
 END_TEST
 
+/* ---- containerd's content store: blobs written here ---- */
+
+static void put_blob(const char *text, char digest[OG_DIGEST_MAX])
+{
+	char rel[300];
+
+	digest_of(text, digest);
+	snprintf(rel, sizeof rel, "%s/%s", OG_CONTENT_BLOBS_DIR, digest + 7);
+	wfile(rel, text);
+}
+
+static void content_setup(void)
+{
+	char d[600];
+
+	graph_setup();
+	snprintf(d, sizeof d, "mkdir -p '%s/%s'", graph, OG_CONTENT_BLOBS_DIR);
+	ck_assert_int_eq(system(d), 0);
+}
+
+START_TEST(content_manifest_and_index)
+{
+	struct og_image_record rec = { 0 };
+	char cd[OG_DIGEST_MAX], md[OG_DIGEST_MAX], idx[OG_DIGEST_MAX], *m, *index;
+	og_error e = { 0 };
+
+	put_blob("{\"config\":{\"User\":\"app\"}}", cd);
+	m = manifest_text(cd, "");
+	put_blob(m, md);
+	/* The target is the manifest. */
+	ck_assert_msg(og_content_image_record(graph, cd, md, "localhost/app:1", &rec, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(rec.user, "app");
+	ck_assert_uint_eq(rec.nnames, 1);
+	og_image_record_free(&rec);
+	/* The target is an index: another platform's manifest (not in the
+	 * store) is passed over, ours is found by its config. */
+	ck_assert_int_ge(asprintf(&index, "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+					  "\"manifests\":[{\"digest\":\"" L2 "\",\"size\":1},{\"digest\":\"%s\",\"size\":1}]}", md), 0);
+	put_blob(index, idx);
+	ck_assert_msg(og_content_image_record(graph, cd, idx, "", &rec, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(rec.manifest_digest, md);
+	ck_assert_uint_eq(rec.nnames, 0);
+	og_image_record_free(&rec);
+	/* Another image's config: no manifest of the index names it. */
+	ck_assert_int_eq(og_content_image_record(graph, L1, idx, "", &rec, &e), -1);
+	ck_assert_msg(strstr(e.msg, "lists no manifest in the store for config " L1) != NULL, "%s", e.msg);
+	og_image_record_free(&rec);
+	ck_assert_int_eq(og_content_image_record(graph, L1, md, "", &rec, &e), -1);
+	ck_assert_msg(strstr(e.msg, "names config") != NULL, "%s", e.msg);
+	og_image_record_free(&rec);
+	/* containerd named no target. */
+	ck_assert_int_eq(og_content_image_record(graph, cd, "", "", &rec, &e), -1);
+	ck_assert_msg(strstr(e.msg, "no image record target") != NULL, "%s", e.msg);
+	og_image_record_free(&rec);
+	free(index);
+	free(m);
+}
+END_TEST
+
+START_TEST(content_tampered_blob)
+{
+	struct og_image_record rec = { 0 };
+	char cd[OG_DIGEST_MAX], md[OG_DIGEST_MAX], rel[300], *m;
+	og_error e = { 0 };
+
+	put_blob("{}", cd);
+	m = manifest_text(cd, "");
+	put_blob(m, md);
+	snprintf(rel, sizeof rel, "%s/%s", OG_CONTENT_BLOBS_DIR, md + 7);
+	wfile(rel, "{\"schemaVersion\":2}");
+	ck_assert_int_eq(og_content_image_record(graph, cd, md, "", &rec, &e), -1);
+	ck_assert_msg(strstr(e.msg, "bytes do not match the recorded digest") != NULL, "%s", e.msg);
+	og_image_record_free(&rec);
+	free(m);
+}
+END_TEST
+
 /* ---- the rules ---- */
 
 static struct og_image_policy *policy(const char *json)
@@ -681,6 +759,7 @@ int main(void)
 	TCase *t = tcase_create("records");
 	TCase *st = tcase_create("storage");
 	TCase *rt = tcase_create("rules");
+	TCase *ct = tcase_create("content");
 
 	tcase_add_test(t, manifest_good);
 	tcase_add_test(t, manifest_digest_mismatch);
@@ -695,6 +774,10 @@ int main(void)
 	tcase_add_test(st, storage_tampered_config);
 	tcase_add_test(st, storage_symlink_refused);
 	tcase_add_test(st, storage_bad_records);
+	tcase_add_test(ct, content_manifest_and_index);
+	tcase_add_test(ct, content_tampered_blob);
+	tcase_add_checked_fixture(ct, content_setup, graph_teardown);
+	suite_add_tcase(s, ct);
 	tcase_add_test(rt, rule_max_age);
 	tcase_add_test(rt, rule_layers_and_size);
 	tcase_add_test(rt, rule_user);

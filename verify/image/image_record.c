@@ -154,6 +154,47 @@ int og_image_manifest_parse(const char *data, size_t len, const char *digest,
 	return 0;
 }
 
+int og_image_looks_like_index(const char *data, size_t len)
+{
+	return memmem(data, len, MEDIA_OCI_INDEX, strlen(MEDIA_OCI_INDEX)) != NULL ||
+	       memmem(data, len, MEDIA_DOCKER_LIST, strlen(MEDIA_DOCKER_LIST)) != NULL ||
+	       memmem(data, len, "\"manifests\"", 11) != NULL;
+}
+
+int og_image_index_parse(const char *data, size_t len, const char *digest,
+			 char out[][OG_DIGEST_MAX], size_t *n, og_error *e)
+{
+	json_auto_t *doc = NULL;
+	json_t *list = NULL, *m;
+	const char *mt = NULL, *d;
+	char what[120], path[160];
+	size_t i;
+
+	*n = 0;
+	og_bfmt(what, sizeof what, "index %.71s", digest);
+	doc = verified_object(data, len, digest, OG_IMAGE_MAX_MANIFEST_BYTES, what, e);
+	if (doc == NULL)
+		return -1;
+	if (og_json_str(doc, "mediaType", what, 0, &mt, e) < 0 || og_json_arr(doc, "manifests", what, 1, &list, e) < 0)
+		return -1;
+	if (mt != NULL && strcmp(mt, MEDIA_OCI_INDEX) != 0 && strcmp(mt, MEDIA_DOCKER_LIST) != 0)
+		return og_fail(e, "%s: media type \"%.64s\" is not an image index", what, mt);
+	if (json_array_size(list) > OG_IMAGE_MAX_INDEX_MANIFESTS)
+		return og_fail(e, "%s: %zu manifests, more than the %d looked through", what, json_array_size(list),
+			       OG_IMAGE_MAX_INDEX_MANIFESTS);
+	json_array_foreach(list, i, m) {
+		og_bfmt(path, sizeof path, "%s.manifests[%zu]", what, i);
+		if (!json_is_object(m))
+			return og_fail(e, "%s: expected an object, found %s", path, og_json_type(m));
+		if (og_json_str(m, "digest", path, 1, &d, e) < 0)
+			return -1;
+		if (!og_digest_valid(d))
+			return og_fail(e, "%s.digest: not a sha256 digest", path);
+		og_bfmt(out[(*n)++], OG_DIGEST_MAX, "%s", d);
+	}
+	return 0;
+}
+
 static int created_parse(const json_t *doc, const char *what, struct og_image_record *rec, og_error *e)
 {
 	const char *created = NULL;

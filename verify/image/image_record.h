@@ -52,6 +52,19 @@ int og_image_digest_check(const char *data, size_t len, const char *digest, cons
 int og_image_manifest_parse(const char *data, size_t len, const char *digest,
 			    struct og_image_record *rec, char config_out[OG_DIGEST_MAX], og_error *e);
 
+/* The manifests an index may list for the rules to look through. */
+#define OG_IMAGE_MAX_INDEX_MANIFESTS 64
+
+/* 1 when the bytes (not yet verified nor parsed) say they are an index:
+ * only a hint for which parser to try; the parsers decide. */
+int og_image_looks_like_index(const char *data, size_t len);
+
+/* Verify, then parse an image index (OCI, or a Docker manifest list): the
+ * digests of the manifests it lists into out (at most
+ * OG_IMAGE_MAX_INDEX_MANIFESTS), their number in *n. */
+int og_image_index_parse(const char *data, size_t len, const char *digest,
+			 char out[][OG_DIGEST_MAX], size_t *n, og_error *e);
+
 /* Verify, then parse a config into rec (config_digest, created, user, labels). */
 int og_image_config_parse(const char *data, size_t len, const char *digest,
 			  struct og_image_record *rec, og_error *e);
