@@ -201,6 +201,19 @@ static int read_regular(int fd, const char *name, size_t max, og_buf *out, og_er
 	return read_fd_sized(fd, max, 0, (size_t)st.st_size, name, out, e);
 }
 
+int og_open_store_dir(const char *root, const char *sub, og_error *e)
+{
+	int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (rootfd < 0)
+		return og_fail_errno(e, errno, "%s", root);
+	fd = og_open_beneath(rootfd, sub, O_PATH | O_DIRECTORY, e);
+	close(rootfd);
+	if (fd < 0)
+		return og_wrap(e, "%s", root);
+	return fd;
+}
+
 int og_read_file_at(int dirfd, const char *path, size_t max, og_buf *out, og_error *e)
 {
 	og_cleanup_close int fd = og_open_beneath(dirfd, path, O_RDONLY | O_NONBLOCK, e);

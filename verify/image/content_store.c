@@ -43,7 +43,6 @@ static int try_manifest(int blobsfd, const char *digest, const char *config_dige
 int og_content_image_record(const char *root, const char *config_digest, const char *target,
 			    const char *name, struct og_image_record *rec, og_error *e)
 {
-	og_cleanup_close int rootfd = -1;
 	og_cleanup_close int blobsfd = -1;
 	og_cleanup_buf og_buf t = { 0 }, config = { 0 };
 	char manifests[OG_IMAGE_MAX_INDEX_MANIFESTS][OG_DIGEST_MAX];
@@ -53,12 +52,9 @@ int og_content_image_record(const char *root, const char *config_digest, const c
 	if (!og_digest_valid(config_digest) || !og_digest_valid(target))
 		return og_fail(e, "containerd content store: no image record target for %.80s (containerd named none)",
 			       config_digest);
-	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return og_fail_errno(e, errno, "containerd root %s", root);
-	blobsfd = og_open_beneath(rootfd, OG_CONTENT_BLOBS_DIR, O_PATH | O_DIRECTORY, e);
+	blobsfd = og_open_store_dir(root, OG_CONTENT_BLOBS_DIR, e);
 	if (blobsfd < 0)
-		return og_wrap(e, "containerd content store %s", root);
+		return og_wrap(e, "containerd content store");
 	if (read_blob(blobsfd, target, OG_IMAGE_MAX_MANIFEST_BYTES, &t, e) < 0)
 		return og_wrap(e, "containerd content store %s", root);
 	if (og_image_looks_like_index(t.data, t.len)) {

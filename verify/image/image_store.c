@@ -152,7 +152,6 @@ static const char *manifest_key(const struct image_entry *en, char *buf, size_t 
 int og_storage_image_record(const char *graphroot, const char *config_digest,
 			    struct og_image_record *rec, og_error *e)
 {
-	og_cleanup_close int rootfd = -1;
 	og_cleanup_close int imagesfd = -1;
 	og_cleanup_buf og_buf list = { 0 }, manifest = { 0 }, config = { 0 };
 	struct image_entry en = { 0 };
@@ -164,13 +163,9 @@ int og_storage_image_record(const char *graphroot, const char *config_digest,
 	hex = config_digest + 7;
 	og_bfmt(what, sizeof what, "containers/storage %s/%s/%s", graphroot, OG_STORAGE_IMAGES_DIR,
 		OG_STORAGE_IMAGES_FILE);
-	/* The graph root is the administrator's choice; below it nothing is followed. */
-	rootfd = open(graphroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return og_fail_errno(e, errno, "containers/storage graph root %s", graphroot);
-	imagesfd = og_open_beneath(rootfd, OG_STORAGE_IMAGES_DIR, O_PATH | O_DIRECTORY, e);
+	imagesfd = og_open_store_dir(graphroot, OG_STORAGE_IMAGES_DIR, e);
 	if (imagesfd < 0)
-		return og_wrap(e, "containers/storage %s", graphroot);
+		return og_wrap(e, "containers/storage graph root");
 	if (og_read_file_at(imagesfd, OG_STORAGE_IMAGES_FILE, OG_STORAGE_MAX_IMAGES_JSON_BYTES, &list, e) < 0)
 		return og_wrap(e, "containers/storage %s/%s", graphroot, OG_STORAGE_IMAGES_DIR);
 	if (find_entry(&list, hex, what, &en, e) < 0)
