@@ -44,6 +44,7 @@ FAKE_DIGEST_HEX=$(printf 'forged' | sha256sum | cut -c1-64)
 
 eng_build_image "$IMAGE" "$E2E_WORK/app.tar" --cmd /bin/echo "$GREETING" || e2e_skip_all "cannot build the app image"
 IMAGE_CONFIG_DIGEST=$IMG_CONFIG_DIGEST
+IMAGE_MANIFEST_DIGEST=$IMG_MANIFEST_DIGEST
 eng_build_image "$SANDBOX_IMAGE" "$E2E_WORK/pause.tar" --entrypoint /bin/sleep --cmd 3600 ||
 	e2e_skip_all "cannot build the sandbox image"
 
@@ -314,6 +315,26 @@ case_image_rules_refused() {
 		check_image_rule_messages
 }
 
+# The app image's manifest blob in the content store, edited: its bytes no longer match the digest
+# containerd records, and the rules refuse to read it (image.record). Last: the image is spoilt.
+case_image_rules_tampered_blob() {
+	local blob=$CTD_DIR/root/io.containerd.content.v1.content/blobs/sha256/${IMAGE_MANIFEST_DIGEST#sha256:}
+	if [ ! -f "$blob" ]; then
+		t_begin "containerd: a content store manifest that does not match its digest is refused"
+		fail "no blob $blob for the app image's manifest"
+		t_end
+		return
+	fi
+	printf ' ' >>"$blob"
+	set_policy '{}' "$(image_rules_section '{"max_layers":{"max":2}}')" || return
+	ctd_case_refused "image rules: the manifest blob no longer matches its digest" \
+		"$(pod_spec default '{}' "$(compliant_container)")" "image.record" deny check_tampered_message
+}
+check_tampered_message() {
+	eng_assert_log_contains "rule=image.record action=deny msg=\".*manifest $(re_quote "$IMAGE_MANIFEST_DIGEST"): bytes do not match the recorded digest" \
+		"the image.record violation does not say the manifest's bytes do not match"
+}
+
 case_compliant_allowed
 case_image_rules_allowed
 case_image_rules_refused
@@ -324,3 +345,4 @@ case_impersonated_namespace_refused
 case_forged_image_ref_ignored
 case_default_identity_allowed
 case_forged_image_ref_default_identity
+case_image_rules_tampered_blob

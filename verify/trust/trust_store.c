@@ -797,6 +797,10 @@ void og_trust_store_describe(struct og_trust_store *s, FILE *out)
 	fprintf(out, "allowlisted images: %zu\n", s->nimages);
 	for (i = 0; i < s->nimages; i++)
 		fprintf(out, "  %s %s\n", s->images[i].digest, s->images[i].repository);
+	fprintf(out, "allowed base images: %zu\n", s->nbases);
+	for (i = 0; i < s->nbases; i++)
+		fprintf(out, "  %s%s%s\n", s->bases[i].repository, s->bases[i].digest ? " " : "",
+			s->bases[i].digest ? s->bases[i].digest : "");
 	fprintf(out, "revoked keys: %zu\n", s->nrevoked_keys);
 	for (i = 0; i < s->nrevoked_keys; i++)
 		fprintf(out, "  %s\n", s->revoked_keys[i]);
