@@ -31,12 +31,14 @@ int og_storage_big_data_file(const char *key, char *out, size_t size)
 static int read_big_data(int imagesfd, const char *id, const char *key, size_t max, og_buf *out,
 			 og_error *e)
 {
-	char file[NAME_MAX + 1], path[NAME_MAX + 80];
+	og_cleanup_close int dirfd = -1;
+	char file[NAME_MAX + 1];
 
 	if (og_storage_big_data_file(key, file, sizeof file) < 0)
 		return og_fail(e, "big-data key %.80s: no file name for it", key);
-	og_bfmt(path, sizeof path, "%s/%s", id, file);
-	if (og_read_file_at(imagesfd, path, max, out, e) < 0)
+	/* One component at a time (no openat2 needed for nested paths). */
+	dirfd = og_open_beneath(imagesfd, id, O_PATH | O_DIRECTORY, e);
+	if (dirfd < 0 || og_read_file_at(dirfd, file, max, out, e) < 0)
 		return og_wrap(e, "%s item \"%.80s\"", OG_STORAGE_IMAGES_DIR, key);
 	return 0;
 }
