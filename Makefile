@@ -48,7 +48,7 @@ ALL_CFLAGS  = $(BASE_CFLAGS) $(SAN) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(BASE_LDFLAGS) $(SAN) $(LDFLAGS)
 
 # The source folders, lowest layer first (make layering checks the order).
-SRC_DIRS := hook/base hook/oci verify/common verify/identity verify/sig verify/scan verify/trust \
+SRC_DIRS := hook/base hook/oci verify/common verify/identity verify/image verify/sig verify/scan verify/trust \
             policy policy/rules hook hook/cmd
 SRC      := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
 LIB_SRC  := $(filter-out hook/cmd/main.c,$(SRC))

@@ -1,4 +1,4 @@
-/* The image checks (identity, trust, scan verdicts) as one call, so the
+/* The image checks (identity, trust, scan verdicts, image rules) as one call, so the
  * hook's evaluation stays the same whichever of them a build and a policy have. */
 #ifndef OCIGATE_CHECKS_H
 #define OCIGATE_CHECKS_H

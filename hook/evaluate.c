@@ -5,6 +5,11 @@
 #include "verify/scan/scan_policy.h"
 #include "verify/trust/trust_policy.h"
 #include "verify/identity/identity.h"
+#include "verify/image/image_policy.h"
+#include "verify/image/content_store.h"
+#include "hook/base/strfmt.h"
+
+#include <limits.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -30,20 +35,38 @@ int og_container_parse(struct og_container *c, const og_buf *config, json_t *sta
 	return 0;
 }
 
+int og_image_rules_on(const struct og_policy *p)
+{
+	return p->sections.image != NULL && p->sections.image->configured;
+}
+
 int og_confine_for_policy(const struct og_policy *p, og_error *e)
 {
+	/* One policy per process: the path must outlive the rules built from it. */
+	static char content[PATH_MAX + 64];
+	const char *ctd_root = og_identity_policy_containerd_root(p->sections.identity);
 	struct og_confine_paths paths = { 0 };
 
 	if (og_trust_policy_prepare_confinement(p->sections.trust, &paths) < 0 ||
 	    (p->sections.scan != NULL && p->sections.scan->configured &&
-	     og_confine_add(&paths, p->sections.scan->cache_dir, 0) < 0))
+	     og_confine_add(&paths, p->sections.scan->cache_dir, 0) < 0) ||
+	    /* The image rules read the engine's image record (read-only). */
+	    (og_image_rules_on(p) &&
+	     og_confine_add(&paths, og_identity_policy_graphroot(p->sections.identity), 0) < 0))
 		return og_fail(e, "confinement: too many paths");
+	/* containerd's content store: only its blobs. */
+	if (og_image_rules_on(p) && ctd_root != NULL) {
+		og_bfmt(content, sizeof content, "%s/%s", ctd_root, OG_CONTENT_BLOBS_DIR);
+		if (og_confine_add(&paths, content, 0) < 0)
+			return og_fail(e, "confinement: too many paths");
+	}
 	return og_confine(&paths, e);
 }
 
 int og_needs_identity(const struct og_policy *p)
 {
-	return og_trust_required(p->sections.trust) || (p->sections.scan != NULL && p->sections.scan->configured);
+	return og_trust_required(p->sections.trust) || (p->sections.scan != NULL && p->sections.scan->configured) ||
+	       og_image_rules_on(p);
 }
 
 int og_container_load(struct og_container *c, const char *bundle, json_t *state_annotations,

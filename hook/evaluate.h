@@ -25,6 +25,9 @@ int og_container_load(struct og_container *c, const char *bundle, json_t *state_
  * files the policy's checks still need to open. */
 int og_confine_for_policy(const struct og_policy *p, og_error *e);
 
+/* 1 when an image rule is on (they read the engine's record of the image). */
+int og_image_rules_on(const struct og_policy *p);
+
 /* 1 when the policy's checks need the image digest. */
 int og_needs_identity(const struct og_policy *p);
 

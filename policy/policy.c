@@ -14,6 +14,7 @@
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/log.h"
+#include "verify/image/image_policy.h"
 
 #include <fnmatch.h>
 #include <string.h>
@@ -162,6 +163,7 @@ enum og_rule_mode og_policy_rule_mode(const struct og_policy *p, const char *id)
 	for (int r = 0; r < RR_COUNT; r++)
 		if (strcmp(og_runtime_rule_ids[r], id) == 0)
 			m = p->runtime.mode[r];
+	og_image_policy_rule_mode(p->sections.image, id, &m);
 	/* An exact id wins over a glob. */
 	if ((v = json_object_get(p->modes, id)) != NULL) {
 		og_mode_parse(json_string_value(v), &m);

@@ -10,11 +10,13 @@
 struct og_identity_policy;
 struct og_trust_policy;
 struct og_scan_policy;
+struct og_image_policy;
 
 struct og_policy_sections {
 	struct og_identity_policy *identity;	/* "image": where the digest comes from */
 	struct og_trust_policy *trust;		/* "trust": trust store and signatures */
 	struct og_scan_policy *scan;		/* "scan": verdicts */
+	struct og_image_policy *image;		/* "image": rules over the engine's record */
 };
 
 int og_policy_sections_parse(struct og_policy_sections *s, const json_t *doc, og_error *e);

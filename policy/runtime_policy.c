@@ -92,29 +92,6 @@ const char *og_preset_name(enum og_preset p)
 	return "?";
 }
 
-const char *og_mode_name(enum og_rule_mode m)
-{
-	switch (m) {
-	case OG_MODE_OFF: return "off";
-	case OG_MODE_ENFORCE: return "enforce";
-	case OG_MODE_AUDIT: return "audit";
-	}
-	return "?";
-}
-
-int og_mode_parse(const char *s, enum og_rule_mode *out)
-{
-	if (strcmp(s, "enforce") == 0)
-		*out = OG_MODE_ENFORCE;
-	else if (strcmp(s, "audit") == 0)
-		*out = OG_MODE_AUDIT;
-	else if (strcmp(s, "off") == 0)
-		*out = OG_MODE_OFF;
-	else
-		return -1;
-	return 0;
-}
-
 static int apply_preset(struct og_runtime_policy *rp, enum og_preset p)
 {
 	enum og_rule_mode on = OG_MODE_ENFORCE;

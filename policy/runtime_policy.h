@@ -39,8 +39,5 @@ int og_runtime_policy_parse(struct og_runtime_policy *rp, const json_t *section,
 void og_runtime_policy_free(struct og_runtime_policy *rp);
 void og_runtime_policy_describe(const struct og_runtime_policy *rp, FILE *out);
 const char *og_preset_name(enum og_preset p);
-const char *og_mode_name(enum og_rule_mode m);
-/* "enforce" | "audit" | "off" */
-int og_mode_parse(const char *s, enum og_rule_mode *out);
 
 #endif

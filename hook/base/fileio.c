@@ -201,6 +201,36 @@ static int read_regular(int fd, const char *name, size_t max, og_buf *out, og_er
 	return read_fd_sized(fd, max, 0, (size_t)st.st_size, name, out, e);
 }
 
+int og_open_store_dir(const char *root, const char *sub, og_error *e)
+{
+	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char part[NAME_MAX + 1];
+	const char *p = sub;
+
+	if (fd < 0)
+		return og_fail_errno(e, errno, "%s", root);
+	/* One component at a time, so kernels (and valgrind) without openat2
+	 * work too. */
+	while (*p != '\0') {
+		size_t n = strcspn(p, "/");
+		int next;
+
+		if (n == 0 || n > NAME_MAX) {
+			close(fd);
+			return og_fail(e, "%s: bad path below it: %s", root, sub);
+		}
+		memcpy(part, p, n);
+		part[n] = '\0';
+		next = og_open_beneath(fd, part, O_PATH | O_DIRECTORY, e);
+		close(fd);
+		if (next < 0)
+			return og_wrap(e, "%s", root);
+		fd = next;
+		p += n + (p[n] == '/');
+	}
+	return fd;
+}
+
 int og_read_file_at(int dirfd, const char *path, size_t max, og_buf *out, og_error *e)
 {
 	og_cleanup_close int fd = og_open_beneath(dirfd, path, O_RDONLY | O_NONBLOCK, e);

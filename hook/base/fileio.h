@@ -31,6 +31,11 @@ int og_read_fd(int fd, size_t max, int timeout_ms, const char *what, og_buf *out
  * path (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS). */
 int og_open_beneath(int dirfd, const char *path, int flags, og_error *e);
 
+/* A directory `sub` below `root`, as an O_PATH fd: root is the
+ * administrator's choice (an absolute path, opened as given), and below it
+ * nothing is followed (og_open_beneath).  -1 with the reason naming both. */
+int og_open_store_dir(const char *root, const char *sub, og_error *e);
+
 /* Read a regular file below dirfd (as og_open_beneath), at most max bytes. */
 int og_read_file_at(int dirfd, const char *path, size_t max, og_buf *out, og_error *e);
 

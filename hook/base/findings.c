@@ -37,3 +37,26 @@ void og_findings_free(struct og_findings *r)
 	r->items = NULL;
 	r->n = r->cap = 0;
 }
+
+const char *og_mode_name(enum og_rule_mode m)
+{
+	switch (m) {
+	case OG_MODE_OFF: return "off";
+	case OG_MODE_ENFORCE: return "enforce";
+	case OG_MODE_AUDIT: return "audit";
+	}
+	return "?";
+}
+
+int og_mode_parse(const char *s, enum og_rule_mode *out)
+{
+	if (strcmp(s, "enforce") == 0)
+		*out = OG_MODE_ENFORCE;
+	else if (strcmp(s, "audit") == 0)
+		*out = OG_MODE_AUDIT;
+	else if (strcmp(s, "off") == 0)
+		*out = OG_MODE_OFF;
+	else
+		return -1;
+	return 0;
+}

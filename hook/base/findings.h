@@ -25,6 +25,9 @@ struct og_findings {
 int og_findings_add(struct og_findings *r, const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void og_findings_free(struct og_findings *r);
+/* A rule mode's name, and back: "enforce" | "audit" | "off" (-1 otherwise). */
+const char *og_mode_name(enum og_rule_mode m);
+int og_mode_parse(const char *s, enum og_rule_mode *out);
 #define og_cleanup_findings __attribute__((cleanup(og_findings_free)))
 
 #endif

@@ -119,7 +119,8 @@ int og_cmd_hook(int argc, char **argv)
 		goto out;
 	}
 	if (og_needs_identity(&policy)) {
-		struct og_identity_input idin = { .container_id = state.id, .bundle = state.bundle };
+		struct og_identity_input idin = { .container_id = state.id, .bundle = state.bundle,
+						  .want_target = og_image_rules_on(&policy) };
 		og_identity_prefetch(policy.sections.identity, &idin, &pf);
 	}
 	if (og_confine_for_policy(&policy, &e) < 0 ||

@@ -6,7 +6,8 @@ same bytes, and therefore the same config digest (the image ID on both engines),
 tests. Nothing is fetched from a registry.
 
 usage: oci_image.py --rootfs DIR --name REF --out FILE.tar [--entrypoint ARG ...] [--cmd ARG ...]
-                    [--user UID[:GID]] [--label K=V ...]
+                    [--user UID[:GID]] [--label K=V ...] [--created RFC3339|none]
+                    [--annotation K=V ...] [--extra-layers N]
 prints CONFIG_DIGEST=sha256:... MANIFEST_DIGEST=sha256:... LAYER_DIGEST=sha256:... (KEY=VALUE lines)
 
 The layer is reproducible (sorted names, mtime 0, uid/gid 0), so the digests only change when the
@@ -56,6 +57,9 @@ def main():
     ap.add_argument("--cmd", nargs="*", default=None)
     ap.add_argument("--user", default="")
     ap.add_argument("--label", action="append", default=[])
+    ap.add_argument("--created", default="1970-01-01T00:00:00Z", help="config created; 'none' leaves it out")
+    ap.add_argument("--annotation", action="append", default=[], help="manifest annotation K=V")
+    ap.add_argument("--extra-layers", type=int, default=0, help="add N small distinct layers")
     a = ap.parse_args()
 
     blobs = {}
@@ -67,6 +71,16 @@ def main():
 
     layer = layer_tar(a.rootfs)
     ldig, lsize = put(layer)
+    layers = [(ldig, lsize)]
+    for i in range(a.extra_layers):
+        # One small file per layer, so each layer (and its diff id) is distinct.
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            data = ("layer %d\n" % i).encode()
+            info = tarfile.TarInfo("extra-%d" % i)
+            info.size, info.mtime = len(data), 0
+            tar.addfile(info, io.BytesIO(data))
+        layers.append(put(buf.getvalue()))
     cfg = {"Env": ["PATH=/bin"], "WorkingDir": "/"}
     if a.entrypoint is not None:
         cfg["Entrypoint"] = a.entrypoint
@@ -76,15 +90,19 @@ def main():
         cfg["User"] = a.user
     if a.label:
         cfg["Labels"] = dict(kv.split("=", 1) for kv in a.label)
-    config = json.dumps({"architecture": "amd64", "os": "linux", "created": "1970-01-01T00:00:00Z",
-                         "config": cfg, "rootfs": {"type": "layers", "diff_ids": [ldig]},
-                         "history": [{"created": "1970-01-01T00:00:00Z", "created_by": "ocigate e2e oci_image.py"}]},
-                        sort_keys=True).encode()
+    doc = {"architecture": "amd64", "os": "linux",
+           "config": cfg, "rootfs": {"type": "layers", "diff_ids": [d for d, _ in layers]},
+           "history": [{"created_by": "ocigate e2e oci_image.py"} for _ in layers]}
+    if a.created != "none":
+        doc["created"] = a.created
+    config = json.dumps(doc, sort_keys=True).encode()
     cdig, csize = put(config)
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": MEDIA_MANIFEST,
-                           "config": {"mediaType": MEDIA_CONFIG, "digest": cdig, "size": csize},
-                           "layers": [{"mediaType": MEDIA_LAYER, "digest": ldig, "size": lsize}]},
-                          sort_keys=True).encode()
+    mdoc = {"schemaVersion": 2, "mediaType": MEDIA_MANIFEST,
+            "config": {"mediaType": MEDIA_CONFIG, "digest": cdig, "size": csize},
+            "layers": [{"mediaType": MEDIA_LAYER, "digest": d, "size": n} for d, n in layers]}
+    if a.annotation:
+        mdoc["annotations"] = dict(kv.split("=", 1) for kv in a.annotation)
+    manifest = json.dumps(mdoc, sort_keys=True).encode()
     mdig, msize = put(manifest)
     # containerd reads io.containerd.image.name; podman load names the image after
     # org.opencontainers.image.ref.name, so both carry the full reference.

@@ -44,6 +44,7 @@ FAKE_DIGEST_HEX=$(printf 'forged' | sha256sum | cut -c1-64)
 
 eng_build_image "$IMAGE" "$E2E_WORK/app.tar" --cmd /bin/echo "$GREETING" || e2e_skip_all "cannot build the app image"
 IMAGE_CONFIG_DIGEST=$IMG_CONFIG_DIGEST
+IMAGE_MANIFEST_DIGEST=$IMG_MANIFEST_DIGEST
 eng_build_image "$SANDBOX_IMAGE" "$E2E_WORK/pause.tar" --entrypoint /bin/sleep --cmd 3600 ||
 	e2e_skip_all "cannot build the sandbox image"
 
@@ -316,9 +317,64 @@ case_signed_for_another_name_refused() {
 		"$(pod_spec default '{}' "$(compliant_container)")" trust.signature deny check_ctd_named_refused
 }
 
+
+# Image rules read containerd's own record of the image: the CRI record's config digest, the image's
+# target (Images.Get) and the manifest and config blobs in the content store below containerd's root,
+# each checked against its digest. The app image passes these rules (its User is root, but the pod
+# runs it as uid 1000; its 1970 "created" is unknown, which max_age allows by default) ...
+image_rules_section() {
+	jq -c --arg root "$CTD_DIR/root" --argjson rules "$1" '
+		.identity |= map(if .source == "containerd" then . + {"root": $root} else . end) | . + $rules' <<<"$IMAGE_SECTION"
+}
+
+case_image_rules_allowed() {
+	set_policy '{}' "$(image_rules_section '{"registries":{"allowed":["localhost/ocigate-e2e-*"]},
+		"max_layers":{"max":2},"max_size":{"max":"64MiB"},"user":true,"max_age":{"max":"365d"}}')" || return
+	ctd_case_allowed "image rules over containerd's content store: an image that passes them" \
+		"$(pod_spec default '{}' "$(compliant_container)")"
+}
+
+# ... and is refused by these, each violation naming what failed.
+check_image_rule_messages() {
+	eng_assert_log_contains "rule=image.labels action=deny msg=\"required label org\\.opencontainers\\.image\\.source is missing" \
+		"the image.labels violation does not name the label"
+	eng_assert_log_contains "rule=image.registries action=deny msg=\"name \\\\\"$(re_quote "$IMAGE")\\\\\" is not in an allowed registry" \
+		"the image.registries violation does not name the image"
+}
+
+case_image_rules_refused() {
+	set_policy '{}' "$(image_rules_section '{"registries":{"allowed":["registry.example.com/*"]},
+		"labels":{"required":["org.opencontainers.image.source"]}}')" || return
+	ctd_case_refused "image rules over containerd's content store: wrong registry, no source label" \
+		"$(pod_spec default '{}' "$(compliant_container)")" "image.registries image.labels" deny \
+		check_image_rule_messages
+}
+
+# The app image's manifest blob in the content store, edited: its bytes no longer match the digest
+# containerd records, and the rules refuse to read it (image.record). Last: the image is spoilt.
+case_image_rules_tampered_blob() {
+	local blob=$CTD_DIR/root/io.containerd.content.v1.content/blobs/sha256/${IMAGE_MANIFEST_DIGEST#sha256:}
+	if [ ! -f "$blob" ]; then
+		t_begin "containerd: a content store manifest that does not match its digest is refused"
+		fail "no blob $blob for the app image's manifest"
+		t_end
+		return
+	fi
+	printf ' ' >>"$blob"
+	set_policy '{}' "$(image_rules_section '{"max_layers":{"max":2}}')" || return
+	ctd_case_refused "image rules: the manifest blob no longer matches its digest" \
+		"$(pod_spec default '{}' "$(compliant_container)")" "image.record" deny check_tampered_message
+}
+check_tampered_message() {
+	eng_assert_log_contains "rule=image.record action=deny msg=\".*manifest $(re_quote "$IMAGE_MANIFEST_DIGEST"): bytes do not match the recorded digest" \
+		"the image.record violation does not say the manifest's bytes do not match"
+}
+
 case_compliant_allowed
 case_signed_for_its_name_allowed
 case_signed_for_another_name_refused
+case_image_rules_allowed
+case_image_rules_refused
 case_writable_root_refused
 case_added_capability_refused
 case_real_kube_system_exempted
@@ -326,3 +382,4 @@ case_impersonated_namespace_refused
 case_forged_image_ref_ignored
 case_default_identity_allowed
 case_forged_image_ref_default_identity
+case_image_rules_tampered_blob

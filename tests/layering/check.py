@@ -16,6 +16,7 @@ LAYERS = {
     "common": (1, ["verify/common"]),
     "oci": (2, ["hook/oci"]),
     "identity": (2, ["verify/identity"]),
+    "image": (2, ["verify/image"]),
     "sig": (2, ["verify/sig"]),
     "scan": (2, ["verify/scan"]),
     "trust": (3, ["verify/trust"]),

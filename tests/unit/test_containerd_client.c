@@ -113,7 +113,7 @@ static long lookup(const char *sock, const char *ns, const char *id, int timeout
 {
 	long t0 = now_ms();
 
-	*rc = og_containerd_image(sock, ns, id, timeout_ms, digest, kind, name, e);
+	*rc = og_containerd_image(sock, ns, id, timeout_ms, digest, kind, name, NULL, e);
 	return now_ms() - t0;
 }
 
@@ -404,7 +404,7 @@ START_TEST(live_latency)
 		const char *id = i % 2 ? "og-cri" : "og-plain";
 
 		clock_gettime(CLOCK_MONOTONIC, &a);
-		ck_assert_msg(og_containerd_image(live_sock, live_ns, id, 2000, d, &k, n, &e) == 0, "%s", e.msg);
+		ck_assert_msg(og_containerd_image(live_sock, live_ns, id, 2000, d, &k, n, NULL, &e) == 0, "%s", e.msg);
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		us[i] = (b.tv_sec - a.tv_sec) * 1000000L + (b.tv_nsec - a.tv_nsec) / 1000L;
 	}

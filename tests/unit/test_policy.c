@@ -140,12 +140,39 @@ START_TEST(load_refuses_links_and_big_files)
 }
 END_TEST
 
+/* The image section holds identity sources and image rules; each keeps its
+ * own keys, and the rules' modes reach the decision like runtime rules'. */
+START_TEST(image_section)
+{
+	struct og_policy p;
+	og_error e = { 0 };
+	const char *text =
+		"{\"version\":1,\"image\":{\"identity\":[{\"source\":\"podman\",\"graphroot\":\"/g\"}],"
+		"\"user\":{\"mode\":\"audit\"},\"max_layers\":{\"max\":3},\"labels\":{\"required\":[\"a\"]}},"
+		"\"modes\":{\"image.labels\":\"off\",\"image.max-*\":\"audit\"}}";
+
+	ck_assert_msg(og_policy_parse(text, strlen(text), &p, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(og_policy_rule_mode(&p, "image.user"), OG_MODE_AUDIT);
+	ck_assert_int_eq(og_policy_rule_mode(&p, "image.labels"), OG_MODE_OFF);
+	ck_assert_int_eq(og_policy_rule_mode(&p, "image.max-layers"), OG_MODE_AUDIT);
+	/* A rule the policy does not turn on stays off whatever "modes" says. */
+	ck_assert_int_eq(og_policy_rule_mode(&p, "image.registries"), OG_MODE_OFF);
+	og_policy_free(&p);
+	ASSERT_ERR("{\"version\":1,\"image\":{\"registry\":{}}}", "$.image: unknown key \"registry\"");
+	ASSERT_ERR("{\"version\":1,\"image\":[]}", "$.image: expected an object");
+	ASSERT_ERR("{\"version\":1,\"image\":{\"identity\":[{\"source\":\"nope\"}]}}", "unknown identity source");
+	ASSERT_ERR("{\"version\":1,\"image\":{\"max_size\":{\"max\":\"1XB\"}}}", "$.image.max_size");
+	ASSERT_ERR("{\"version\":1,\"modes\":{\"image.nope\":\"off\"}}", "matches no rule id");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("policy");
 	TCase *t = tcase_create("policy");
 
 	tcase_add_test(t, valid_policies);
+	tcase_add_test(t, image_section);
 	tcase_add_test(t, bad_policies);
 	tcase_add_test(t, shipped_default_policy_is_valid);
 	tcase_add_test(t, load_refuses_links_and_big_files);

@@ -1091,6 +1091,48 @@ START_TEST(store_bad_entry_index)
 }
 END_TEST
 
+/* "bases" (image.base): a repository or scope, optionally one digest;
+ * read from the root-verified store, validated like the rest of it. */
+START_TEST(store_bases)
+{
+	struct og_trust_policy *p;
+	json_t *s = base_store(1, "2099-01-01T00:00:00Z");
+	og_error e = { 0 };
+
+	json_object_set_new(s, "bases", json_pack("[{s:s,s:s},{s:s}]", "repository", "docker.io/library/debian",
+						  "digest", D1, "repository", "registry.example.com/bases/*"));
+	write_store(s, 1, 0);
+	p = policy(1, 0);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "debian:12", D1, &e), 1);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "docker.io/library/debian:12", D2, &e), 0);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "docker.io/library/debian@" D1, "", &e), 1);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "docker.io/library/debian@" D1, D2, &e), 0);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "docker.io/library/debian", "", &e), 0);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "registry.example.com/bases/ubi:9", "", &e), 1);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "registry.example.com/other/ubi:9", "", &e), 0);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "Not A Reference", "", &e), 0);
+
+	/* A bad entry refuses the whole store, naming it. */
+	s = base_store(1, "2099-01-01T00:00:00Z");
+	json_object_set_new(s, "bases", json_pack("[{s:s,s:s}]", "repository", "docker.io/library/debian", "digest",
+						  "sha256:X"));
+	write_store(s, 1, 0);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "debian:12", D1, &e), -1);
+	ck_assert_msg(strstr(e.msg, "$.bases[0].digest: expected sha256:") != NULL, "%s", e.msg);
+	s = base_store(1, "2099-01-01T00:00:00Z");
+	json_object_set_new(s, "bases", json_pack("[{s:s}]", "digest", D1));
+	write_store(s, 1, 0);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "debian:12", D1, &e), -1);
+	ck_assert_msg(strstr(e.msg, "$.bases[0].repository: missing") != NULL, "%s", e.msg);
+	/* Unsigned: refused like any store. */
+	s = base_store(1, "2099-01-01T00:00:00Z");
+	json_object_set_new(s, "bases", json_pack("[{s:s}]", "repository", "docker.io/library/debian"));
+	write_store(s, 0, 0);
+	ck_assert_int_eq(og_trust_policy_base_allowed(p, "debian:12", "", &e), -1);
+	og_trust_policy_free(p);
+}
+END_TEST
+
 /* Keys of a type we refuse never verify anything. */
 START_TEST(store_wrong_key_types)
 {
@@ -1884,6 +1926,7 @@ int main(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, signed_image_accepted);
+	tcase_add_test(t, store_bases);
 	tcase_add_test(t, verification_cache);
 	tcase_add_test(t, validated_store_reads_one_entry);
 	tcase_add_test(t, validated_store_with_escapes);

@@ -27,6 +27,8 @@ struct og_image {
 	char digest[OG_DIGEST_MAX];	/* "sha256:<64 lowercase hex>", or "" */
 	enum og_digest_kind kind;
 	char source[64];		/* which identity source gave the digest */
+	char target[OG_DIGEST_MAX];	/* containerd's image record target (manifest or
+					 * index digest) when asked for, else "" */
 	char problem[256];		/* why a source that applied gave none, or "" */
 };
 

@@ -35,7 +35,7 @@ static int image_target(struct og_grpc_conn *c, const struct og_grpc_meta *meta,
 
 int og_containerd_image(const char *socket_path, const char *ns, const char *container_id, int timeout_ms,
 			char digest_out[OG_DIGEST_MAX], enum og_digest_kind *kind_out,
-			char name_out[OG_REF_MAX], og_error *e)
+			char name_out[OG_REF_MAX], char target_out[OG_DIGEST_MAX], og_error *e)
 {
 	og_cleanup(og_grpc_close) struct og_grpc_conn *c = NULL;
 	og_cleanup_buf og_buf resp = { 0 };
@@ -49,6 +49,8 @@ int og_containerd_image(const char *socket_path, const char *ns, const char *con
 	digest_out[0] = '\0';
 	*kind_out = OG_DIGEST_NONE;
 	name_out[0] = '\0';
+	if (target_out != NULL)
+		target_out[0] = '\0';
 	if (!og_containerd_valid_identifier(ns))
 		return og_fail(e, "containerd: namespace is not a valid containerd identifier");
 	if (!og_containerd_valid_identifier(container_id))
@@ -74,6 +76,14 @@ int og_containerd_image(const char *socket_path, const char *ns, const char *con
 						e) < 0)
 			return og_wrap(e, "containerd: container %s", container_id);
 		*kind_out = OG_DIGEST_CONFIG;
+		/* The image record's target (a manifest or an index), for the
+		 * image rules; not knowing it leaves the identity as it is. */
+		if (target_out != NULL && ct.image[0] != '\0') {
+			og_error te = { 0 };
+
+			if (image_target(c, &meta, ct.image, target_out, &te) < 0)
+				target_out[0] = '\0';
+		}
 	} else {
 		/* Not created through CRI: the image record's target is what it runs. */
 		if (ct.image[0] == '\0')
@@ -84,6 +94,8 @@ int og_containerd_image(const char *socket_path, const char *ns, const char *con
 			return og_wrap(e, "containerd: container %s: image \"%s\"", container_id, safe);
 		}
 		*kind_out = OG_DIGEST_MANIFEST;
+		if (target_out != NULL)
+			memcpy(target_out, digest, strlen(digest) + 1);
 	}
 	memcpy(digest_out, digest, strlen(digest) + 1);
 	memcpy(name_out, ct.image, strlen(ct.image) + 1);

@@ -8,6 +8,7 @@
 #include "verify/common/image.h"
 
 #define OG_CONTAINERD_DEFAULT_SOCKET "/run/containerd/containerd.sock"
+#define OG_CONTAINERD_DEFAULT_ROOT "/var/lib/containerd"
 #define OG_CONTAINERD_DEFAULT_NAMESPACE "k8s.io"
 
 /* Ask containerd for the image of container `container_id` in namespace `ns`
@@ -17,9 +18,12 @@
  * through CRI) the container's image name resolved with Images.Get to its
  * target digest (a manifest or index: kind OG_DIGEST_MANIFEST).  Bounded by
  * timeout_ms overall (connect, requests, responses); any failure returns -1
- * with the reason, never hangs.  name_out gets the image name (may be ""). */
+ * with the reason, never hangs.  name_out gets the image name (may be "").
+ * target_out (may be NULL) gets the image record's target digest (manifest
+ * or index; for a CRI container one more Images.Get on the same connection),
+ * or "" when containerd does not say. */
 int og_containerd_image(const char *socket_path, const char *ns, const char *container_id, int timeout_ms,
 			char digest_out[OG_DIGEST_MAX], enum og_digest_kind *kind_out,
-			char name_out[OG_REF_MAX], og_error *e);
+			char name_out[OG_REF_MAX], char target_out[OG_DIGEST_MAX], og_error *e);
 
 #endif

@@ -27,6 +27,7 @@ struct identity_source {
 	char *path;		/* containerd socket or podman graph root (not inline: the
 				 * policy is zeroed at every start, 16 x PATH_MAX was 17 pages) */
 	char ns[128];		/* containerd namespace, "" = from the bundle path */
+	char *root;		/* containerd's root (its content store), for the image rules */
 	int timeout_ms;
 };
 
@@ -59,12 +60,18 @@ static int add_annotation(struct og_identity_policy *p, const char *name, enum s
 }
 
 static int add_engine(struct og_identity_policy *p, enum source_type type, const char *where,
-		      const char *ns, int timeout_ms)
+		      const char *ns, int timeout_ms, const char *root)
 {
 	struct identity_source *s = &p->src[p->n];
 
-	if (strlen(where) >= PATH_MAX || strlen(ns) >= sizeof s->ns || (s->path = strdup(where)) == NULL)
+	if (strlen(where) >= PATH_MAX || strlen(ns) >= sizeof s->ns || strlen(root) >= PATH_MAX ||
+	    (s->path = strdup(where)) == NULL)
 		return -1;
+	if ((s->root = strdup(root)) == NULL) {
+		free(s->path);
+		s->path = NULL;
+		return -1;
+	}
 	s->type = type;
 	memcpy(s->ns, ns, strlen(ns) + 1);
 	s->timeout_ms = timeout_ms;
@@ -75,11 +82,11 @@ static int add_engine(struct og_identity_policy *p, enum source_type type, const
 static int parse_engine(struct og_identity_policy *p, const json_t *item, const char *path,
 			enum source_type type, og_error *e)
 {
-	static const char *const ckeys[] = { "source", "socket", "namespace", "timeout_ms", NULL };
+	static const char *const ckeys[] = { "source", "socket", "namespace", "timeout_ms", "root", NULL };
 	static const char *const pkeys[] = { "source", "graphroot", NULL };
 	const char *where = type == SRC_CONTAINERD ? OG_CONTAINERD_DEFAULT_SOCKET
 						   : OG_PODMAN_DEFAULT_GRAPHROOT;
-	const char *ns = "";
+	const char *ns = "", *root = OG_CONTAINERD_DEFAULT_ROOT;
 	int64_t t = OG_CONTAINERD_DEFAULT_TIMEOUT_MS;
 
 	if (og_json_only_keys(item, path, type == SRC_CONTAINERD ? ckeys : pkeys, e) < 0 ||
@@ -87,11 +94,12 @@ static int parse_engine(struct og_identity_policy *p, const json_t *item, const 
 		return -1;
 	if (type == SRC_CONTAINERD &&
 	    (og_json_str(item, "namespace", path, 0, &ns, e) < 0 ||
-	     og_json_int(item, "timeout_ms", path, 0, 1, 10000, &t, e) < 0))
+	     og_json_int(item, "timeout_ms", path, 0, 1, 10000, &t, e) < 0 ||
+	     og_json_str(item, "root", path, 0, &root, e) < 0))
 		return -1;
-	if (where[0] != '/')
-		return og_fail(e, "%s: \"%.64s\" is not an absolute path", path, where);
-	if (add_engine(p, type, where, ns, (int)t) < 0)
+	if (where[0] != '/' || root[0] != '/')
+		return og_fail(e, "%s: \"%.64s\" is not an absolute path", path, where[0] != '/' ? where : root);
+	if (add_engine(p, type, where, ns, (int)t, root) < 0)
 		return og_fail(e, "%s: path or namespace too long", path);
 	return 0;
 }
@@ -157,8 +165,8 @@ int og_identity_policy_parse(const json_t *image_section, const char *path,
 		 * allowlist passes io.kubernetes.cri-o.ImageRef, a pod could write
 		 * that annotation: containerd answers before it is looked at. */
 		if (add_engine(p, SRC_CONTAINERD, OG_CONTAINERD_DEFAULT_SOCKET, "",
-			       OG_CONTAINERD_DEFAULT_TIMEOUT_MS) < 0 ||
-		    add_engine(p, SRC_PODMAN, OG_PODMAN_DEFAULT_GRAPHROOT, "", 0) < 0 ||
+			       OG_CONTAINERD_DEFAULT_TIMEOUT_MS, OG_CONTAINERD_DEFAULT_ROOT) < 0 ||
+		    add_engine(p, SRC_PODMAN, OG_PODMAN_DEFAULT_GRAPHROOT, "", 0, "") < 0 ||
 		    add_annotation(p, OG_ANNOTATION_CRIO_IMAGE_REF, KIND_CONFIG) < 0 ||
 		    add_annotation(p, OG_ANNOTATION_CRI_IMAGE_NAME, KIND_REFERENCE) < 0) {
 			og_identity_policy_free(p);
@@ -202,8 +210,25 @@ void og_identity_policy_free(struct og_identity_policy *p)
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->src[i].annotation);
 		free(p->src[i].path);
+		free(p->src[i].root);
 	}
 	free(p);
+}
+
+const char *og_identity_policy_graphroot(const struct og_identity_policy *p)
+{
+	for (size_t i = 0; p != NULL && i < p->n; i++)
+		if (p->src[i].type == SRC_PODMAN)
+			return p->src[i].path;
+	return NULL;
+}
+
+const char *og_identity_policy_containerd_root(const struct og_identity_policy *p)
+{
+	for (size_t i = 0; p != NULL && i < p->n; i++)
+		if (p->src[i].type == SRC_CONTAINERD)
+			return p->src[i].root;
+	return NULL;
 }
 
 void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out)
@@ -220,8 +245,8 @@ void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out)
 				kind_name(s->kind));
 			break;
 		case SRC_CONTAINERD:
-			fprintf(out, "  %zu. containerd at %s, namespace %s, %d ms timeout\n", i + 1,
-				s->path, s->ns[0] ? s->ns : "from the bundle path", s->timeout_ms);
+			fprintf(out, "  %zu. containerd at %s, namespace %s, %d ms timeout, root %s\n", i + 1,
+				s->path, s->ns[0] ? s->ns : "from the bundle path", s->timeout_ms, s->root);
 			break;
 		case SRC_PODMAN:
 			fprintf(out, "  %zu. containers/storage record under %s\n", i + 1, s->path);
@@ -379,7 +404,7 @@ static int resolve_engine(const struct identity_source *s, const struct og_ident
 			return 0;
 		name[0] = '\0';
 		if (og_containerd_image(s->path, ns, in->container_id, s->timeout_ms, digest, &kind,
-					name, &le) < 0) {
+					name, in->want_target ? img->target : NULL, &le) < 0) {
 			og_bfmt(img->problem, sizeof img->problem, "containerd: %s", le.msg);
 			return -1;
 		}
@@ -458,6 +483,7 @@ static int take_prefetched(const struct og_identity_prefetch *pf, size_t i, stru
 	}
 	og_bfmt(img->digest, sizeof img->digest, "%s", a->digest);
 	og_bfmt(img->source, sizeof img->source, "%s", a->source);
+	og_bfmt(img->target, sizeof img->target, "%s", a->target);
 	img->kind = a->kind;
 	if (a->name_from[0] != '\0') {
 		og_bfmt(img->name, sizeof img->name, "%s", a->name);
@@ -477,6 +503,7 @@ int og_identity_resolve(const struct og_identity_policy *p, const struct og_iden
 	img->problem[0] = '\0';
 	img->name_from[0] = '\0';
 	img->repository[0] = '\0';
+	img->target[0] = '\0';
 	img->kind = OG_DIGEST_NONE;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct identity_source *s = &p->src[i];

@@ -4,7 +4,7 @@
  *
  *   "image": {"identity": [
  *       {"source": "containerd", "socket": "/run/containerd/containerd.sock",
- *        "namespace": "k8s.io", "timeout_ms": 500},
+ *        "namespace": "k8s.io", "timeout_ms": 500, "root": "/var/lib/containerd"},
  *       {"source": "podman", "graphroot": "/var/lib/containers/storage"},
  *       {"annotation": "io.kubernetes.cri-o.ImageRef", "kind": "config"},
  *       {"annotation": "io.kubernetes.cri.image-name", "kind": "reference"}]}
@@ -40,12 +40,19 @@ struct og_identity_policy;
 int og_identity_policy_parse(const json_t *image_section, const char *path,
 			     struct og_identity_policy **out, og_error *e);
 void og_identity_policy_free(struct og_identity_policy *p);
+/* The graph root of the first containers/storage source, or NULL: where the
+ * image rules read the record of an image that source identified. */
+const char *og_identity_policy_graphroot(const struct og_identity_policy *p);
+/* The content store root ("root", default /var/lib/containerd) of the
+ * first containerd source, or NULL. */
+const char *og_identity_policy_containerd_root(const struct og_identity_policy *p);
 void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out);
 /* What identity sources may look at. */
 struct og_identity_input {
 	const json_t *annotations;	/* object of strings, or NULL */
 	const char *container_id;	/* from the OCI state, or NULL */
 	const char *bundle;		/* absolute bundle path, or NULL */
+	int want_target;		/* ask containerd for the image's target too (image rules) */
 };
 
 /* The engine sources' answers, asked for before the hook confines itself

@@ -44,7 +44,6 @@ static int metadata_image_name(const json_t *entry, const char *path, const char
 int og_podman_image(const char *graphroot, const char *container_id, char digest_out[OG_DIGEST_MAX],
 		    char name_out[OG_REF_MAX], og_error *e)
 {
-	og_cleanup_close int dirfd = -1;
 	og_cleanup_close int subfd = -1;
 	og_cleanup_buf og_buf buf = { 0 };
 	json_auto_t *root = NULL;
@@ -59,14 +58,9 @@ int og_podman_image(const char *graphroot, const char *container_id, char digest
 		return og_fail(e, "containers/storage: container id is not 64 lowercase hex digits");
 	snprintf(what, sizeof what, "containers/storage %s/%s/%s", graphroot, OG_PODMAN_CONTAINERS_DIR,
 		 OG_PODMAN_CONTAINERS_FILE);
-	/* The graph root is the administrator's choice; below it nothing is followed. */
-	dirfd = open(graphroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return og_fail_errno(e, errno, "containers/storage graph root %s", graphroot);
-	/* One component at a time, so kernels (and valgrind) without openat2 work too. */
-	subfd = og_open_beneath(dirfd, OG_PODMAN_CONTAINERS_DIR, O_PATH | O_DIRECTORY, e);
+	subfd = og_open_store_dir(graphroot, OG_PODMAN_CONTAINERS_DIR, e);
 	if (subfd < 0)
-		return og_wrap(e, "containers/storage %s", graphroot);
+		return og_wrap(e, "containers/storage graph root");
 	if (og_read_file_at(subfd, OG_PODMAN_CONTAINERS_FILE, OG_PODMAN_MAX_CONTAINERS_JSON_BYTES, &buf,
 			    e) < 0)
 		return og_wrap(e, "containers/storage %s/%s", graphroot, OG_PODMAN_CONTAINERS_DIR);

@@ -604,3 +604,30 @@ int og_trust_policy_verdict_keys(const void *ctx, EVP_PKEY ***keys, size_t *n, o
 	og_trust_store_free(s);
 	return 0;
 }
+
+int og_trust_policy_base_allowed(const void *ctx, const char *name, const char *digest, og_error *e)
+{
+	const struct og_trust_policy *p = ctx;
+	struct og_trust_store_config c;
+	struct og_trust_store *s = NULL;
+	char repo[OG_REF_MAX], refdigest[OG_DIGEST_MAX];
+	int ok;
+
+	if (p == NULL || p->root_keys[0] == NULL)
+		return og_fail(e, "the policy's trust section names no root keys, so no trust store lists allowed bases");
+	/* The annotation is the image author's text: a name that is not a
+	 * reference is not an allowed base. */
+	if (og_ref_parse(name, repo, sizeof repo, refdigest, sizeof refdigest) < 0)
+		return 0;
+	if (digest[0] == '\0')
+		digest = refdigest;
+	else if (refdigest[0] != '\0' && strcmp(refdigest, digest) != 0)
+		return 0;
+	og_trust_policy_store_config(p, &c);
+	c.update_state = 0;	/* the image check moves the rollback state, not this */
+	if (og_trust_store_load(&c, &s, e) < 0)
+		return -1;
+	ok = og_trust_base_allowed(s, repo, digest);
+	og_trust_store_free(s);
+	return ok;
+}

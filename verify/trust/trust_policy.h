@@ -42,6 +42,12 @@ int og_trust_policy_prepare_confinement(const struct og_trust_policy *p, struct 
  * og_trust_policy; *keys is allocated, each key referenced. */
 int og_trust_policy_verdict_keys(const void *ctx, EVP_PKEY ***keys, size_t *n, og_error *e);
 
+/* image.base (verify/image/image_policy.h og_image_base_allowed_fn): 1 when
+ * the root-verified trust store's "bases" allow the base `name` (a
+ * reference) at `digest` ("" for none), 0 when not, -1 when the store
+ * cannot be read.  ctx is the og_trust_policy. */
+int og_trust_policy_base_allowed(const void *ctx, const char *name, const char *digest, og_error *e);
+
 int og_trust_check(const struct og_trust_policy *p, const struct og_image *img, struct og_findings *r,
 		   og_error *e);
 

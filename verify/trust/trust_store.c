@@ -395,6 +395,37 @@ static int skip_images(struct og_jr *r, struct og_trust_store *s)
 	return 0;
 }
 
+/* Allowed base images (the image.base rule): {"repository": scope pattern,
+ * "digest": optional sha256}. */
+static int parse_bases(struct og_jr *r, struct og_trust_store *s, og_error *e)
+{
+	static const char *const members[] = { "repository", "digest", NULL };
+	char path[64] = "$.bases[0]";
+	size_t cap = 0;
+	void *p;
+	int m;
+
+	if (og_jr_array(r, "$.bases") < 0)
+		return -1;
+	for (; (m = og_jr_element(r)) == 1; next_index(path)) {
+		const char *v[2] = { NULL, NULL };
+
+		if (og_jr_string_object(r, path, members, v) < 0)
+			return -1;
+		if (v[0] == NULL)
+			return og_fail(e, "%s.repository: missing", path);
+		if (!valid_scope(v[0]))
+			return og_fail(e, "%s.repository: not a repository name or \"host/path/*\"", path);
+		if (v[1] != NULL && !og_digest_valid(v[1]))
+			return og_fail(e, "%s.digest: expected sha256:<64 lowercase hex>", path);
+		if ((p = og_array_reserve(s->bases, &cap, s->nbases, sizeof *s->bases)) == NULL)
+			return og_fail_errno(e, ENOMEM, "$.bases");
+		s->bases = p;
+		s->bases[s->nbases++] = (struct og_trust_image){ .digest = v[1], .repository = v[0] };
+	}
+	return m;
+}
+
 /* An array of digests or key ids. */
 static int parse_list(struct og_jr *r, const char *path, int digests, const char ***out, size_t *n,
 		      og_error *e)
@@ -445,8 +476,9 @@ static int parse_revoked(struct og_jr *r, struct og_trust_store *s, og_error *e)
  * checked entry by entry when the record was made). */
 static int parse_store(struct og_trust_store *s, int validated, og_error *e)
 {
-	static const char *const members[] = { "version", "expires", "keys", "images", "revoked", NULL };
-	enum { VERSION, EXPIRES, KEYS, IMAGES, REVOKED };
+	static const char *const members[] = { "version", "expires", "keys", "images", "revoked",
+						"bases", NULL };
+	enum { VERSION, EXPIRES, KEYS, IMAGES, REVOKED, BASES };
 	struct og_jr r;
 	unsigned seen = 0;
 	int m, i, rc = 0;
@@ -464,6 +496,7 @@ static int parse_store(struct og_trust_store *s, int validated, og_error *e)
 				rc = parse_images(&r, s, e);
 			break;
 		case REVOKED: rc = parse_revoked(&r, s, e); break;
+		case BASES: rc = parse_bases(&r, s, e); break;
 		}
 	}
 	if (rc < 0 || m < 0 || og_jr_finish(&r) < 0)
@@ -607,6 +640,7 @@ void og_trust_store_free(struct og_trust_store *s)
 	}
 	free(s->keys);
 	free(s->images);
+	free(s->bases);
 	free(s->revoked_keys);
 	free(s->revoked_digests);
 	og_buf_free(&s->raw);
@@ -689,6 +723,15 @@ static int in_list(const char *const *list, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+int og_trust_base_allowed(const struct og_trust_store *s, const char *repo, const char *digest)
+{
+	for (size_t i = 0; i < s->nbases; i++)
+		if (og_trust_scope_match(s->bases[i].repository, repo) &&
+		    (s->bases[i].digest == NULL || strcmp(s->bases[i].digest, digest) == 0))
 			return 1;
 	return 0;
 }
@@ -782,6 +825,10 @@ void og_trust_store_describe(struct og_trust_store *s, FILE *out)
 	fprintf(out, "allowlisted images: %zu\n", s->nimages);
 	for (i = 0; i < s->nimages; i++)
 		fprintf(out, "  %s %s\n", s->images[i].digest, s->images[i].repository);
+	fprintf(out, "allowed base images: %zu\n", s->nbases);
+	for (i = 0; i < s->nbases; i++)
+		fprintf(out, "  %s%s%s\n", s->bases[i].repository, s->bases[i].digest ? " " : "",
+			s->bases[i].digest ? s->bases[i].digest : "");
 	fprintf(out, "revoked keys: %zu\n", s->nrevoked_keys);
 	for (i = 0; i < s->nrevoked_keys; i++)
 		fprintf(out, "  %s\n", s->revoked_keys[i]);

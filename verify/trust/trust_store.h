@@ -10,7 +10,10 @@
 //              "scopes": ["registry.example.com/team-a/*"],
 //              "not_before": "...", "not_after": "..."}],  optional RFC 3339
 //    "images": [{"digest": "sha256:...", "repository": "registry.example.com/x"}],
-//    "revoked": {"keys": ["<keyid hex>"], "digests": ["sha256:..."]}}
+//    "revoked": {"keys": ["<keyid hex>"], "digests": ["sha256:..."]},
+//    "bases": [{"repository": "docker.io/library/debian", "digest": "sha256:..."}]}
+// "bases" (optional) lists the base images the image.base rule allows: a
+// repository or scope pattern, and optionally the one digest allowed.
 // A key id is the hex SHA-256 of the key's DER SubjectPublicKeyInfo.
 // Scope patterns: "*" (any repository), "host/path" (exactly that
 // repository) or "host/path/*" (anything below host/path/).
@@ -70,6 +73,8 @@ struct og_trust_store {
 	size_t nkeys, nimages, nrevoked_keys, nrevoked_digests;
 	struct og_trust_key *keys;
 	struct og_trust_image *images;		/* the allowlist */
+	struct og_trust_image *bases;		/* allowed base images (digest may be NULL) */
+	size_t nbases;
 	const char **revoked_keys, **revoked_digests;
 	size_t nsigned;			/* root keys whose signature verified */
 	int64_t previous_version;	/* from the state file, 0 if none */
@@ -105,6 +110,9 @@ int og_trust_store_parse_file(const char *path, struct og_trust_store **out, og_
 int og_trust_scope_match(const char *pattern, const char *repo);
 int og_trust_key_in_scope(const struct og_trust_key *k, const char *repo);
 int og_trust_key_revoked(const struct og_trust_store *s, const char *keyid);
+/* 1 when "bases" allows the normalised repository repo at digest ("" when
+ * the image names none: only an entry without a digest allows it). */
+int og_trust_base_allowed(const struct og_trust_store *s, const char *repo, const char *digest);
 int og_trust_digest_revoked(const struct og_trust_store *s, const char *digest);
 /* The allowlist entry's repository for digest, or NULL when not listed. */
 const char *og_trust_allowlisted(struct og_trust_store *s, const char *digest);
