@@ -5,14 +5,15 @@
 # (a) without image rules (no identity lookup), (b) with the identity lookup only (a scan section
 # that requires nothing), (c) with every image rule on but image.base (no trust store here).
 # Warm: identical runs. Cold: every store file touched before each run (the rules keep no cache,
-# so this only shows that nothing is cached). Not part of `make bench`; root; 2 cores are shared.
-# usage: tests/bench/image_rules.sh [RUNS [OTHER_IMAGES]]   (build/ocigate must exist; OTHER_IMAGES
-# default 200: the images.json entries besides the one run, as on a busy node)
+# so this only shows that nothing is cached). `make bench` runs it as its section 7; root.
+# usage: tests/bench/image_rules.sh [RUNS [OTHER_IMAGES]]   (OTHER_IMAGES default 200: the
+# images.json entries besides the one run, as on a busy node)
+# env: OCIGATE_BIN, the binary to measure (default build/ocigate; make bench passes its snapshot)
 set -eu
 runs=${1:-300}
 others=${2:-200}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=$root/build/ocigate
+bin=${OCIGATE_BIN:-$root/build/ocigate}
 w=$(mktemp -d /tmp/ocigate-bench-image.XXXXXX)
 trap 'rm -rf "$w"' EXIT
 cc -O2 -o "$w/spawnbench" "$root/tests/bench/spawnbench.c"

@@ -659,6 +659,18 @@ if [ "${BENCH_PROFILE:-1}" != 0 ]; then
 	note "profile in $PR (callgrind-*.txt, strace-c-*.txt)"
 fi
 
+# 7. The image rules' cost (issue 15), on the same snapshot binary.
+{
+	echo
+	echo "## 7. The full check with image rules on and off (tests/bench/image_rules.sh)"
+	echo
+	echo "A containers/storage graph root with 200 other images; spawnbench medians (min) in us,"
+	echo "$SCALE_RUNS runs each after 20 warm-up runs; cold touches every store file first."
+	echo
+	OCIGATE_BIN=$OG bash "$REPO/tests/bench/image_rules.sh" "$SCALE_RUNS" 200 ||
+		echo "(tests/bench/image_rules.sh failed: see its message above)"
+} >>"$RES"
+
 {
 	echo
 	echo "## Machine and command"
