@@ -81,28 +81,8 @@ runtime_toml() { # HANDLER SPEC
 CONF
 }
 {
+	ctd_config_head "$CRI_PAUSE_REF"
 	cat <<CONF
-version = 2
-root = "$CTD_DIR/root"
-state = "$CTD_DIR/state"
-[grpc]
-  address = "$CTD_SOCK"
-[ttrpc]
-  address = "$CTD_SOCK.ttrpc"
-[debug]
-  address = ""
-[metrics]
-  address = ""
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$CTD_DIR/opt"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$CRI_PAUSE_REF"
-  disable_apparmor = true
-  restrict_oom_score_adj = true
-  systemd_cgroup = false
-  enable_selinux = false
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$CTD_DIR/no-cni"
     conf_dir = "$CTD_DIR/no-cni"

@@ -400,6 +400,36 @@ ctd_base_spec() {
 # under $E2E_WORK/containerd, its socket at the default address in the private /run. With
 # CTD_CNI=1 CTD_CNI_BIN=DIR, pods can use their own network (CNI bridge, see ctd_write_cni).
 # Sets CTD_DIR, CTD_SOCK, CTD_PID, CTD_GEN (generated CRI modules).
+# ctd_config_head SANDBOX_IMAGE: the start of a private containerd's config.toml that the e2e tests
+# and the CRI benchmark share: root, state and sockets below CTD_DIR and CTD_SOCK, and the CRI plugin
+# as it runs on this machine (engines.md: cgroupfs, no AppArmor, restrict_oom_score_adj). The
+# caller adds its CNI and runtime sections.
+ctd_config_head() {
+	cat <<CONF
+version = 2
+root = "$CTD_DIR/root"
+state = "$CTD_DIR/state"
+[grpc]
+  address = "$CTD_SOCK"
+[ttrpc]
+  address = "$CTD_SOCK.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$CTD_DIR/opt"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$1"
+  disable_apparmor = true
+  restrict_oom_score_adj = true
+  systemd_cgroup = false
+  enable_selinux = false
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+CONF
+}
+
 ctd_start() {
 	local policy=$1 sandbox=$2 i
 	eng_private_run || return 1
@@ -417,28 +447,9 @@ ctd_start() {
 	# pod_annotations/container_annotations = ["*"]: containerd copies EVERY pod annotation into
 	# the container's config.json, the most permissive setting an admin can choose, so the
 	# impersonation cases really put the forged keys in front of ocigate.
-	cat >"$CTD_DIR/config.toml" <<CONF
-version = 2
-root = "$CTD_DIR/root"
-state = "$CTD_DIR/state"
-[grpc]
-  address = "$CTD_SOCK"
-[ttrpc]
-  address = "$CTD_SOCK.ttrpc"
-[debug]
-  address = ""
-[metrics]
-  address = ""
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$CTD_DIR/opt"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$sandbox"
-  disable_apparmor = true
-  restrict_oom_score_adj = true
-  systemd_cgroup = false
-  enable_selinux = false
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
+	{
+		ctd_config_head "$sandbox"
+		cat <<CONF
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "${CTD_CNI_BIN:-$CTD_DIR/cni/bin}"
     conf_dir = "$CTD_DIR/cni/conf"
@@ -453,6 +464,7 @@ state = "$CTD_DIR/state"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
 CONF
+	} >"$CTD_DIR/config.toml"
 	# With CTD_CNI=1 (and CTD_CNI_BIN, the plugin directory) containerd runs in a network namespace
 	# of its own: the CNI bridge and veths of the pods stay invisible to the host, and each pod gets
 	# a real network namespace of its own.
