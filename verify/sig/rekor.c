@@ -131,8 +131,8 @@ int og_checkpoint_verify(const struct og_checkpoint *cp, const char *text, EVP_P
 			return 0;
 	}
 	if (hinted)
-		return og_fail(e, "checkpoint signature by the log key does not verify");
-	return og_fail(e, "checkpoint has no signature by the log key (key hint)");
+		return og_fail(e, "the signature by the log key does not verify");
+	return og_fail(e, "no signature by the log key (no matching key hint)");
 }
 
 void og_rekor_leaf_hash(const void *leaf, size_t len, unsigned char out[32])

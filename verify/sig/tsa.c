@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include <time.h>
+#include <openssl/err.h>
 #include <openssl/ts.h>
 #include <openssl/x509_vfy.h>
 
@@ -50,9 +51,24 @@ static int verify_with_tsa(TS_RESP *resp, const struct og_tr_ca *tsa, const unsi
 	TS_VERIFY_CTX_set_store(ctx, og_steal_pointer(&store));
 	TS_VERIFY_CTX_set_certs(ctx, og_steal_pointer(&certs));
 	TS_VERIFY_CTX_set_data(ctx, og_steal_pointer(&bio));
-	if (TS_RESP_verify_response(ctx, resp) != 1)
-		return og_fail(e, "timestamp not verified by TSA %s (signature, certificate at %lld, or imprint)",
-			       tsa->uri[0] ? tsa->uri : "(unnamed)", (long long)t);
+	ERR_clear_error();	/* the reason read below must be this call's */
+	if (TS_RESP_verify_response(ctx, resp) != 1) {
+		int reason = ERR_GET_REASON(ERR_peek_last_error());
+		const char *why = "does not verify";
+
+		ERR_clear_error();
+		if (reason == TS_R_CERTIFICATE_VERIFY_ERROR)
+			why = "signer's certificate does not chain to the TSA at the stated time";
+		else if (reason == TS_R_MESSAGE_IMPRINT_MISMATCH)
+			why = "imprint is not of the bundle's signature";
+		else if (reason == TS_R_SIGNATURE_FAILURE || reason == TS_R_NO_CONTENT)
+			why = "signature does not verify";
+		else if (reason == TS_R_TSA_UNTRUSTED || reason == TS_R_UNSUPPORTED_VERSION ||
+			 reason == TS_R_ESS_SIGNING_CERTIFICATE_ERROR)
+			why = "signer is not the TSA's certificate";
+		return og_fail(e, "timestamp: %s (TSA %s, time %lld)", why, tsa->uri[0] ? tsa->uri : "(unnamed)",
+			       (long long)t);
+	}
 	return 0;
 }
 
