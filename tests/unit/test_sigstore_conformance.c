@@ -271,22 +271,32 @@ START_TEST(conformance_vectors)
 }
 END_TEST
 
+/* happy-path-v0.3, or NULL (test skipped) without the vectors. */
+static struct vcase *happy_case(const char *test)
+{
+	char base[4096];
+	struct vcase *c;
+
+	og_bfmt(base, sizeof base, "%s/sigstore-conformance", tu_shared_fixtures());
+	if (access(base, R_OK | X_OK) != 0) {
+		printf("SKIP %s: Sigstore conformance vectors not found at %s\n", test, base);
+		return NULL;
+	}
+	c = calloc(1, sizeof *c);
+	ck_assert_ptr_nonnull(c);
+	load_case(base, "happy-path-v0.3", c);
+	return c;
+}
+
 /* The identity is exact: another SAN or issuer is refused by name. */
 START_TEST(identity_and_issuer_exact)
 {
-	char base[4096];
-	struct vcase *c = calloc(1, sizeof *c);
+	struct vcase *c = happy_case(__func__);
 	struct og_keyless_result r;
 	og_error e = { 0 };
 
-	ck_assert_ptr_nonnull(c);
-	og_bfmt(base, sizeof base, "%s/sigstore-conformance", tu_shared_fixtures());
-	if (access(base, R_OK | X_OK) != 0) {
-		printf("SKIP %s: Sigstore conformance vectors not found at %s\n", __func__, base);
-		free(c);
+	if (c == NULL)
 		return;
-	}
-	load_case(base, "happy-path-v0.3", c);
 	ck_assert_int_eq(verify_case(c, &r, &e), 0);
 	og_bfmt(c->identity, sizeof c->identity, "%s", DEFAULT_IDENTITY "x");
 	ck_assert_int_eq(verify_case(c, &r, &e), -1);
@@ -311,19 +321,12 @@ END_TEST
 /* A signing time after "now" is refused (a clock set back, or a forged log). */
 START_TEST(signing_time_in_future)
 {
-	char base[4096];
-	struct vcase *c = calloc(1, sizeof *c);
+	struct vcase *c = happy_case(__func__);
 	struct og_keyless_result r;
 	og_error e = { 0 };
 
-	ck_assert_ptr_nonnull(c);
-	og_bfmt(base, sizeof base, "%s/sigstore-conformance", tu_shared_fixtures());
-	if (access(base, R_OK | X_OK) != 0) {
-		printf("SKIP %s: Sigstore conformance vectors not found at %s\n", __func__, base);
-		free(c);
+	if (c == NULL)
 		return;
-	}
-	load_case(base, "happy-path-v0.3", c);
 	og_now_override = 1710869186 - 1;	/* one second before the integrated time */
 	ck_assert_int_eq(verify_case(c, &r, &e), -1);
 	ck_assert_msg(strstr(e.msg, "time: signing time 1710869186 is in the future") != NULL, "%s", e.msg);

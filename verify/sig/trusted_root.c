@@ -95,17 +95,23 @@ static int log_key(const json_t *pk, const char *path, EVP_PKEY **out, og_error 
 	return og_key_from_der(der, len, path, out, e);
 }
 
+/* The array doc[key] (absent: NULL, no entries) of at most OG_TR_MAX_ENTRIES. */
+static int entries(const json_t *doc, const char *key, json_t **arr, og_error *e)
+{
+	if (og_json_arr(doc, key, "trusted root", 0, arr, e) < 0)
+		return -1;
+	if (*arr != NULL && json_array_size(*arr) > OG_TR_MAX_ENTRIES)
+		return og_fail(e, "trusted root.%s: more than %d entries", key, OG_TR_MAX_ENTRIES);
+	return 0;
+}
+
 static int parse_logs(const json_t *doc, const char *key, struct og_tr_log *logs, size_t *n, og_error *e)
 {
 	json_t *arr, *it;
 	size_t i;
 
-	if (og_json_arr(doc, key, "trusted root", 0, &arr, e) < 0)
+	if (entries(doc, key, &arr, e) < 0)
 		return -1;
-	if (arr == NULL)
-		return 0;
-	if (json_array_size(arr) > OG_TR_MAX_ENTRIES)
-		return og_fail(e, "trusted root.%s: more than %d entries", key, OG_TR_MAX_ENTRIES);
 	json_array_foreach(arr, i, it) {
 		struct og_tr_log *l = &logs[*n];
 		json_t *pk, *lid;
@@ -142,12 +148,8 @@ static int parse_cas(const json_t *doc, const char *key, struct og_tr_ca *cas, s
 	json_t *arr, *it;
 	size_t i;
 
-	if (og_json_arr(doc, key, "trusted root", 0, &arr, e) < 0)
+	if (entries(doc, key, &arr, e) < 0)
 		return -1;
-	if (arr == NULL)
-		return 0;
-	if (json_array_size(arr) > OG_TR_MAX_ENTRIES)
-		return og_fail(e, "trusted root.%s: more than %d entries", key, OG_TR_MAX_ENTRIES);
 	json_array_foreach(arr, i, it) {
 		struct og_tr_ca *ca = &cas[*n];
 		json_t *chain, *certs, *c;
