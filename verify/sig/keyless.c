@@ -87,12 +87,14 @@ static int get_i64(const json_t *obj, const char *key, const char *path, int req
 		*out = json_integer_value(v);
 	} else if (json_is_string(v)) {
 		s = json_string_value(v);
-		if (s[0] == '\0' || strlen(s) > 20 || (s[0] == '0' && s[1] != '\0'))
-			return og_fail(e, "%s.%s: not a decimal integer", path, key);
+		if (s[0] == '-')
+			return og_fail(e, "%s.%s: negative", path, key);
+		if (s[0] < '0' || s[0] > '9' || strlen(s) > 19 || (s[0] == '0' && s[1] != '\0'))
+			return og_fail(e, "%s.%s: not a decimal integer of at most 19 digits", path, key);
 		errno = 0;
 		n = strtoll(s, &end, 10);
-		if (errno != 0 || *end != '\0' || (s[0] != '-' && (s[0] < '0' || s[0] > '9')))
-			return og_fail(e, "%s.%s: not a decimal integer", path, key);
+		if (errno != 0 || *end != '\0')
+			return og_fail(e, "%s.%s: not a decimal integer of at most 19 digits", path, key);
 		*out = n;
 	} else {
 		return og_fail(e, "%s.%s: expected an integer, found %s", path, key, og_json_type(v));

@@ -36,7 +36,9 @@ static int verify_with_tsa(TS_RESP *resp, const struct og_tr_ca *tsa, const unsi
 	X509_VERIFY_PARAM_set_time(param, (time_t)t);
 	if (n == 1)
 		X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
-	for (int i = 0; i < n - 1; i++) {
+	/* The whole chain is offered for building (a token need not embed its
+	 * signer); trust comes from the store's anchor only. */
+	for (int i = 0; i < n; i++) {
 		X509 *c = sk_X509_value(tsa->chain, i);
 
 		if (!X509_up_ref(c))
