@@ -6,6 +6,10 @@
  *                 (--certificate-identity I --certificate-oidc-issuer U | --key PEM)
  *                 [--trusted-root FILE] FILE_OR_DIGEST
  *
+ * and, beyond the protocol, --certificate-identity-regexp RE instead of
+ * --certificate-identity, and --certificate-extension N=VALUE (repeatable)
+ * to pin Fulcio extension 1.3.6.1.4.1.57264.1.N.
+ *
  * ocigate ships no trusted root: --trusted-root is required. */
 #include "hook/cmd/commands.h"
 #include "hook/cmd/dispatch.h"
@@ -28,8 +32,10 @@
 
 static const char usage_text[] =
 	"usage: ocigate sigstore verify-bundle [--staging] --bundle FILE\n"
-	"           (--certificate-identity SAN --certificate-oidc-issuer URL | --key PEM)\n"
+	"           ((--certificate-identity SAN | --certificate-identity-regexp ERE)\n"
+	"            --certificate-oidc-issuer URL [--certificate-extension N=VALUE ...] | --key PEM)\n"
 	"           --trusted-root FILE (sha256:HEX | ARTIFACT)\n"
+	"--certificate-extension pins Fulcio extension 1.3.6.1.4.1.57264.1.N (9 to 22).\n"
 	"Verify a Sigstore bundle offline, as the hook does (Sigstore conformance protocol).\n"
 	"Exit 0 verified, 1 refused (the reason names the failed check), 2 usage error.\n";
 
@@ -58,7 +64,9 @@ static int artifact_digest(const char *arg, char *out, size_t size, og_error *e)
 static int verify_bundle(int argc, char **argv)
 {
 	const char *bundle = NULL, *identity = NULL, *issuer = NULL, *key_path = NULL, *root_path = NULL;
-	const char *artifact = NULL;
+	const char *artifact = NULL, *identity_regex = NULL;
+	struct og_keyless_extension ext[OG_KEYLESS_MAX_EXTENSIONS];
+	size_t next = 0;
 	og_cleanup(EVP_PKEY_free) EVP_PKEY *key = NULL;
 	og_cleanup_buf og_buf bb = { 0 };
 	og_cleanup_buf og_buf rb = { 0 };
@@ -82,8 +90,31 @@ static int verify_bundle(int argc, char **argv)
 			slot = &identity;
 		else if (strcmp(argv[i], "--certificate-oidc-issuer") == 0)
 			slot = &issuer;
+		else if (strcmp(argv[i], "--certificate-identity-regexp") == 0)
+			slot = &identity_regex;
 		else if (strcmp(argv[i], "--key") == 0)
 			slot = &key_path;
+		else if (strcmp(argv[i], "--certificate-extension") == 0) {
+			char *eq, *end;
+			long n;
+
+			if (i + 1 >= argc || next == OG_KEYLESS_MAX_EXTENSIONS ||
+			    (eq = strchr(argv[i + 1], '=')) == NULL) {
+				fprintf(stderr, "ocigate sigstore: --certificate-extension takes N=VALUE (at most %d)\n",
+					OG_KEYLESS_MAX_EXTENSIONS);
+				return usage(stderr, 2);
+			}
+			n = strtol(argv[i + 1], &end, 10);
+			if (end != eq || n < 9 || n > OG_FULCIO_EXT_MAX) {
+				fprintf(stderr, "ocigate sigstore: --certificate-extension: N is 9 to %d\n",
+					OG_FULCIO_EXT_MAX);
+				return usage(stderr, 2);
+			}
+			ext[next].n = (int)n;
+			ext[next++].value = eq + 1;
+			i++;
+			continue;
+		}
 		else if (strcmp(argv[i], "--trusted-root") == 0)
 			slot = &root_path;
 		if (slot != NULL) {
@@ -100,10 +131,11 @@ static int verify_bundle(int argc, char **argv)
 		}
 	}
 	if (bundle == NULL || artifact == NULL || root_path == NULL ||
-	    (key_path == NULL) == (identity == NULL || issuer == NULL) ||
-	    (key_path != NULL && (identity != NULL || issuer != NULL))) {
+	    (identity != NULL && identity_regex != NULL) ||
+	    (key_path == NULL) == ((identity == NULL && identity_regex == NULL) || issuer == NULL) ||
+	    (key_path != NULL && (identity != NULL || identity_regex != NULL || issuer != NULL || next > 0))) {
 		fprintf(stderr, "ocigate sigstore: needs --bundle, --trusted-root, an artifact or digest, and either "
-				"--key or both --certificate-identity and --certificate-oidc-issuer\n");
+				"--key or one of --certificate-identity(-regexp) with --certificate-oidc-issuer\n");
 		return usage(stderr, 2);
 	}
 	if (og_crypto_init() < 0) {
@@ -126,7 +158,10 @@ static int verify_bundle(int argc, char **argv)
 	if (rc == 0) {
 		o.root = root;
 		o.identity = identity;
+		o.identity_regex = identity_regex;
 		o.issuer = issuer;
+		o.extensions = ext;
+		o.nextensions = next;
 		o.key = key;
 		o.now = og_now();
 		rc = og_keyless_verify(bb.data, bb.len, digest, &o, &r, &e);

@@ -11,6 +11,7 @@
 #include "verify/sig/canonical_json.h"
 #include "verify/sig/fulcio.h"
 #include "verify/sig/rekor.h"
+#include "verify/sig/san_pattern.h"
 #include "verify/sig/trusted_root.h"
 
 #include <openssl/x509v3.h>
@@ -351,6 +352,59 @@ START_TEST(fulcio_identity)
 }
 END_TEST
 
+START_TEST(san_patterns)
+{
+	og_error e = { 0 };
+	const char *san = "https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main";
+	char big[OG_SAN_PATTERN_MAX + 2];
+
+	ck_assert_int_eq(og_san_pattern_match("https://github.com/org/repo/.*@refs/heads/main", san, &e), 1);
+	ck_assert_int_eq(og_san_pattern_match("^https://github.com/org/repo/.*$", san, &e), 1);
+	/* Always the whole SAN: a prefix or an infix is no match. */
+	ck_assert_int_eq(og_san_pattern_match("https://github.com/org/", san, &e), 0);
+	ck_assert_int_eq(og_san_pattern_match("org/repo", san, &e), 0);
+	ck_assert_int_eq(og_san_pattern_match("https://github.com/org/repo/.*@refs/heads/(main|release)", san, &e), 1);
+	ck_assert_int_eq(og_san_pattern_match("https://github.com/org/other/.*", san, &e), 0);
+	/* An alternative cannot escape the whole-match rule. */
+	ck_assert_int_eq(og_san_pattern_match("x|https://github.com/org/", san, &e), 0);
+	ck_assert_int_eq(og_san_pattern_match("(a)\\1", san, &e), -1);
+	ck_assert(strstr(e.msg, "back-references") != NULL);
+	ck_assert_int_eq(og_san_pattern_match("(", san, &e), -1);
+	ck_assert(strstr(e.msg, "not a valid POSIX extended") != NULL);
+	ck_assert_int_eq(og_san_pattern_match("", san, &e), -1);
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	ck_assert_int_eq(og_san_pattern_match(big, san, &e), -1);
+}
+END_TEST
+
+START_TEST(fulcio_extensions)
+{
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	/* UTF8String "refs/heads/main" */
+	static const unsigned char ref[] = { 0x0c, 15, 'r', 'e', 'f', 's', '/', 'h', 'e', 'a', 'd', 's', '/',
+					     'm', 'a', 'i', 'n' };
+	char v[256];
+	og_error e = { 0 };
+	X509 *x = make_cert(k);
+
+	add_raw_ext(x, "1.3.6.1.4.1.57264.1.14", ref, sizeof ref);
+	add_raw_ext(x, "1.3.6.1.4.1.57264.1.12", (const unsigned char *)"raw", 3);
+	ck_assert_int_eq(og_fulcio_extension(x, 14, v, sizeof v, &e), 1);
+	ck_assert_str_eq(v, "refs/heads/main");
+	ck_assert_int_eq(og_fulcio_extension(x, 13, v, sizeof v, &e), 0);
+	ck_assert_int_eq(og_fulcio_extension(x, 12, v, sizeof v, &e), -1);
+	ck_assert(strstr(e.msg, "1.3.6.1.4.1.57264.1.12 is not a UTF8String") != NULL);
+	ck_assert_int_eq(og_fulcio_extension(x, 23, v, sizeof v, &e), -1);
+	ck_assert_int_eq(og_fulcio_extension(x, 14, v, 8, &e), -1);	/* longer than the buffer */
+	add_raw_ext(x, "1.3.6.1.4.1.57264.1.14", ref, sizeof ref);
+	ck_assert_int_eq(og_fulcio_extension(x, 14, v, sizeof v, &e), -1);
+	ck_assert(strstr(e.msg, "repeated") != NULL);
+	X509_free(x);
+	EVP_PKEY_free(k);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("keyless_parts");
@@ -362,6 +416,8 @@ int main(void)
 	tcase_add_test(t, checkpoints);
 	tcase_add_test(t, trusted_root_windows);
 	tcase_add_test(t, fulcio_identity);
+	tcase_add_test(t, san_patterns);
+	tcase_add_test(t, fulcio_extensions);
 	suite_add_tcase(s, t);
 	return tu_run(s);
 }

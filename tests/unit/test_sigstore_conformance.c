@@ -88,6 +88,9 @@ static int is_file(const char *p)
 struct vcase {
 	char dir[4096], bundle[4200], root[4200], key[4200], digest[OG_DIGEST_MAX];
 	char identity[1024], issuer[1024];
+	char identity_regex[1024];		/* when set, instead of identity */
+	const struct og_keyless_extension *ext;
+	size_t next;
 };
 
 static void read_small(const char *path, char *out, size_t size, const char *dflt)
@@ -150,8 +153,11 @@ static int verify_case(const struct vcase *c, struct og_keyless_result *r, og_er
 		if (key != NULL) {
 			o.key = key;
 		} else {
-			o.identity = c->identity;
+			o.identity = c->identity_regex[0] ? NULL : c->identity;
+			o.identity_regex = c->identity_regex[0] ? c->identity_regex : NULL;
 			o.issuer = c->issuer;
+			o.extensions = c->ext;
+			o.nextensions = c->next;
 		}
 		rc = og_keyless_verify(bundle.data, bundle.len, c->digest, &o, r, e);
 	}
@@ -309,6 +315,33 @@ START_TEST(identity_and_issuer_exact)
 	og_bfmt(c->issuer, sizeof c->issuer, "%s", "https://accounts.google.com");
 	ck_assert_int_eq(verify_case(c, &r, &e), -1);
 	ck_assert_msg(strstr(e.msg, "identity: certificate issuer") != NULL, "%s", e.msg);
+	/* A pattern matching the whole SAN, with pinned Fulcio extensions. */
+	{
+		struct og_keyless_extension ext[2] = {
+			{ 12, "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon" },
+			{ 14, "refs/heads/main" },
+		};
+
+		og_bfmt(c->issuer, sizeof c->issuer, "%s", DEFAULT_ISSUER);
+		c->ext = ext;
+		c->next = 2;
+		og_bfmt(c->identity, sizeof c->identity, "%s", "");
+		og_bfmt(c->identity_regex, sizeof c->identity_regex, "%s",
+			"https://github.com/sigstore-conformance/[a-z-]+/\\.github/workflows/.*@refs/heads/main");
+		ck_assert_msg(verify_case(c, &r, &e) == 0, "%s", e.msg);
+		og_bfmt(c->identity_regex, sizeof c->identity_regex, "%s", "https://github.com/sigstore-conformance/");
+		ck_assert_int_eq(verify_case(c, &r, &e), -1);
+		ck_assert_msg(strstr(e.msg, "does not match") != NULL, "%s", e.msg);
+		og_bfmt(c->identity_regex, sizeof c->identity_regex, "%s", "https://github.com/sigstore-conformance/.*");
+		ext[1].value = "refs/heads/dev";
+		ck_assert_int_eq(verify_case(c, &r, &e), -1);
+		ck_assert_msg(strstr(e.msg, "identity: certificate extension 1.3.6.1.4.1.57264.1.14 is refs/heads/main, "
+					    "not refs/heads/dev") != NULL, "%s", e.msg);
+		c->ext = NULL;
+		c->next = 0;
+		c->identity_regex[0] = '\0';
+		og_bfmt(c->identity, sizeof c->identity, "%s", DEFAULT_IDENTITY);
+	}
 	/* Another artifact. */
 	og_bfmt(c->issuer, sizeof c->issuer, "%s", DEFAULT_ISSUER);
 	og_bfmt(c->digest, sizeof c->digest, "sha256:%064d", 0);

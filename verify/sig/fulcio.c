@@ -12,7 +12,7 @@
 #include <openssl/x509v3.h>
 
 #define OID_ISSUER_V1 "1.3.6.1.4.1.57264.1.1"	/* raw string bytes */
-#define OID_ISSUER_V2 "1.3.6.1.4.1.57264.1.8"	/* DER UTF8String */
+#define OID_ISSUER_V2 OG_FULCIO_OID_PREFIX "8"	/* DER UTF8String */
 
 OG_DEFINE_CLEANUP(X509, X509_free)
 OG_DEFINE_CLEANUP(X509_STORE, X509_STORE_free)
@@ -46,34 +46,62 @@ static int copy_value(const unsigned char *p, int len, const char *what, char *o
 	return 0;
 }
 
-static int read_issuer(X509 *leaf, char *out, size_t size, og_error *e)
+/* The data of the one extension oid of the leaf: 1 and *os, 0 when absent,
+ * -1 when repeated. */
+static int one_extension(X509 *leaf, const char *oid, ASN1_OCTET_STRING **os, og_error *e)
 {
-	og_cleanup(ASN1_OBJECT_free) ASN1_OBJECT *v2 = OBJ_txt2obj(OID_ISSUER_V2, 1);
-	og_cleanup(ASN1_OBJECT_free) ASN1_OBJECT *v1 = OBJ_txt2obj(OID_ISSUER_V1, 1);
+	og_cleanup(ASN1_OBJECT_free) ASN1_OBJECT *o = OBJ_txt2obj(oid, 1);
 	int i;
 
-	if (v1 == NULL || v2 == NULL)
-		return og_fail(e, "certificate issuer: out of memory");
-	if ((i = X509_get_ext_by_OBJ(leaf, v2, -1)) >= 0) {
-		ASN1_OCTET_STRING *os = X509_EXTENSION_get_data(X509_get_ext(leaf, i));
-		const unsigned char *p = ASN1_STRING_get0_data(os);
-		og_cleanup(ASN1_UTF8STRING_free) ASN1_UTF8STRING *u =
-			d2i_ASN1_UTF8STRING(NULL, &p, ASN1_STRING_length(os));
+	if (o == NULL)
+		return og_fail(e, "certificate extension %s: out of memory", oid);
+	if ((i = X509_get_ext_by_OBJ(leaf, o, -1)) < 0)
+		return 0;
+	if (X509_get_ext_by_OBJ(leaf, o, i) >= 0)
+		return og_fail(e, "certificate extension %s repeated", oid);
+	*os = X509_EXTENSION_get_data(X509_get_ext(leaf, i));
+	return 1;
+}
 
-		if (X509_get_ext_by_OBJ(leaf, v2, i) >= 0)
-			return og_fail(e, "certificate issuer: extension " OID_ISSUER_V2 " repeated");
+int og_fulcio_extension(X509 *leaf, int n, char *out, size_t size, og_error *e)
+{
+	char oid[40];
+	ASN1_OCTET_STRING *os = NULL;
+	const unsigned char *p;
+	int rc;
+
+	if (n < OG_FULCIO_EXT_MIN || n > OG_FULCIO_EXT_MAX)
+		return og_fail(e, "Fulcio extension %d: only .1.%d to .1.%d are strings", n, OG_FULCIO_EXT_MIN,
+			       OG_FULCIO_EXT_MAX);
+	snprintf(oid, sizeof oid, OG_FULCIO_OID_PREFIX "%d", n);
+	rc = one_extension(leaf, oid, &os, e);
+	if (rc <= 0)
+		return rc < 0 ? -1 : 0;
+	p = ASN1_STRING_get0_data(os);
+	{
+		og_cleanup(ASN1_UTF8STRING_free) ASN1_UTF8STRING *u = d2i_ASN1_UTF8STRING(NULL, &p, ASN1_STRING_length(os));
+
 		if (u == NULL || p != ASN1_STRING_get0_data(os) + ASN1_STRING_length(os))
-			return og_fail(e, "certificate issuer: extension " OID_ISSUER_V2 " is not a UTF8String");
-		return copy_value(ASN1_STRING_get0_data(u), ASN1_STRING_length(u), "issuer", out, size, e);
+			return og_fail(e, "certificate extension %s is not a UTF8String", oid);
+		if (copy_value(ASN1_STRING_get0_data(u), ASN1_STRING_length(u), oid, out, size, e) < 0)
+			return -1;
 	}
-	if ((i = X509_get_ext_by_OBJ(leaf, v1, -1)) >= 0) {
-		ASN1_OCTET_STRING *os = X509_EXTENSION_get_data(X509_get_ext(leaf, i));
+	return 1;
+}
 
-		if (X509_get_ext_by_OBJ(leaf, v1, i) >= 0)
-			return og_fail(e, "certificate issuer: extension " OID_ISSUER_V1 " repeated");
-		return copy_value(ASN1_STRING_get0_data(os), ASN1_STRING_length(os), "issuer", out, size, e);
-	}
-	return og_fail(e, "certificate has no OIDC issuer extension (" OID_ISSUER_V2 " or " OID_ISSUER_V1 ")");
+static int read_issuer(X509 *leaf, char *out, size_t size, og_error *e)
+{
+	ASN1_OCTET_STRING *os = NULL;
+	int rc = og_fulcio_extension(leaf, 8, out, size, e);
+
+	if (rc != 0)
+		return rc < 0 ? og_wrap(e, "certificate issuer") : 0;
+	rc = one_extension(leaf, OID_ISSUER_V1, &os, e);
+	if (rc < 0)
+		return og_wrap(e, "certificate issuer");
+	if (rc == 0)
+		return og_fail(e, "certificate has no OIDC issuer extension (" OID_ISSUER_V2 " or " OID_ISSUER_V1 ")");
+	return copy_value(ASN1_STRING_get0_data(os), ASN1_STRING_length(os), "issuer", out, size, e);
 }
 
 int og_fulcio_identity_read(X509 *leaf, struct og_fulcio_identity *out, og_error *e)

@@ -14,6 +14,9 @@
 
 #define OG_FULCIO_MAX_IDENTITY 1024	/* SAN and issuer values */
 #define OG_FULCIO_MAX_SCTS 16
+#define OG_FULCIO_OID_PREFIX "1.3.6.1.4.1.57264.1."
+#define OG_FULCIO_EXT_MIN 8	/* .1.8 issuer (v2) ... */
+#define OG_FULCIO_EXT_MAX 22	/* ... .1.22 source repository visibility */
 
 struct og_fulcio_identity {
 	char san[OG_FULCIO_MAX_IDENTITY];
@@ -22,6 +25,12 @@ struct og_fulcio_identity {
 
 /* The SAN (the one URI or email Fulcio writes) and the issuer extension. */
 int og_fulcio_identity_read(X509 *leaf, struct og_fulcio_identity *out, og_error *e);
+/* Fulcio extension 1.3.6.1.4.1.57264.1.n (n from 8 to 22: issuer, build
+ * signer URI and digest, runner environment, source repository URI, digest,
+ * ref, identifier, owner URI and identifier, build config URI and digest,
+ * build trigger, run invocation URI, source repository visibility), a DER
+ * UTF8String: 1 and its value, 0 when absent, -1 when malformed. */
+int og_fulcio_extension(X509 *leaf, int n, char *out, size_t size, og_error *e);
 /* The leaf's not-before / not-after as epoch seconds. */
 int og_cert_validity(X509 *c, int64_t *not_before, int64_t *not_after, og_error *e);
 /* Verify the leaf's chain to one CA of the root valid at time t (both the CA's

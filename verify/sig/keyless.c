@@ -1,6 +1,7 @@
 #include "verify/sig/keyless.h"
 #include "verify/sig/dsse.h"
 #include "verify/sig/rekor.h"
+#include "verify/sig/san_pattern.h"
 #include "verify/sig/sigstore.h"
 #include "verify/sig/tsa.h"
 #include "verify/common/base64.h"
@@ -622,6 +623,44 @@ static int check_content(const struct material *m, EVP_PKEY *key, const unsigned
 	return 0;
 }
 
+/* SAN (exact or whole-match pattern), issuer (exact), pinned extensions. */
+static int check_identity(X509 *leaf, const struct og_fulcio_identity *id, const struct og_keyless_opts *o,
+			  og_error *e)
+{
+	char value[OG_FULCIO_MAX_IDENTITY];
+	int rc;
+
+	if (o->identity_regex != NULL) {
+		rc = og_san_pattern_match(o->identity_regex, id->san, e);
+		if (rc < 0)
+			return og_wrap(e, "identity");
+		if (rc == 0)
+			return og_fail(e, "identity: certificate SAN %.300s does not match %.300s", id->san,
+				       o->identity_regex);
+	} else if (o->identity == NULL || strcmp(id->san, o->identity) != 0) {
+		return og_fail(e, "identity: certificate SAN %.300s is not %.300s", id->san,
+			       o->identity ? o->identity : "(none given)");
+	}
+	if (o->issuer == NULL || strcmp(id->issuer, o->issuer) != 0)
+		return og_fail(e, "identity: certificate issuer %.300s is not %.300s", id->issuer,
+			       o->issuer ? o->issuer : "(none given)");
+	if (o->nextensions > OG_KEYLESS_MAX_EXTENSIONS)
+		return og_fail(e, "identity: more than %d pinned extensions", OG_KEYLESS_MAX_EXTENSIONS);
+	for (size_t i = 0; i < o->nextensions; i++) {
+		const struct og_keyless_extension *x = &o->extensions[i];
+
+		rc = og_fulcio_extension(leaf, x->n, value, sizeof value, e);
+		if (rc < 0)
+			return og_wrap(e, "identity");
+		if (rc == 0)
+			return og_fail(e, "identity: certificate has no extension " OG_FULCIO_OID_PREFIX "%d", x->n);
+		if (strcmp(value, x->value) != 0)
+			return og_fail(e, "identity: certificate extension " OG_FULCIO_OID_PREFIX "%d is %.300s, not %.300s",
+				       x->n, value, x->value);
+	}
+	return 0;
+}
+
 static int check_certificate(const struct material *m, const struct og_keyless_opts *o, const int64_t *times,
 			     size_t ntimes, struct og_keyless_result *r, og_error *e)
 {
@@ -642,12 +681,8 @@ static int check_certificate(const struct material *m, const struct og_keyless_o
 		return -1;
 	if (og_fulcio_identity_read(m->leaf, &id, e) < 0)
 		return og_wrap(e, "identity");
-	if (o->identity == NULL || strcmp(id.san, o->identity) != 0)
-		return og_fail(e, "identity: certificate SAN %.300s is not %.300s", id.san,
-			       o->identity ? o->identity : "(none given)");
-	if (o->issuer == NULL || strcmp(id.issuer, o->issuer) != 0)
-		return og_fail(e, "identity: certificate issuer %.300s is not %.300s", id.issuer,
-			       o->issuer ? o->issuer : "(none given)");
+	if (check_identity(m->leaf, &id, o, e) < 0)
+		return -1;
 	og_bfmt(r->san, sizeof r->san, "%s", id.san);
 	og_bfmt(r->issuer, sizeof r->issuer, "%s", id.issuer);
 	return 0;

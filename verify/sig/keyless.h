@@ -24,10 +24,21 @@
 #define OG_KEYLESS_MAX_TIMESTAMPS 8
 #define OG_KEYLESS_MAX_BODY_BYTES (1024 * 1024)
 
+#define OG_KEYLESS_MAX_EXTENSIONS 16
+
+/* A Fulcio extension a signature must carry: 1.3.6.1.4.1.57264.1.n = value. */
+struct og_keyless_extension {
+	int n;
+	const char *value;
+};
+
 struct og_keyless_opts {
 	const struct og_trusted_root *root;
 	const char *identity;	/* the certificate's SAN, exact */
+	const char *identity_regex;	/* or: a POSIX ERE the whole SAN matches */
 	const char *issuer;	/* the OIDC issuer, exact */
+	size_t nextensions;	/* and every one of these, exact */
+	const struct og_keyless_extension *extensions;
 	EVP_PKEY *key;		/* instead of identity and issuer: a managed-key bundle */
 	int64_t now;		/* epoch seconds; later signing times are refused */
 };
