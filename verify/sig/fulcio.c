@@ -247,11 +247,12 @@ int og_sct_signed_data(X509 *leaf, X509 *issuer, uint64_t timestamp_ms, const un
 	if (EVP_Digest(spki, (size_t)spki_len, ikh, NULL, EVP_sha256(), NULL) != 1)
 		return og_fail(e, "SCT: cannot hash the issuer key");
 	*len = 1 + 1 + 8 + 2 + 32 + 3 + (size_t)tbs_len + 2 + ext_len;
-	buf = p = malloc(*len);
+	buf = malloc(*len);
 	if (buf == NULL)
 		return og_fail(e, "SCT: out of memory");
-	*p++ = 0;	/* v1 */
-	*p++ = 0;	/* certificate_timestamp */
+	p = buf;
+	p += put_be(p, 0, 1);	/* v1 */
+	p += put_be(p, 0, 1);	/* certificate_timestamp */
 	p += put_be(p, timestamp_ms, 8);
 	p += put_be(p, 1, 2);	/* precert_entry */
 	memcpy(p, ikh, 32);
