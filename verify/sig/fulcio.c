@@ -169,7 +169,9 @@ static int verify_with_ca(X509 *leaf, const struct og_tr_ca *ca, int64_t t, X509
 		X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
 	if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1)
 		return og_fail(e, "certificate chain: out of memory");
-	X509_STORE_CTX_set_time(ctx, 0, (time_t)t);
+	/* Validity is checked below, at t and with both ends inclusive (RFC
+	 * 5280; OpenSSL counts notAfter itself as expired). */
+	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_NO_CHECK_TIME);
 	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_ANY);
 	rc = X509_verify_cert(ctx);
 	if (rc != 1)
@@ -178,6 +180,15 @@ static int verify_with_ca(X509 *leaf, const struct og_tr_ca *ca, int64_t t, X509
 	built = X509_STORE_CTX_get0_chain(ctx);
 	if (sk_X509_num(built) < 2)
 		return og_fail(e, "certificate chain: the leaf is itself a trusted CA");
+	for (int i = 0; i < sk_X509_num(built); i++) {
+		int64_t nb, na;
+
+		if (og_cert_validity(sk_X509_value(built, i), &nb, &na, e) < 0)
+			return og_wrap(e, "certificate chain");
+		if (t < nb || t > na)
+			return og_fail(e, "certificate chain to CA %s: certificate %d of the chain not valid at %lld",
+				       ca->uri[0] ? ca->uri : "(unnamed)", i, (long long)t);
+	}
 	/* The issuer lives in the CA's chain, which outlives this call. */
 	{
 		X509 *iss = sk_X509_value(built, 1);
