@@ -10,7 +10,8 @@
 //              "scopes": ["registry.example.com/team-a/*"],
 //              "not_before": "...", "not_after": "..."}],  optional RFC 3339
 //    "images": [{"digest": "sha256:...", "repository": "registry.example.com/x"}],
-//    "revoked": {"keys": ["<keyid hex>"], "digests": ["sha256:..."]}}
+//    "revoked": {"keys": ["<keyid hex>"], "digests": ["sha256:..."]},
+//    "sigstore": {"roots": [...], "identities": [...]}}   optional, trust_sigstore.h
 // A key id is the hex SHA-256 of the key's DER SubjectPublicKeyInfo.
 // Scope patterns: "*" (any repository), "host/path" (exactly that
 // repository) or "host/path/*" (anything below host/path/).
@@ -29,6 +30,7 @@
 #include "hook/base/fileio.h"
 #include "verify/common/image.h"
 #include "verify/common/keys.h"
+#include "verify/trust/trust_sigstore.h"
 #include "verify/trust/trust_state.h"
 
 #define OG_MAX_TRUST_STORE_BYTES (4 * 1024 * 1024)
@@ -79,6 +81,7 @@ struct og_trust_store {
 	 * check asks for is looked up there (og_trust_allowlisted). */
 	const char *images_at, *images_end;
 	char allowlisted_repo[OG_REF_MAX];	/* that entry's repository */
+	struct og_trust_sigstore sigstore;	/* keyless trusted roots and identities */
 };
 
 /* Verify the signature file, then parse and check the store.  Every
