@@ -19,6 +19,12 @@
 #include "verify/sig/keyless.h"
 #include "verify/sig/rekor.h"
 #include "verify/sig/trusted_root.h"
+#include "verify/sig/sig_store.h"
+#include "verify/trust/sig_keyless.h"
+#include "verify/trust/sig_verify.h"
+#include "verify/trust/trust_store.h"
+
+#include <fcntl.h>
 
 #include <openssl/ct.h>
 #include <openssl/pem.h>
@@ -440,6 +446,102 @@ START_TEST(future_signing_time)
 }
 END_TEST
 
+/* The hook's path: a trust store whose sigstore section holds the private
+ * root and an identity, an entry as `sig add` files it, og_sig_entry_verify. */
+static enum og_sig_outcome hook_path(const char *identity_json, const char *repository, char *message, size_t msize)
+{
+	char dir[] = "/tmp/og-keyless-XXXXXX", store[64], rootpub[64], text[65536], kid[OG_KEYID_HEX], digest[OG_DIGEST_MAX];
+	const char *roots[1] = { rootpub };
+	struct og_trust_store_config c = { .store_path = store, .root_keys = roots, .nroot = 1, .threshold = 1 };
+	EVP_PKEY *rk = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	X509 *ca = make_ca(), *leaf = make_leaf(ca, &good);
+	char *root_doc = trusted_root(ca, &good), *root64 = b64(root_doc, strlen(root_doc)), *b = bundle(ca, leaf, &good);
+	struct og_sig_entry en;
+	struct og_sig_verdict v;
+	struct og_sig_verify_opts o = { 0 };
+	struct og_trust_store *s = NULL;
+	og_error e = { 0 };
+	FILE *f;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	og_bfmt(store, sizeof store, "%s/trust.json", dir);
+	og_bfmt(rootpub, sizeof rootpub, "%s/root.pem", dir);
+	f = fopen(rootpub, "w");
+	PEM_write_PUBKEY(f, rk);
+	fclose(f);
+	og_bfmt(text, sizeof text,
+		"{\"version\":1,\"expires\":\"2099-01-01T00:00:00Z\",\"keys\":[],\"sigstore\":{\"roots\":"
+		"[{\"name\":\"private\",\"trusted_root\":\"%s\"}],\"identities\":[%s]}}",
+		root64, identity_json);
+	fd = open(store, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	ck_assert_msg(og_trust_store_sign(store, rk, kid, &e) == 0, "%s", e.msg);
+	ck_assert_msg(og_trust_store_load(&c, &s, &e) == 0, "%s", e.msg);
+	memset(&en, 0, sizeof en);
+	og_bfmt(en.repository, sizeof en.repository, "%s", repository);
+	en.bundle.data = b;
+	en.bundle.len = strlen(b);
+	og_sha256_digest(ARTIFACT, strlen(ARTIFACT), digest, sizeof digest);
+	ck_assert_int_eq(og_sig_entry_verify(s, &en, digest, &o, &v, &e), 0);
+	og_bfmt(message, msize, "%s", v.message);
+	if (v.outcome == OG_SIG_ACCEPTED) {
+		/* The cache keeps the acceptance no longer than the identity's window. */
+		ck_assert_str_eq(v.keyid, "keyless:0");
+		ck_assert_int_eq(og_sig_keyless_valid_until(s, v.keyid), s->sigstore.identities[0].not_after);
+	}
+	ck_assert_int_eq(og_sig_keyless_valid_until(s, "keyless:7"), 0);
+	ck_assert_int_eq(og_sig_keyless_valid_until(s, "0123abcd"), 0);
+	og_trust_store_free(s);
+	og_bfmt(text, sizeof text, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(text), 0);
+	EVP_PKEY_free(rk);
+	X509_free(ca);
+	X509_free(leaf);
+	free(root_doc);
+	free(root64);
+	free(b);
+	return v.outcome;
+}
+
+START_TEST(hook_path_through_the_trust_store)
+{
+	char msg[512];
+	enum og_sig_outcome r;
+
+	r = hook_path("{\"name\":\"release\",\"scopes\":[\"registry.example.com/team-a/*\"],\"san\":\"" SAN
+		      "\",\"issuer\":\"" ISSUER "\",\"root\":\"private\"}", "registry.example.com/team-a/app", msg,
+		      sizeof msg);
+	ck_assert_msg(r == OG_SIG_ACCEPTED, "%s", msg);
+	ck_assert_msg(strstr(msg, "signed keyless by " SAN " (issuer " ISSUER ", identity release") != NULL, "%s", msg);
+	/* Out of the identity's scope. */
+	r = hook_path("{\"scopes\":[\"registry.example.com/team-a/*\"],\"san\":\"" SAN "\",\"issuer\":\"" ISSUER "\"}",
+		      "registry.example.com/team-b/app", msg, sizeof msg);
+	ck_assert_int_eq(r, OG_SIG_BAD_SIGNATURE);
+	ck_assert_msg(strstr(msg, "no keyless identity of the trust store covers registry.example.com/team-b/app") != NULL,
+		      "%s", msg);
+	/* Another issuer; a pattern that matches; one that does not. */
+	r = hook_path("{\"scopes\":[\"*\"],\"san\":\"" SAN "\",\"issuer\":\"https://accounts.google.com\"}",
+		      "registry.example.com/team-a/app", msg, sizeof msg);
+	ck_assert_int_eq(r, OG_SIG_BAD_SIGNATURE);
+	ck_assert_msg(strstr(msg, "identity: certificate issuer") != NULL, "%s", msg);
+	r = hook_path("{\"scopes\":[\"*\"],\"san_regex\":\"https://github.com/org/repo/.*\",\"issuer\":\"" ISSUER "\","
+		      "\"not_after\":\"2099-01-01T00:00:00Z\"}",
+		      "registry.example.com/team-a/app", msg, sizeof msg);
+	ck_assert_msg(r == OG_SIG_ACCEPTED, "%s", msg);
+	r = hook_path("{\"scopes\":[\"*\"],\"san_regex\":\"https://github.com/org/other/.*\",\"issuer\":\"" ISSUER "\"}",
+		      "registry.example.com/team-a/app", msg, sizeof msg);
+	ck_assert_int_eq(r, OG_SIG_BAD_SIGNATURE);
+	ck_assert_msg(strstr(msg, "does not match") != NULL, "%s", msg);
+	/* An identity whose window has passed. */
+	r = hook_path("{\"scopes\":[\"*\"],\"san\":\"" SAN "\",\"issuer\":\"" ISSUER "\",\"not_after\":\"2021-01-01T00:00:00Z\"}",
+		      "registry.example.com/team-a/app", msg, sizeof msg);
+	ck_assert_int_eq(r, OG_SIG_BAD_SIGNATURE);
+	ck_assert_msg(strstr(msg, "no keyless identity") != NULL, "%s", msg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("keyless_private");
@@ -457,6 +559,7 @@ int main(void)
 	tcase_add_test(t, bundle_carrying_root);
 	tcase_add_test(t, ca_not_valid_then);
 	tcase_add_test(t, future_signing_time);
+	tcase_add_test(t, hook_path_through_the_trust_store);
 	suite_add_tcase(s, t);
 	return tu_run(s);
 }
