@@ -283,10 +283,12 @@ static void keyless(struct og_trust_store *s, const struct og_sig_entry *en, con
 		else if (r->predicate_type[0] && !accepted_type(o, r->predicate_type))
 			set(v, OG_SIG_MALFORMED, NULL, en->repository, "predicate type is not accepted by the policy");
 		else {
-			char kid[OG_KEYID_HEX];
+			char kid[OG_KEYID_HEX], when[32];
 
-			og_bfmt(msg, sizeof msg, "signed keyless by %.150s (issuer %.100s, identity %.60s, log index %lld)",
-				r->san, r->issuer, r->identity, (long long)r->log_index);
+			og_format_rfc3339(r->signed_at, when, sizeof when);
+			og_bfmt(msg, sizeof msg,
+				"signed keyless by %.150s (issuer %.100s, identity %.60s, log index %lld, at %s)", r->san,
+				r->issuer, r->identity, (long long)r->log_index, when);
 			og_bfmt(kid, sizeof kid, OG_KEYLESS_KEYID_PREFIX "%zu", r->identity_index);
 			set(v, OG_SIG_ACCEPTED, kid, en->repository, msg);
 		}
