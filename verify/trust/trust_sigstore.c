@@ -52,36 +52,6 @@ static int parse_root_entry(struct og_jr *r, struct og_trust_root_entry *re, con
 	return 0;
 }
 
-static int parse_scopes(struct og_jr *r, struct og_trust_identity *id, const char *path, og_error *e)
-{
-	char sp[96], ip[112];
-	size_t cap = 0;
-	void *p;
-	int m;
-
-	og_bfmt(sp, sizeof sp, "%s.scopes", path);
-	if (og_jr_array(r, sp) < 0)
-		return -1;
-	while ((m = og_jr_element(r)) == 1) {
-		const char *sc;
-
-		og_bfmt(ip, sizeof ip, "%s[%zu]", sp, id->nscopes);
-		if (id->nscopes == OG_MAX_IDENTITY_SCOPES)
-			return og_fail(e, "%s: expected 1 to %d scopes", sp, OG_MAX_IDENTITY_SCOPES);
-		if (og_jr_string(r, ip, &sc, NULL) < 0)
-			return -1;
-		if (!og_trust_scope_valid(sc))
-			return og_fail(e, "%s: \"%.100s\" is not a repository, repository/* or *", ip, sc);
-		if ((p = og_array_reserve(id->scopes, &cap, id->nscopes, sizeof *id->scopes)) == NULL)
-			return og_fail_errno(e, ENOMEM, "%s", sp);
-		id->scopes = p;
-		id->scopes[id->nscopes++] = sc;
-	}
-	if (m == 0 && id->nscopes == 0)
-		return og_fail(e, "%s: expected 1 to %d scopes", sp, OG_MAX_IDENTITY_SCOPES);
-	return m;
-}
-
 static int parse_extensions(struct og_jr *r, struct og_trust_identity *id, const char *path, og_error *e)
 {
 	char xp[96];
@@ -126,7 +96,7 @@ static int parse_identity(struct og_jr *r, struct og_trust_identity *id, const c
 	while (rc == 0 && (m = og_jr_member_of(r, members, &seen, path, &i)) == 1) {
 		switch (i) {
 		case NAME: rc = string_at(r, path, "name", &id->name); break;
-		case SCOPES: rc = parse_scopes(r, id, path, e); break;
+		case SCOPES: rc = og_trust_scopes_parse(r, path, OG_MAX_IDENTITY_SCOPES, &id->scopes, &id->nscopes, e); break;
 		case SAN: rc = string_at(r, path, "san", &id->san); break;
 		case SAN_REGEX: rc = string_at(r, path, "san_regex", &id->san_regex); break;
 		case ISSUER: rc = string_at(r, path, "issuer", &id->issuer); break;

@@ -235,36 +235,6 @@ static void index_path(char *out, size_t size, const char *prefix, size_t i)
 	put_index(out, len, i);
 }
 
-static int parse_scopes(struct og_jr *r, struct og_trust_key *k, const char *path, og_error *e)
-{
-	char sp[96], ip[112];
-	size_t cap = 0;
-	void *p;
-	int m;
-
-	og_bfmt(sp, sizeof sp, "%s.scopes", path);
-	if (og_jr_array(r, sp) < 0)
-		return -1;
-	while ((m = og_jr_element(r)) == 1) {
-		const char *sc;
-
-		index_path(ip, sizeof ip, sp, k->nscopes);
-		if (k->nscopes == OG_MAX_KEY_SCOPES)
-			return og_fail(e, "%s: expected 1 to %d scopes", sp, OG_MAX_KEY_SCOPES);
-		if (og_jr_string(r, ip, &sc, NULL) < 0)
-			return -1;
-		if (!og_trust_scope_valid(sc))
-			return og_fail(e, "%s: \"%.100s\" is not a repository, repository/* or *", ip, sc);
-		if ((p = og_array_reserve(k->scopes, &cap, k->nscopes, sizeof *k->scopes)) == NULL)
-			return og_fail_errno(e, ENOMEM, "%s", sp);
-		k->scopes = p;
-		k->scopes[k->nscopes++] = sc;
-	}
-	if (m == 0 && k->nscopes == 0)
-		return og_fail(e, "%s: expected 1 to %d scopes", sp, OG_MAX_KEY_SCOPES);
-	return m;
-}
-
 static int parse_key(struct og_jr *r, struct og_trust_key *k, const char *path, og_error *e)
 {
 	static const char *const members[] = { "name", "key", "scopes", "not_before", "not_after", NULL };
@@ -279,7 +249,7 @@ static int parse_key(struct og_jr *r, struct og_trust_key *k, const char *path, 
 		switch (i) {
 		case NAME: rc = member_string(r, path, "name", &k->name); break;
 		case KEY: rc = member_string(r, path, "key", &k->pem); break;
-		case SCOPES: rc = parse_scopes(r, k, path, e); break;
+		case SCOPES: rc = og_trust_scopes_parse(r, path, OG_MAX_KEY_SCOPES, &k->scopes, &k->nscopes, e); break;
 		case NOT_BEFORE: rc = member_time(r, path, "not_before", &k->not_before, e); break;
 		case NOT_AFTER: rc = member_time(r, path, "not_after", &k->not_after, e); break;
 		}
