@@ -211,7 +211,7 @@ int og_trust_sigstore_check_document(const char *data, size_t len, og_error *e)
 	struct og_trust_sigstore sec;
 	struct og_jr r;
 	const char *key;
-	int m, rc = 0;
+	int rc;
 
 	if (copy == NULL)
 		return og_fail_errno(e, ENOMEM, "sigstore section");
@@ -221,7 +221,7 @@ int og_trust_sigstore_check_document(const char *data, size_t len, og_error *e)
 	og_jr_init(&r, copy, len, "document", &ignored);
 	if (og_jr_object(&r, "$") < 0)
 		return 0;
-	while ((m = og_jr_member(&r, &key)) == 1) {
+	while (og_jr_member(&r, &key) == 1) {
 		if (strcmp(key, "sigstore") != 0) {
 			if (og_jr_skip(&r) < 0)
 				return 0;
