@@ -6,6 +6,8 @@
 #include "hook/cmd/dispatch.h"
 #include "hook/cmd/trust_cli.h"
 #include "verify/trust/trust_store.h"
+#include "verify/trust/trust_sigstore.h"
+#include "hook/base/fileio.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -46,6 +48,19 @@ static void warn_unusable(const char *path)
 	og_trust_store_free(s);
 }
 
+/* A store whose keyless section is wrong (an identity without an issuer,
+ * a trusted root that does not parse) is not signed. */
+static int check_sigstore_section(const char *path, og_error *e)
+{
+	og_cleanup_buf og_buf b = { 0 };
+
+	if (og_read_file(path, OG_MAX_TRUST_STORE_BYTES, &b, e) < 0)
+		return -1;
+	if (og_trust_sigstore_check_document(b.data, b.len, e) < 0)
+		return og_wrap(e, "%s: not signed", path);
+	return 0;
+}
+
 static int cmd_sign(int argc, char **argv)
 {
 	static const struct option opts[] = { { "key", required_argument, NULL, 'k' },
@@ -70,7 +85,8 @@ static int cmd_sign(int argc, char **argv)
 		fprintf(stderr, "ocigate trust: sign needs --key PRIVATE.pem and one STORE\n");
 		return 2;
 	}
-	if (og_key_load_private(key, &k, &e) < 0 || og_trust_store_sign(argv[optind], k, kid, &e) < 0) {
+	if (check_sigstore_section(argv[optind], &e) < 0 || og_key_load_private(key, &k, &e) < 0 ||
+	    og_trust_store_sign(argv[optind], k, kid, &e) < 0) {
 		fprintf(stderr, "ocigate trust: %s\n", e.msg);
 		return 2;
 	}

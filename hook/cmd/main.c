@@ -21,6 +21,7 @@ static const struct og_command commands[] = {
 	{ "containerd-spec", og_cmd_containerd_spec, "print a containerd base runtime spec with the hook" },
 	{ "trust", og_cmd_trust, "sign, verify or install the trust store" },
 	{ "sig", og_cmd_sig, "add, list, verify or make image signatures" },
+	{ "sigstore", og_cmd_sigstore, "verify a Sigstore bundle offline (conformance protocol)" },
 	{ "verdict", og_cmd_verdict, "import scan reports and VEX, show and prune verdicts" },
 	{ "version", cmd_version, "print the version" },
 	{ "--version", cmd_version, NULL },

@@ -76,6 +76,17 @@ if [ -d "$shared" ]; then
 				>"$out/sig_entry/shared_$n.json"
 		done
 	done
+	# Sigstore conformance vectors: bundles, trusted roots, and the leaf
+	# certificates inside the bundles (DER) for the keyless targets.
+	for d in "$shared"/sigstore-conformance/bundle-verify/*/; do
+		[ -f "$d/bundle.sigstore.json" ] || continue
+		n=$(basename "$d")
+		add keyless "$d/bundle.sigstore.json"
+		add trusted_root "$d/trusted_root.json"
+		grep -o '"rawBytes": *"[A-Za-z0-9+/=]*"' "$d/bundle.sigstore.json" | head -n1 | sed 's/.*"\([^"]*\)"$/\1/' |
+			base64 -d >"$out/fulcio_cert/conformance_$n.der" 2>/dev/null || rm -f "$out/fulcio_cert/conformance_$n.der"
+	done
+	for f in "$shared"/sigstore-conformance/trusted-roots/*.json; do add trusted_root "$f"; done
 else
 	echo "make-corpus: $shared not found; shared fixtures skipped (set OCIGATE_SHARED_FIXTURES)" >&2
 fi

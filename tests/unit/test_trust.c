@@ -2,6 +2,7 @@
  * here with OpenSSL, a store signed by k of n roots, signatures filed with
  * `ocigate sig`, and og_trust_check's findings for every forgery. */
 #include "testutil.h"
+#include "verify/trust/sig_keyless.h"
 #include "verify/common/base64.h"
 #include "verify/common/crypto_util.h"
 #include "verify/sig/cosign.h"
@@ -1616,14 +1617,23 @@ START_TEST(cosign_fixture_pipeline)
 	}
 	EXPECT_FINDING(p, "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00",
 		       "trust.signature", "bad signature");
-	/* a certificate bundle is refused at sig add with the documented message */
+	/* a certificate bundle is filed by sig add, and refused as unsupported by a
+	 * store without keyless identities (trust_sigstore.h) */
 	{
-		char b[4400];
+		char b[4400], claims[OG_KEYLESS_MAX_SIGNED][OG_DIGEST_MAX];
 		const char *add[] = { "sig", "add", "--bundle", b, "--repository", REPO, "--signatures-dir", sigdir,
 				      "--store", store, "--root-key", root1, NULL };
+		og_buf raw = { 0 };
+		og_error be = { 0 };
+		size_t nclaims = 0;
 
 		og_bfmt(b, sizeof b, "%s/BC01-conf-bundle-v0.3-dsse-intoto-CERT/bundle.json", fxd);
-		ck_assert_int_eq(run_sig(add), 2);
+		ck_assert_int_eq(run_sig(add), 0);
+		ck_assert_int_eq(og_read_file(b, 1 << 20, &raw, &be), 0);
+		ck_assert_msg(og_sig_keyless_claims(&raw, claims, OG_KEYLESS_MAX_SIGNED, &nclaims, &be) == 0, "%s", be.msg);
+		ck_assert_uint_ge(nclaims, 1);
+		og_buf_free(&raw);
+		EXPECT_FINDING(p, claims[0], "trust.signature", "certificate bundles not supported");
 	}
 	og_trust_policy_free(p);
 }

@@ -23,9 +23,16 @@ static inline int og_crypto_init(void)
 	 * No error strings either: ocigate never prints OpenSSL's, and the
 	 * first ERR_set_mark (every key import makes one) would load them all
 	 * (0.9 M instructions, a sixth of a cold check). */
-	return OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
-					   OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
-				   NULL) == 1 ? 0 : -1;
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+					OPENSSL_INIT_NO_ADD_ALL_DIGESTS | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
+				NULL) != 1)
+		return -1;
+	/* X.509 and CMS (RFC 3161) signatures name their digest by OID and need
+	 * it in that table.  Registered before anything is hashed: a digest
+	 * fetched earlier keeps no NID, and a later CMS check would then fail
+	 * (idempotent, three hash-table inserts). */
+	return EVP_add_digest(EVP_sha256()) == 1 && EVP_add_digest(EVP_sha384()) == 1 &&
+			       EVP_add_digest(EVP_sha512()) == 1 ? 0 : -1;
 }
 
 #endif

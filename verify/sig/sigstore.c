@@ -14,15 +14,18 @@ static const char *const media_types[] = {
 	NULL,
 };
 
-static int parse_material(const json_t *doc, og_error *e)
+static int parse_material(const json_t *doc, int allow_certificate, og_error *e)
 {
 	json_t *vm, *pk;
 
 	if (og_json_obj(doc, "verificationMaterial", "bundle", 1, &vm, e) < 0)
 		return -1;
-	if (json_object_get(vm, "x509CertificateChain") || json_object_get(vm, "certificate"))
+	if (json_object_get(vm, "x509CertificateChain") || json_object_get(vm, "certificate")) {
+		if (allow_certificate)
+			return 0;	/* verify/sig/keyless.c reads and checks it */
 		return og_fail(e, "bundle: " OG_CERT_BUNDLE_REFUSED
 			       " (only bundles verified by a plain public key are accepted)");
+	}
 	if (og_json_obj(vm, "publicKey", "bundle.verificationMaterial", 1, &pk, e) < 0)
 		return -1;
 	return 0;
@@ -62,10 +65,6 @@ static int parse_message(const json_t *ms, struct og_bundle *out, og_error *e)
 int og_bundle_parse(const char *data, size_t len, struct og_bundle *out, og_error *e)
 {
 	json_auto_t *doc = NULL;
-	const char *mt;
-	json_t *env = NULL, *ms = NULL;
-	size_t i;
-	int r1, r2;
 
 	memset(out, 0, sizeof *out);
 	if (len > OG_MAX_BUNDLE_BYTES)
@@ -81,6 +80,17 @@ int og_bundle_parse(const char *data, size_t len, struct og_bundle *out, og_erro
 		out->kind = OG_BUNDLE_DSSE;
 		return 0;
 	}
+	return og_bundle_parse_doc(doc, 0, out, e);
+}
+
+int og_bundle_parse_doc(const json_t *doc, int allow_certificate, struct og_bundle *out, og_error *e)
+{
+	const char *mt;
+	json_t *env = NULL, *ms = NULL;
+	size_t i;
+	int r1, r2;
+
+	memset(out, 0, sizeof *out);
 	if (og_json_str(doc, "mediaType", "bundle", 1, &mt, e) < 0)
 		return -1;
 	for (i = 0; media_types[i] != NULL; i++)
@@ -88,7 +98,7 @@ int og_bundle_parse(const char *data, size_t len, struct og_bundle *out, og_erro
 			break;
 	if (media_types[i] == NULL)
 		return og_fail(e, "bundle.mediaType: unsupported media type");
-	if (parse_material(doc, e) < 0)
+	if (parse_material(doc, allow_certificate, e) < 0)
 		return -1;
 	if ((r1 = og_json_obj(doc, "dsseEnvelope", "bundle", 0, &env, e)) < 0 ||
 	    (r2 = og_json_obj(doc, "messageSignature", "bundle", 0, &ms, e)) < 0)

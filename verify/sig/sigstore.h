@@ -6,6 +6,7 @@
 #define OCIGATE_SIGSTORE_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include <openssl/evp.h>
 #include "verify/sig/dsse.h"
 #include "hook/base/error.h"
@@ -26,6 +27,10 @@ struct og_bundle {
 /* Parse a Sigstore bundle or, when the document has "payloadType", a bare
  * DSSE envelope. */
 int og_bundle_parse(const char *data, size_t len, struct og_bundle *out, og_error *e);
+/* The same for a parsed Sigstore bundle (media type, verification material,
+ * content); certificate material is let through when allow_certificate is
+ * set, for verify/sig/keyless.c, which checks it. */
+int og_bundle_parse_doc(const json_t *doc, int allow_certificate, struct og_bundle *out, og_error *e);
 void og_bundle_free(struct og_bundle *b);
 /* 0 when the bundle's signature verifies with k (PAE for DSSE, the
  * prehashed messageDigest for a messageSignature). */

@@ -1,5 +1,8 @@
 #include "verify/trust/sig_verify.h"
 #include "hook/base/cleanup.h"
+#include "verify/trust/sig_keyless.h"
+#include "verify/sig/cosign.h"
+#include "verify/sig/dsse.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/strfmt.h"
 #include "hook/base/timeutil.h"
@@ -256,6 +259,47 @@ static void judge(struct og_trust_store *s, size_t ki, const struct og_sig_entry
 	set(v, best, k->keyid, best_repo, best_msg);
 }
 
+/* A certificate bundle: verified for a digest it claims that is bound to the
+ * image as for keys, against the store's keyless identities. */
+static void keyless(struct og_trust_store *s, const struct og_sig_entry *en, const char *digest,
+		    const struct og_sig_verify_opts *o, struct og_sig_verdict *v)
+{
+	char (*claims)[OG_DIGEST_MAX] = calloc(OG_KEYLESS_MAX_SIGNED, OG_DIGEST_MAX);
+	char why[400] = "the keyless bundle signs no digest", msg[512];
+	struct og_sig_keyless_result *r = malloc(sizeof *r);
+	size_t n = 0;
+	og_error e = { 0 };
+
+	if (claims == NULL || r == NULL)
+		set(v, OG_SIG_MALFORMED, NULL, en->repository, "out of memory");
+	else if (og_sig_keyless_claims(&en->bundle, claims, OG_KEYLESS_MAX_SIGNED, &n, &e) < 0)
+		set(v, OG_SIG_MALFORMED, NULL, en->repository, e.msg);
+	for (size_t i = 0; i < n && v->outcome == OG_SIG_NO_KEY; i++) {
+		if (!digest_bound(claims[i], en, digest, why, sizeof why))
+			continue;
+		if (og_sig_keyless_verify(s, &en->bundle, en->repository, claims[i], r, &e) < 0)
+			set(v, OG_SIG_BAD_SIGNATURE, NULL, en->repository, e.msg);
+		else if (r->predicate_type[0] && !accepted_type(o, r->predicate_type))
+			set(v, OG_SIG_MALFORMED, NULL, en->repository, "predicate type is not accepted by the policy");
+		else {
+			char kid[OG_KEYID_HEX], when[32];
+
+			og_format_rfc3339(r->signed_at, when, sizeof when);
+			og_bfmt(msg, sizeof msg,
+				"signed keyless by %.150s (issuer %.100s, identity %.60s, log index %lld, at %s)", r->san,
+				r->issuer, r->identity, (long long)r->log_index, when);
+			og_bfmt(kid, sizeof kid, OG_KEYLESS_KEYID_PREFIX "%zu", r->identity_index);
+			set(v, OG_SIG_ACCEPTED, kid, en->repository, msg);
+		}
+	}
+	if (v->outcome == OG_SIG_NO_KEY && n > 0) {
+		og_bfmt(msg, sizeof msg, "wrong digest: %s", why);
+		set(v, OG_SIG_WRONG_DIGEST, NULL, en->repository, msg);
+	}
+	free(claims);
+	free(r);
+}
+
 int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en, const char *digest,
 			const struct og_sig_verify_opts *o, struct og_sig_verdict *v, og_error *e)
 {
@@ -272,8 +316,11 @@ int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en,
 	memset(&b, 0, sizeof b);
 	og_bfmt(v->message, sizeof v->message, "no trust-store key verifies the signature");
 	if (en->bundle.data != NULL && og_bundle_parse(en->bundle.data, en->bundle.len, &b, &pe) < 0) {
-		set(v, strstr(pe.msg, OG_CERT_BUNDLE_REFUSED) ? OG_SIG_UNSUPPORTED : OG_SIG_MALFORMED, NULL,
-		    NULL, pe.msg);
+		if (strstr(pe.msg, OG_CERT_BUNDLE_REFUSED) != NULL && s->sigstore.nidentities > 0)
+			keyless(s, en, digest, o, v);	/* sig_keyless.c */
+		else
+			set(v, strstr(pe.msg, OG_CERT_BUNDLE_REFUSED) ? OG_SIG_UNSUPPORTED : OG_SIG_MALFORMED, NULL,
+			    NULL, pe.msg);
 		return 0;
 	}
 	/* Pass 0: the hinted keys (parsed lazily, only these on the happy

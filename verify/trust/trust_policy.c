@@ -29,6 +29,7 @@
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
 #include "verify/sig/sig_store.h"
+#include "verify/trust/sig_keyless.h"
 #include "verify/trust/sig_verify.h"
 #include "verify/trust/trust_cache.h"
 #include "hook/base/timeutil.h"
@@ -428,8 +429,10 @@ static int load_store_consistently(const struct og_trust_policy *p,
 /* How long an acceptance stays valid without re-verification. */
 static int64_t valid_until(const struct og_trust_store *s, const char *keyid)
 {
-	int64_t until = s->expires;
+	int64_t until = s->expires, identity_until = og_sig_keyless_valid_until(s, keyid);
 
+	if (identity_until != 0 && (until == 0 || identity_until < until))
+		until = identity_until;	/* a keyless identity's window (sig_keyless.c) */
 	for (size_t i = 0; keyid[0] && i < s->nkeys; i++)
 		if (strcmp(s->keys[i].keyid, keyid) == 0 && s->keys[i].not_after != 0 &&
 		    (until == 0 || s->keys[i].not_after < until))

@@ -1,4 +1,5 @@
 #include "verify/trust/trust_store.h"
+#include "verify/trust/trust_scope.h"
 #include "verify/common/base64.h"
 #include "verify/common/crypto_util.h"
 #include "hook/base/array.h"
@@ -234,55 +235,6 @@ static void index_path(char *out, size_t size, const char *prefix, size_t i)
 	put_index(out, len, i);
 }
 
-static int valid_scope(const char *p)
-{
-	char norm[OG_REF_MAX], tmp[OG_REF_MAX];
-	size_t len = strlen(p);
-
-	if (strcmp(p, "*") == 0)
-		return 1;
-	if (len < 1 || len >= sizeof tmp)
-		return 0;
-	memcpy(tmp, p, len + 1);
-	/* A prefix pattern: check "prefix/x", so a bare registry host with a port is fine. */
-	if (len > 2 && strcmp(tmp + len - 2, "/*") == 0)
-		tmp[len - 1] = 'x';
-	if (strchr(tmp, '*') != NULL)
-		return 0;
-	/* A pattern must be a normalised repository so matching is exact. */
-	return og_repo_normalize(tmp, norm, sizeof norm) == 0 && strcmp(norm, tmp) == 0;
-}
-
-static int parse_scopes(struct og_jr *r, struct og_trust_key *k, const char *path, og_error *e)
-{
-	char sp[96], ip[112];
-	size_t cap = 0;
-	void *p;
-	int m;
-
-	og_bfmt(sp, sizeof sp, "%s.scopes", path);
-	if (og_jr_array(r, sp) < 0)
-		return -1;
-	while ((m = og_jr_element(r)) == 1) {
-		const char *sc;
-
-		index_path(ip, sizeof ip, sp, k->nscopes);
-		if (k->nscopes == OG_MAX_KEY_SCOPES)
-			return og_fail(e, "%s: expected 1 to %d scopes", sp, OG_MAX_KEY_SCOPES);
-		if (og_jr_string(r, ip, &sc, NULL) < 0)
-			return -1;
-		if (!valid_scope(sc))
-			return og_fail(e, "%s: \"%.100s\" is not a repository, repository/* or *", ip, sc);
-		if ((p = og_array_reserve(k->scopes, &cap, k->nscopes, sizeof *k->scopes)) == NULL)
-			return og_fail_errno(e, ENOMEM, "%s", sp);
-		k->scopes = p;
-		k->scopes[k->nscopes++] = sc;
-	}
-	if (m == 0 && k->nscopes == 0)
-		return og_fail(e, "%s: expected 1 to %d scopes", sp, OG_MAX_KEY_SCOPES);
-	return m;
-}
-
 static int parse_key(struct og_jr *r, struct og_trust_key *k, const char *path, og_error *e)
 {
 	static const char *const members[] = { "name", "key", "scopes", "not_before", "not_after", NULL };
@@ -297,7 +249,7 @@ static int parse_key(struct og_jr *r, struct og_trust_key *k, const char *path, 
 		switch (i) {
 		case NAME: rc = member_string(r, path, "name", &k->name); break;
 		case KEY: rc = member_string(r, path, "key", &k->pem); break;
-		case SCOPES: rc = parse_scopes(r, k, path, e); break;
+		case SCOPES: rc = og_trust_scopes_parse(r, path, OG_MAX_KEY_SCOPES, &k->scopes, &k->nscopes, e); break;
 		case NOT_BEFORE: rc = member_time(r, path, "not_before", &k->not_before, e); break;
 		case NOT_AFTER: rc = member_time(r, path, "not_after", &k->not_after, e); break;
 		}
@@ -414,7 +366,7 @@ static int parse_bases(struct og_jr *r, struct og_trust_store *s, og_error *e)
 			return -1;
 		if (v[0] == NULL)
 			return og_fail(e, "%s.repository: missing", path);
-		if (!valid_scope(v[0]))
+		if (!og_trust_scope_valid(v[0]))
 			return og_fail(e, "%s.repository: not a repository name or \"host/path/*\"", path);
 		if (v[1] != NULL && !og_digest_valid(v[1]))
 			return og_fail(e, "%s.digest: expected sha256:<64 lowercase hex>", path);
@@ -477,8 +429,8 @@ static int parse_revoked(struct og_jr *r, struct og_trust_store *s, og_error *e)
 static int parse_store(struct og_trust_store *s, int validated, og_error *e)
 {
 	static const char *const members[] = { "version", "expires", "keys", "images", "revoked",
-						"bases", NULL };
-	enum { VERSION, EXPIRES, KEYS, IMAGES, REVOKED, BASES };
+						"bases", "sigstore", NULL };
+	enum { VERSION, EXPIRES, KEYS, IMAGES, REVOKED, BASES, SIGSTORE };
 	struct og_jr r;
 	unsigned seen = 0;
 	int m, i, rc = 0;
@@ -497,6 +449,7 @@ static int parse_store(struct og_trust_store *s, int validated, og_error *e)
 			break;
 		case REVOKED: rc = parse_revoked(&r, s, e); break;
 		case BASES: rc = parse_bases(&r, s, e); break;
+		case SIGSTORE: rc = og_trust_sigstore_parse(&r, &s->sigstore, !validated, e); break;
 		}
 	}
 	if (rc < 0 || m < 0 || og_jr_finish(&r) < 0)
@@ -643,6 +596,7 @@ void og_trust_store_free(struct og_trust_store *s)
 	free(s->bases);
 	free(s->revoked_keys);
 	free(s->revoked_digests);
+	og_trust_sigstore_free(&s->sigstore);
 	og_buf_free(&s->raw);
 	free(s);
 }
@@ -835,6 +789,7 @@ void og_trust_store_describe(struct og_trust_store *s, FILE *out)
 	fprintf(out, "revoked digests: %zu\n", s->nrevoked_digests);
 	for (i = 0; i < s->nrevoked_digests; i++)
 		fprintf(out, "  %s\n", s->revoked_digests[i]);
+	og_trust_sigstore_describe(&s->sigstore, out);
 }
 
 static int split_path(const char *path, char *dir, size_t dsize, const char **base, og_error *e)

@@ -11,7 +11,8 @@
 //              "not_before": "...", "not_after": "..."}],  optional RFC 3339
 //    "images": [{"digest": "sha256:...", "repository": "registry.example.com/x"}],
 //    "revoked": {"keys": ["<keyid hex>"], "digests": ["sha256:..."]},
-//    "bases": [{"repository": "docker.io/library/debian", "digest": "sha256:..."}]}
+//    "bases": [{"repository": "docker.io/library/debian", "digest": "sha256:..."}],
+//    "sigstore": {"roots": [...], "identities": [...]}}   optional, trust_sigstore.h
 // "bases" (optional) lists the base images the image.base rule allows: a
 // repository or scope pattern, and optionally the one digest allowed.
 // A key id is the hex SHA-256 of the key's DER SubjectPublicKeyInfo.
@@ -32,6 +33,7 @@
 #include "hook/base/fileio.h"
 #include "verify/common/image.h"
 #include "verify/common/keys.h"
+#include "verify/trust/trust_sigstore.h"
 #include "verify/trust/trust_state.h"
 
 #define OG_MAX_TRUST_STORE_BYTES (4 * 1024 * 1024)
@@ -84,6 +86,7 @@ struct og_trust_store {
 	 * check asks for is looked up there (og_trust_allowlisted). */
 	const char *images_at, *images_end;
 	char allowlisted_repo[OG_REF_MAX];	/* that entry's repository */
+	struct og_trust_sigstore sigstore;	/* keyless trusted roots and identities */
 };
 
 /* Verify the signature file, then parse and check the store.  Every

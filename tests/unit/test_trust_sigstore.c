@@ -1,0 +1,225 @@
+/* The trust store's "sigstore" section (verify/trust/trust_sigstore.c):
+ * trusted roots and keyless identities in a store signed by a root key made
+ * here, loaded, listed and refused for each thing wrong with them (an
+ * identity without an issuer, both or neither of san and san_regex, a root
+ * that is not there or does not parse, a window without a start, a bad
+ * scope or extension), at load and at `trust sign`. */
+#include "testutil.h"
+#include "hook/base/strfmt.h"
+#include "verify/common/base64.h"
+#include "verify/trust/trust_sigstore.h"
+#include "verify/trust/trust_store.h"
+
+#include <fcntl.h>
+#include <openssl/pem.h>
+
+#define TRUSTED_ROOT                                                                                       \
+	"{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=0.1\",\"tlogs\":[{\"baseUrl\":" \
+	"\"https://rekor.test\",\"hashAlgorithm\":\"SHA2_256\",\"publicKey\":{\"rawBytes\":"                  \
+	"\"MCowBQYDK2VwAyEAPn+AREHoBaZ7wgS1zBqpxmLSGnyhxXj4lFxSdWVB8o8=\",\"keyDetails\":\"PKIX_ED25519\","   \
+	"\"validFor\":%s},\"logId\":{\"keyId\":"                                                            \
+	"\"8w1amZ2S5mJIQkQmPxdMuOrL/oJkvFg9MnQXmeOCXck=\"}}]}"
+
+static char dir[64], store[128], rootpub[128];
+static EVP_PKEY *root_key;
+
+static void wfile(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void setup(void)
+{
+	FILE *f;
+
+	og_bfmt(dir, sizeof dir, "/tmp/og-trust-sigstore-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	og_bfmt(store, sizeof store, "%s/trust.json", dir);
+	og_bfmt(rootpub, sizeof rootpub, "%s/root.pem", dir);
+	root_key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	f = fopen(rootpub, "w");
+	ck_assert_ptr_nonnull(f);
+	PEM_write_PUBKEY(f, root_key);
+	fclose(f);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	EVP_PKEY_free(root_key);
+	og_bfmt(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* A trusted root's base64, its log key valid for `window` (JSON). */
+static char *root_b64(const char *window)
+{
+	char doc[2048];
+	char *b;
+
+	og_bfmt(doc, sizeof doc, TRUSTED_ROOT, window);
+	b = og_base64_encode(doc, strlen(doc));
+	ck_assert_ptr_nonnull(b);
+	return b;
+}
+
+/* Write a store with this sigstore section (JSON text) and sign it. */
+static void write_store(const char *section)
+{
+	char text[8192], kid[OG_KEYID_HEX];
+	og_error e = { 0 };
+	char sig[160];
+
+	og_bfmt(text, sizeof text, "{\"version\":1,\"expires\":\"2099-01-01T00:00:00Z\",\"keys\":[],\"sigstore\":%s}",
+		section);
+	og_bfmt(sig, sizeof sig, "%s.sig", store);
+	unlink(sig);
+	wfile(store, text);
+	ck_assert_msg(og_trust_store_sign(store, root_key, kid, &e) == 0, "%s", e.msg);
+}
+
+static int load(struct og_trust_store **s, og_error *e)
+{
+	const char *roots[1] = { rootpub };
+	struct og_trust_store_config c = { .store_path = store, .root_keys = roots, .nroot = 1, .threshold = 1 };
+
+	*s = NULL;
+	return og_trust_store_load(&c, s, e);
+}
+
+static void section(char *out, size_t size, const char *root, const char *identity)
+{
+	og_bfmt(out, size, "{\"roots\":[{\"name\":\"private\",\"trusted_root\":\"%s\"}],\"identities\":[%s]}", root,
+		identity);
+}
+
+#define IDENTITY                                                                                          \
+	"{\"name\":\"release\",\"scopes\":[\"registry.example.com/team-a/*\"],\"san\":"                       \
+	"\"https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main\",\"issuer\":"          \
+	"\"https://token.actions.githubusercontent.com\",\"extensions\":{\"14\":\"refs/heads/main\"},"        \
+	"\"root\":\"private\",\"not_after\":\"2030-01-01T00:00:00Z\"}"
+
+START_TEST(roots_and_identities_load_and_list)
+{
+	char *b = root_b64("{\"start\":\"2025-04-16T00:00:00Z\",\"end\":\"2030-01-01T00:00:00Z\"}");
+	char sec[8192], *listing = NULL;
+	size_t llen = 0;
+	struct og_trust_store *s;
+	const struct og_trusted_root *tr;
+	og_error e = { 0 };
+	FILE *f;
+
+	section(sec, sizeof sec, b, IDENTITY ",{\"scopes\":[\"*\"],\"san_regex\":\"https://github.com/org/.*\","
+				   "\"issuer\":\"https://token.actions.githubusercontent.com\"}");
+	write_store(sec);
+	ck_assert_msg(load(&s, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(s->sigstore.nroots, 1);
+	ck_assert_uint_eq(s->sigstore.nidentities, 2);
+	ck_assert_str_eq(s->sigstore.identities[0].issuer, "https://token.actions.githubusercontent.com");
+	ck_assert_uint_eq(s->sigstore.identities[0].nextensions, 1);
+	ck_assert_int_eq(s->sigstore.identities[0].extensions[0].n, 14);
+	ck_assert_str_eq(s->sigstore.identities[0].extensions[0].value, "refs/heads/main");
+	ck_assert_ptr_null(s->sigstore.identities[1].root);
+	ck_assert_int_eq(og_trust_sigstore_root(&s->sigstore, 0, &tr, &e), 0);
+	ck_assert_uint_eq(tr->ntlogs, 1);
+	f = open_memstream(&listing, &llen);
+	og_trust_store_describe(s, f);
+	fclose(f);
+	ck_assert_msg(strstr(listing, "sigstore trusted roots: 1\n  [0] private: 0 CA(s), 1 transparency log(s)") != NULL,
+		      "%s", listing);
+	ck_assert(strstr(listing, "log https://rekor.test\n        valid 2025-04-16T00:00:00Z .. 2030-01-01T00:00:00Z") != NULL);
+	ck_assert(strstr(listing, "keyless identities: 2\n  [0] release root private") != NULL);
+	ck_assert(strstr(listing, "extension 1.3.6.1.4.1.57264.1.14 = refs/heads/main") != NULL);
+	ck_assert(strstr(listing, "san_regex https://github.com/org/.*") != NULL);
+	free(listing);
+	og_trust_store_free(s);
+	free(b);
+}
+END_TEST
+
+START_TEST(bad_sections_refused)
+{
+	char *good = root_b64("{\"start\":\"2025-04-16T00:00:00Z\"}");
+	char *nostart = root_b64("{\"end\":\"2030-01-01T00:00:00Z\"}");
+	static const struct {
+		const char *identity, *why;
+	} bad[] = {
+		{ "{\"scopes\":[\"*\"],\"san\":\"x\"}", "issuer: missing (an identity without an OIDC issuer is refused)" },
+		{ "{\"scopes\":[\"*\"],\"san\":\"x\",\"issuer\":\"\"}", "issuer: missing" },
+		{ "{\"scopes\":[\"*\"],\"issuer\":\"i\"}", "needs exactly one of san and san_regex" },
+		{ "{\"scopes\":[\"*\"],\"san\":\"x\",\"san_regex\":\"x\",\"issuer\":\"i\"}", "needs exactly one of san" },
+		{ "{\"scopes\":[\"*\"],\"san_regex\":\"(a)\\\\\\\\1\",\"issuer\":\"i\"}", "back-references" },
+		{ "{\"san\":\"x\",\"issuer\":\"i\"}", "scopes: missing" },
+		{ "{\"scopes\":[\"Registry/*\"],\"san\":\"x\",\"issuer\":\"i\"}", "is not a repository" },
+		{ "{\"scopes\":[\"*\"],\"san\":\"x\",\"issuer\":\"i\",\"root\":\"other\"}", "no trusted root named \"other\"" },
+		{ "{\"scopes\":[\"*\"],\"san\":\"x\",\"issuer\":\"i\",\"extensions\":{\"8\":\"y\"}}", "from 9 to 22" },
+		{ "{\"scopes\":[\"*\"],\"san\":\"x\",\"issuer\":\"i\",\"extensions\":{\"12\":1}}", "expected a string" },
+		{ "{\"scopes\":[\"*\"],\"san\":\"x\",\"issuer\":\"i\",\"subject\":\"y\"}", "subject" },
+		{ "{\"scopes\":[\"*\"],\"san\":\"x\",\"issuer\":\"i\",\"not_before\":\"2030-01-01T00:00:00Z\","
+		  "\"not_after\":\"2029-01-01T00:00:00Z\"}", "not_after is not after not_before" },
+	};
+	char sec[8192];
+	struct og_trust_store *s;
+	og_error e = { 0 };
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		section(sec, sizeof sec, good, bad[i].identity);
+		write_store(sec);
+		ck_assert_msg(load(&s, &e) == -1, "%zu: loaded", i);
+		ck_assert_msg(strstr(e.msg, bad[i].why) != NULL, "%zu: %s", i, e.msg);
+		/* `trust sign` checks the section before signing. */
+		e.msg[0] = '\0';
+		{
+			og_buf b = { 0 };
+
+			ck_assert_int_eq(og_read_file(store, 1 << 20, &b, &e), 0);
+			ck_assert_int_eq(og_trust_sigstore_check_document(b.data, b.len, &e), -1);
+			ck_assert_msg(strstr(e.msg, bad[i].why) != NULL, "%zu (sign): %s", i, e.msg);
+			og_buf_free(&b);
+		}
+	}
+	/* A trusted root whose log key window has no start, or that is not base64. */
+	section(sec, sizeof sec, nostart, IDENTITY);
+	write_store(sec);
+	ck_assert_int_eq(load(&s, &e), -1);
+	ck_assert_msg(strstr(e.msg, "$.sigstore.roots[0] (private)") != NULL &&
+			      strstr(e.msg, "validFor.start: missing") != NULL, "%s", e.msg);
+	section(sec, sizeof sec, "not base64!", IDENTITY);
+	write_store(sec);
+	ck_assert_int_eq(load(&s, &e), -1);
+	ck_assert_msg(strstr(e.msg, "invalid base64") != NULL, "%s", e.msg);
+	/* Identities without any root; two roots of one name. */
+	write_store("{\"identities\":[" IDENTITY "]}");
+	ck_assert_int_eq(load(&s, &e), -1);
+	ck_assert_msg(strstr(e.msg, "no trusted root named") != NULL || strstr(e.msg, "without any trusted root"), "%s",
+		      e.msg);
+	og_bfmt(sec, sizeof sec, "{\"roots\":[{\"name\":\"a\",\"trusted_root\":\"%s\"},{\"name\":\"a\",\"trusted_root\":\"%s\"}]}",
+		good, good);
+	write_store(sec);
+	ck_assert_int_eq(load(&s, &e), -1);
+	ck_assert_msg(strstr(e.msg, "name \"a\" given twice") != NULL, "%s", e.msg);
+	/* A store without the section, or with a valid one, passes the sign check. */
+	ck_assert_int_eq(og_trust_sigstore_check_document("{\"version\":1}", 13, &e), 0);
+	ck_assert_int_eq(og_trust_sigstore_check_document("not json", 8, &e), 0);
+	free(good);
+	free(nostart);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("trust_sigstore");
+	TCase *t = tcase_create("trust_sigstore");
+
+	tcase_set_timeout(t, 60);
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, roots_and_identities_load_and_list);
+	tcase_add_test(t, bad_sections_refused);
+	suite_add_tcase(s, t);
+	return tu_run(s);
+}
