@@ -447,7 +447,9 @@ START_TEST(future_signing_time)
 END_TEST
 
 /* The hook's path: a trust store whose sigstore section holds the private
- * root and an identity, an entry as `sig add` files it, og_sig_entry_verify. */
+ * root and an identity, an entry as `sig add` files it, og_sig_entry_verify
+ * for an image the engine records as `repository`.  The entry's unsigned
+ * --repository hint is always team-a: it must decide nothing (issue 17). */
 static enum og_sig_outcome hook_path(const char *identity_json, const char *repository, char *message, size_t msize)
 {
 	char dir[] = "/tmp/og-keyless-XXXXXX", store[64], rootpub[64], text[65536], kid[OG_KEYID_HEX], digest[OG_DIGEST_MAX];
@@ -480,7 +482,11 @@ static enum og_sig_outcome hook_path(const char *identity_json, const char *repo
 	ck_assert_msg(og_trust_store_sign(store, rk, kid, &e) == 0, "%s", e.msg);
 	ck_assert_msg(og_trust_store_load(&c, &s, &e) == 0, "%s", e.msg);
 	memset(&en, 0, sizeof en);
-	og_bfmt(en.repository, sizeof en.repository, "%s", repository);
+	og_bfmt(en.repository, sizeof en.repository, "%s", "registry.example.com/team-a/app");
+	o.image_repository = repository;
+	o.image_name = repository;
+	o.image_name_from = "the test's engine";
+	o.match_repository = 1;
 	en.bundle.data = b;
 	en.bundle.len = strlen(b);
 	og_sha256_digest(ARTIFACT, strlen(ARTIFACT), digest, sizeof digest);

@@ -44,6 +44,9 @@ int og_sig_keyless_claims(const og_buf *bundle, char out[][OG_DIGEST_MAX], size_
 	return rc;
 }
 
+/* In its window and scoped to the repository: "" (a signature binding no
+ * repository, for an image the engine records no name of) only for an
+ * identity scoped "*", as for keys. */
 static int identity_applies(const struct og_trust_identity *id, const char *repository, int64_t now)
 {
 	if (id->not_before && now < id->not_before)
@@ -51,7 +54,8 @@ static int identity_applies(const struct og_trust_identity *id, const char *repo
 	if (id->not_after && now >= id->not_after)
 		return 0;
 	for (size_t i = 0; i < id->nscopes; i++)
-		if (og_trust_scope_match(id->scopes[i], repository))
+		if (repository[0] != '\0' ? og_trust_scope_match(id->scopes[i], repository)
+					  : strcmp(id->scopes[i], "*") == 0)
 			return 1;
 	return 0;
 }

@@ -259,45 +259,77 @@ static void judge(struct og_trust_store *s, size_t ki, const struct og_sig_entry
 	set(v, best, k->keyid, best_repo, best_msg);
 }
 
-/* A certificate bundle: verified for a digest it claims that is bound to the
- * image as for keys, against the store's keyless identities. */
+/* A certificate bundle, with the same rules as a key's signature: the
+ * identity's scope is checked against the repository the signature binds
+ * (an in-toto subject's name), else the engine's record of the image (a
+ * messageSignature binds none), never against the unsigned --repository
+ * hint; a signed repository must be the one the engine runs the image as
+ * (unless trust.match_repository is off).  Claims read here are believed
+ * only once og_sig_keyless_verify verified the bytes that carry them. */
 static void keyless(struct og_trust_store *s, const struct og_sig_entry *en, const char *digest,
 		    const struct og_sig_verify_opts *o, struct og_sig_verdict *v)
 {
-	char (*claims)[OG_DIGEST_MAX] = calloc(OG_KEYLESS_MAX_SIGNED, OG_DIGEST_MAX);
-	char why[400] = "the keyless bundle signs no digest", msg[512];
-	struct og_sig_keyless_result *r = malloc(sizeof *r);
-	size_t n = 0;
+	og_cleanup_free struct og_sig_claims *c = calloc(1, sizeof *c);
+	og_cleanup_free struct og_sig_keyless_result *r = malloc(sizeof *r);
+	char why[400] = "the keyless bundle signs no digest", msg[512], name[300];
+	json_auto_t *doc = NULL;
+	struct og_bundle b;
 	og_error e = { 0 };
+	int rc;
 
-	if (claims == NULL || r == NULL)
-		set(v, OG_SIG_MALFORMED, NULL, en->repository, "out of memory");
-	else if (og_sig_keyless_claims(&en->bundle, claims, OG_KEYLESS_MAX_SIGNED, &n, &e) < 0)
-		set(v, OG_SIG_MALFORMED, NULL, en->repository, e.msg);
-	for (size_t i = 0; i < n && v->outcome == OG_SIG_NO_KEY; i++) {
-		if (!digest_bound(claims[i], en, digest, why, sizeof why))
+	if (c == NULL || r == NULL) {
+		set(v, OG_SIG_MALFORMED, NULL, NULL, "out of memory");
+		return;
+	}
+	doc = og_json_parse(en->bundle.data, en->bundle.len, "bundle", &e);
+	if (doc == NULL || og_bundle_parse_doc(doc, 1, &b, &e) < 0) {
+		set(v, OG_SIG_MALFORMED, NULL, NULL, e.msg);
+		return;
+	}
+	rc = og_sig_claims_read(NULL, &b, c, &e);
+	og_bundle_free(&b);
+	if (rc < 0) {
+		set(v, OG_SIG_MALFORMED, NULL, NULL, e.msg);
+		return;
+	}
+	engine_name(o, name, sizeof name);
+	for (size_t i = 0; i < c->n && v->outcome != OG_SIG_ACCEPTED; i++) {
+		const char *engine_repo = o->image_repository ? o->image_repository : "";
+		const char *signed_repo = c->repo[i], *repo = signed_repo[0] ? signed_repo : engine_repo;
+		char when[32], kid[OG_KEYID_HEX];
+
+		if (!digest_bound(c->digest[i], en, digest, why, sizeof why))
 			continue;
-		if (og_sig_keyless_verify(s, &en->bundle, en->repository, claims[i], r, &e) < 0)
-			set(v, OG_SIG_BAD_SIGNATURE, NULL, en->repository, e.msg);
-		else if (r->predicate_type[0] && !accepted_type(o, r->predicate_type))
-			set(v, OG_SIG_MALFORMED, NULL, en->repository, "predicate type is not accepted by the policy");
-		else {
-			char kid[OG_KEYID_HEX], when[32];
-
-			og_format_rfc3339(r->signed_at, when, sizeof when);
-			og_bfmt(msg, sizeof msg,
-				"signed keyless by %.150s (issuer %.100s, identity %.60s, log index %lld, at %s)", r->san,
-				r->issuer, r->identity, (long long)r->log_index, when);
-			og_bfmt(kid, sizeof kid, OG_KEYLESS_KEYID_PREFIX "%zu", r->identity_index);
-			set(v, OG_SIG_ACCEPTED, kid, en->repository, msg);
+		if (o->match_repository && signed_repo[0] && engine_repo[0] &&
+		    strcmp(signed_repo, engine_repo) != 0) {
+			og_bfmt(msg, sizeof msg, "signed keyless for %.200s, but the engine runs the image as %s",
+				signed_repo, name);
+			set(v, OG_SIG_OTHER_REPOSITORY, NULL, signed_repo, msg);
+			continue;
 		}
+		if (og_sig_keyless_verify(s, &en->bundle, repo, c->digest[i], r, &e) < 0) {
+			set(v, OG_SIG_BAD_SIGNATURE, NULL, repo, e.msg);
+			og_error_clear(&e);
+			continue;
+		}
+		if (r->predicate_type[0] && !accepted_type(o, r->predicate_type)) {
+			og_bfmt(msg, sizeof msg, "signed keyless: predicate type %.100s is not accepted by the "
+				"policy (trust.predicate_types)", r->predicate_type);
+			set(v, OG_SIG_PREDICATE_REFUSED, NULL, repo, msg);
+			continue;
+		}
+		og_format_rfc3339(r->signed_at, when, sizeof when);
+		og_bfmt(msg, sizeof msg,
+			"signed keyless by %.150s (issuer %.100s, identity %.60s, log index %lld, at %s) for %.200s",
+			r->san, r->issuer, r->identity, (long long)r->log_index, when,
+			repo[0] ? repo : "no repository (identity scoped \"*\")");
+		og_bfmt(kid, sizeof kid, OG_KEYLESS_KEYID_PREFIX "%zu", r->identity_index);
+		set(v, OG_SIG_ACCEPTED, kid, repo, msg);
 	}
-	if (v->outcome == OG_SIG_NO_KEY && n > 0) {
+	if (v->outcome == OG_SIG_NO_KEY && c->n > 0) {
 		og_bfmt(msg, sizeof msg, "wrong digest: %s", why);
-		set(v, OG_SIG_WRONG_DIGEST, NULL, en->repository, msg);
+		set(v, OG_SIG_WRONG_DIGEST, NULL, NULL, msg);
 	}
-	free(claims);
-	free(r);
 }
 
 int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en, const char *digest,
