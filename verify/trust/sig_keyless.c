@@ -5,44 +5,9 @@
 #include "hook/base/jsonutil.h"
 #include "hook/base/strfmt.h"
 #include "hook/base/timeutil.h"
-#include "verify/common/digest.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int og_sig_keyless_claims(const og_buf *bundle, char out[][OG_DIGEST_MAX], size_t max, size_t *n, og_error *e)
-{
-	json_auto_t *doc = og_json_parse(bundle->data, bundle->len, "bundle", e);
-	struct og_bundle b;
-	int rc = 0;
-
-	*n = 0;
-	if (doc == NULL)
-		return -1;
-	if (!json_is_object(doc))
-		return og_fail(e, "keyless bundle: expected a JSON object");
-	if (og_bundle_parse_doc(doc, 1, &b, e) < 0)
-		return og_wrap(e, "keyless bundle");
-	if (b.kind == OG_BUNDLE_MESSAGE) {
-		char hex[65];
-
-		og_hex_encode(b.msg_digest, 32, hex);
-		og_bfmt(out[(*n)++], OG_DIGEST_MAX, "sha256:%s", hex);
-	} else {
-		struct og_intoto *st = calloc(1, sizeof *st);
-
-		if (st == NULL)
-			rc = og_fail(e, "out of memory");
-		else if (b.env.payload_type == NULL || strcmp(b.env.payload_type, OG_INTOTO_PAYLOAD_TYPE) != 0)
-			rc = og_fail(e, "keyless bundle: DSSE payloadType is not %s", OG_INTOTO_PAYLOAD_TYPE);
-		else if ((rc = og_intoto_parse(b.env.payload, b.env.payload_len, st, e)) == 0)
-			for (size_t i = 0; i < st->nsub && *n < max; i++)
-				og_bfmt(out[(*n)++], OG_DIGEST_MAX, "%s", st->digest[i]);
-		free(st);
-	}
-	og_bundle_free(&b);
-	return rc;
-}
 
 /* In its window and scoped to the repository: "" (a signature binding no
  * repository, for an image the engine records no name of) only for an

@@ -12,7 +12,6 @@
 #include "verify/common/image.h"
 #include "verify/trust/trust_store.h"
 
-#define OG_KEYLESS_MAX_SIGNED 8	/* digests one bundle may claim */
 
 #define OG_KEYLESS_KEYID_PREFIX "keyless:"	/* verdict keyid: "keyless:<identity index>" */
 
@@ -24,9 +23,6 @@ struct og_sig_keyless_result {
 	char predicate_type[256];	/* DSSE bundles: the statement's, verified */
 };
 
-/* What the (not yet verified) bundle claims to sign: its messageDigest or
- * its in-toto subjects, only to choose the digest to verify it for. */
-int og_sig_keyless_claims(const og_buf *bundle, char out[][OG_DIGEST_MAX], size_t max, size_t *n, og_error *e);
 /* 0 when the bundle verifies for signed_digest under an identity of the
  * store in scope of repository; -1 with the reason otherwise. */
 int og_sig_keyless_verify(struct og_trust_store *s, const og_buf *bundle, const char *repository,

@@ -349,7 +349,7 @@ int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en,
 	og_bfmt(v->message, sizeof v->message, "no trust-store key verifies the signature");
 	if (en->bundle.data != NULL && og_bundle_parse(en->bundle.data, en->bundle.len, &b, &pe) < 0) {
 		if (strstr(pe.msg, OG_CERT_BUNDLE_REFUSED) != NULL && s->sigstore.nidentities > 0)
-			keyless(s, en, digest, o, v);	/* sig_keyless.c */
+			keyless(s, en, digest, o, v);
 		else
 			set(v, strstr(pe.msg, OG_CERT_BUNDLE_REFUSED) ? OG_SIG_UNSUPPORTED : OG_SIG_MALFORMED, NULL,
 			    NULL, pe.msg);
