@@ -456,6 +456,25 @@ START_TEST(validated_store_reads_one_entry)
 }
 END_TEST
 
+/* A repository with an IPv6 host holds brackets, so the allowlist cannot
+ * end at the first ']': under the record it is read strictly too (before
+ * the fix, the store was refused as broken JSON once the record held). */
+START_TEST(validated_store_with_ipv6_host)
+{
+	struct og_trust_policy *p = policy(1, 0);
+	char d[OG_DIGEST_MAX];
+
+	write_allowlist_store(20, ",{\"digest\":\"" D2 "\",\"repository\":\"[2001:db8::1]:5000/team-a/app\"}",
+			      NULL);
+	EXPECT_OK(p, D2);	/* strict, and the store-signatures record written */
+	nth_digest(3, d);
+	EXPECT_OK(p, d);	/* under the record */
+	EXPECT_OK(p, D2);
+	EXPECT_FINDING(p, D1, "trust.signature", "");
+	og_trust_policy_free(p);
+}
+END_TEST
+
 /* An escape in the allowlist (legal JSON) sends the store down the strict
  * path even under the record: the decision is the same either way. */
 START_TEST(validated_store_with_escapes)
@@ -1950,6 +1969,7 @@ int main(void)
 	tcase_add_test(t, verification_cache);
 	tcase_add_test(t, validated_store_reads_one_entry);
 	tcase_add_test(t, validated_store_with_escapes);
+	tcase_add_test(t, validated_store_with_ipv6_host);
 	tcase_add_test(t, store_signatures_record);
 	tcase_add_test(t, check_is_a_dry_run);
 	tcase_add_test(t, no_digest_identity);

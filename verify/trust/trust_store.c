@@ -327,10 +327,11 @@ static int parse_images(struct og_jr *r, struct og_trust_store *s, og_error *e)
 
 /* The allowlist of a store the store-signatures record says was validated
  * in full: its entries are {"digest", "repository"} objects of plain strings
- * that og_digest_valid and og_repo_valid accepted, so no string holds a
- * bracket and the array ends at the first ']'.  An escape anywhere in it
- * (legal JSON, never written by ocigate) has it read strictly instead: the
- * lookup searches the bytes as written. */
+ * that og_digest_valid and og_repo_valid accepted.  Only a repository with
+ * an IPv6 host ("[::1]:5000/app") holds a bracket, and nothing nests, so
+ * the array ends at the first ']' unless a '[' comes before it.  Such a
+ * host, or an escape anywhere (legal JSON, never written by ocigate), has
+ * the list read strictly instead: the lookup searches the bytes as written. */
 static int skip_images(struct og_jr *r, struct og_trust_store *s)
 {
 	const char *open, *close;
@@ -339,7 +340,8 @@ static int skip_images(struct og_jr *r, struct og_trust_store *s)
 		return 1;
 	open = r->p;
 	close = memchr(open, ']', (size_t)(r->end - open));
-	if (close == NULL || memchr(open, '\\', (size_t)(close - open)) != NULL)
+	if (close == NULL || memchr(open + 1, '[', (size_t)(close - open - 1)) != NULL ||
+	    memchr(open, '\\', (size_t)(close - open)) != NULL)
 		return 1;
 	s->images_at = open;
 	s->images_end = close + 1;
