@@ -475,6 +475,25 @@ START_TEST(validated_store_with_ipv6_host)
 }
 END_TEST
 
+/* An entry padded with whitespace (legal JSON) is found under the record
+ * as on the strict path, however long it is. */
+START_TEST(validated_store_with_padded_entry)
+{
+	struct og_trust_policy *p = policy(1, 0);
+	char extra[4200], d[OG_DIGEST_MAX];
+	int n = snprintf(extra, sizeof extra, ",{\"digest\":\"%s\",", D2);
+
+	memset(extra + n, ' ', 3000);
+	snprintf(extra + n + 3000, sizeof extra - (size_t)n - 3000,
+		 "\"repository\":\"registry.example.com/team-a/padded\"}");
+	write_allowlist_store(20, extra, NULL);
+	nth_digest(3, d);
+	EXPECT_OK(p, d);	/* strict, and the store-signatures record written */
+	EXPECT_OK(p, D2);	/* under the record */
+	og_trust_policy_free(p);
+}
+END_TEST
+
 /* An escape in the allowlist (legal JSON) sends the store down the strict
  * path even under the record: the decision is the same either way. */
 START_TEST(validated_store_with_escapes)
@@ -1970,6 +1989,7 @@ int main(void)
 	tcase_add_test(t, validated_store_reads_one_entry);
 	tcase_add_test(t, validated_store_with_escapes);
 	tcase_add_test(t, validated_store_with_ipv6_host);
+	tcase_add_test(t, validated_store_with_padded_entry);
 	tcase_add_test(t, store_signatures_record);
 	tcase_add_test(t, check_is_a_dry_run);
 	tcase_add_test(t, no_digest_identity);

@@ -3,6 +3,7 @@
 #include "verify/common/base64.h"
 #include "verify/common/crypto_util.h"
 #include "hook/base/array.h"
+#include "hook/base/cleanup.h"
 #include "hook/base/fileio.h"
 #include "hook/base/json_reader.h"
 #include "hook/base/jsonutil.h"
@@ -709,9 +710,10 @@ int og_trust_digest_revoked(const struct og_trust_store *s, const char *digest)
 static const char *allowlisted_in_bytes(struct og_trust_store *s, const char *digest)
 {
 	static const char *const members[] = { "digest", "repository", NULL };
-	char quoted[OG_DIGEST_MAX + 2], entry[2 * OG_REF_MAX];
+	char quoted[OG_DIGEST_MAX + 2];
+	og_cleanup_free char *entry = NULL;
 	const char *hit, *open, *close, *v[2] = { NULL, NULL };
-	size_t qlen = (size_t)og_bfmt(quoted, sizeof quoted, "\"%s\"", digest);
+	size_t qlen = (size_t)og_bfmt(quoted, sizeof quoted, "\"%s\"", digest), len;
 	struct og_jr r;
 	og_error e = { 0 };
 
@@ -720,10 +722,17 @@ static const char *allowlisted_in_bytes(struct og_trust_store *s, const char *di
 		return NULL;
 	open = memrchr(s->images_at, '{', (size_t)(hit - s->images_at));
 	close = memchr(hit, '}', (size_t)(s->images_end - hit));
-	if (open == NULL || close == NULL || (size_t)(close - open) + 1 >= sizeof entry)
+	if (open == NULL || close == NULL)
 		return NULL;
-	memcpy(entry, open, (size_t)(close - open) + 1);	/* read a copy: decoding writes */
-	og_jr_init(&r, entry, (size_t)(close - open) + 1, "allowlist entry", &e);
+	/* A copy (decoding writes), as large as the entry: whitespace padding
+	 * is legal JSON, and the strict path would find the entry all the same.
+	 * The store's own size bounds it. */
+	len = (size_t)(close - open) + 1;
+	entry = malloc(len);
+	if (entry == NULL)
+		return NULL;
+	memcpy(entry, open, len);
+	og_jr_init(&r, entry, len, "allowlist entry", &e);
 	if (og_jr_string_object(&r, "$.images[]", members, v) < 0 || og_jr_finish(&r) < 0 ||
 	    v[0] == NULL || v[1] == NULL || strcmp(v[0], digest) != 0 || !og_repo_valid(v[1]))
 		return NULL;
