@@ -49,7 +49,7 @@ ALL_LDFLAGS = $(BASE_LDFLAGS) $(SAN) $(LDFLAGS)
 
 # The source folders, lowest layer first (make layering checks the order).
 SRC_DIRS := hook/base hook/oci verify/common verify/identity verify/image verify/sig verify/scan verify/trust \
-            policy policy/rules hook hook/cmd
+            policy policy/rules hook hook/delivery hook/cmd
 SRC      := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
 LIB_SRC  := $(filter-out hook/cmd/main.c,$(SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)

@@ -22,6 +22,7 @@ LAYERS = {
     "trust": (3, ["verify/trust"]),
     "policy": (4, ["policy", "policy/rules"]),
     "hook": (5, ["hook"]),
+    "delivery": (5, ["hook/delivery"]),
     "cmd": (6, ["hook/cmd"]),
 }
 FOLDER = {f: c for c, (_, fs) in LAYERS.items() for f in fs}

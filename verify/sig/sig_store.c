@@ -20,6 +20,10 @@ void og_sig_entry_free(struct og_sig_entry *en)
 {
 	og_buf_free(&en->payload);
 	og_buf_free(&en->signature);
+	og_buf_free(&en->certificate);
+	og_buf_free(&en->chain);
+	og_buf_free(&en->rekor_bundle);
+	og_buf_free(&en->rfc3161_timestamp);
 	og_buf_free(&en->bundle);
 	og_buf_free(&en->manifest);
 	og_buf_free(&en->index);
@@ -50,7 +54,8 @@ static int get_b64(const json_t *doc, const char *key, size_t max, og_buf *out, 
 
 int og_sig_entry_decode(const char *data, size_t len, struct og_sig_entry *out, og_error *e)
 {
-	static const char *const keys[] = { "repository", "payload", "signature", "bundle", "manifest",
+	static const char *const keys[] = { "repository", "payload", "signature", "certificate", "chain",
+					    "rekor_bundle", "rfc3161_timestamp", "bundle", "manifest",
 					    "index", NULL };
 	json_auto_t *doc = NULL;
 	const char *repo = "";
@@ -74,6 +79,10 @@ int og_sig_entry_decode(const char *data, size_t len, struct og_sig_entry *out, 
 		og_bfmt(out->repository, sizeof out->repository, "%s", norm);
 	if (get_b64(doc, "payload", OG_MAX_SIGNATURE_BYTES * 64, &out->payload, e) < 0 ||
 	    get_b64(doc, "signature", OG_MAX_SIGNATURE_BYTES, &out->signature, e) < 0 ||
+	    get_b64(doc, "certificate", OG_MAX_SIG_CERT_BYTES, &out->certificate, e) < 0 ||
+	    get_b64(doc, "chain", OG_MAX_SIG_CERT_BYTES, &out->chain, e) < 0 ||
+	    get_b64(doc, "rekor_bundle", OG_MAX_SIG_CERT_BYTES, &out->rekor_bundle, e) < 0 ||
+	    get_b64(doc, "rfc3161_timestamp", OG_MAX_SIG_CERT_BYTES, &out->rfc3161_timestamp, e) < 0 ||
 	    get_b64(doc, "bundle", OG_MAX_SIG_ENTRY_BYTES, &out->bundle, e) < 0 ||
 	    get_b64(doc, "manifest", OG_MAX_MANIFEST_BYTES, &out->manifest, e) < 0 ||
 	    get_b64(doc, "index", OG_MAX_MANIFEST_BYTES, &out->index, e) < 0)
@@ -84,6 +93,15 @@ int og_sig_entry_decode(const char *data, size_t len, struct og_sig_entry *out, 
 	}
 	if ((out->payload.data != NULL) == (out->bundle.data != NULL)) {
 		og_fail(e, "entry: needs either payload+signature or bundle");
+		goto fail;
+	}
+	if (out->payload.data == NULL &&
+	    (out->certificate.data || out->chain.data || out->rekor_bundle.data || out->rfc3161_timestamp.data)) {
+		og_fail(e, "entry: certificate, chain, rekor_bundle and rfc3161_timestamp go with a payload");
+		goto fail;
+	}
+	if (out->certificate.data == NULL && (out->chain.data || out->rfc3161_timestamp.data)) {
+		og_fail(e, "entry: a chain or timestamp needs the certificate");
 		goto fail;
 	}
 	if (out->index.data != NULL && out->manifest.data == NULL) {
@@ -119,6 +137,9 @@ char *og_sig_entry_encode(const struct og_sig_entry *en)
 		return NULL;
 	if ((en->repository[0] && json_object_set_new(doc, "repository", json_string(en->repository))) ||
 	    put_b64(doc, "payload", &en->payload) || put_b64(doc, "signature", &en->signature) ||
+	    put_b64(doc, "certificate", &en->certificate) || put_b64(doc, "chain", &en->chain) ||
+	    put_b64(doc, "rekor_bundle", &en->rekor_bundle) ||
+	    put_b64(doc, "rfc3161_timestamp", &en->rfc3161_timestamp) ||
 	    put_b64(doc, "bundle", &en->bundle) || put_b64(doc, "manifest", &en->manifest) ||
 	    put_b64(doc, "index", &en->index))
 		return NULL;

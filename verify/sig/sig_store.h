@@ -9,7 +9,11 @@
  * Entry file (written by `ocigate sig add`; every byte string base64):
  *   {"repository": "registry/x",    hint for key lookup (unsigned: it orders
  *                                    the keys tried and decides nothing)
- *    "payload": ..., "signature": ...       cosign simple signing, or
+ *    "payload": ..., "signature": ...       cosign simple signing, keyed or with
+ *    "certificate": ..., "chain": ...,      cosign's keyless registry form: the
+ *    "rekor_bundle": ...,                   dev.sigstore.cosign/certificate, /chain,
+ *    "rfc3161_timestamp": ...               /bundle and /rfc3161timestamp annotations
+ *                                           (exact bytes), or
  *    "bundle": ...                          Sigstore bundle / DSSE envelope
  *    "manifest": ..., "index": ...}         optional, for config digests */
 #ifndef OCIGATE_SIG_STORE_H
@@ -26,11 +30,14 @@
 #define OG_MAX_MANIFEST_BYTES (2 * 1024 * 1024)
 #define OG_MAX_SIG_ENTRIES 64		/* entries read per digest */
 #define OG_MAX_SIG_DIGESTS 16		/* digests one entry is filed under */
+#define OG_MAX_SIG_CERT_BYTES (64 * 1024)	/* a PEM certificate or chain, a Rekor bundle */
 
 struct og_sig_entry {
 	char id[OG_KEYID_HEX];		/* sha256 of the entry file */
 	char repository[OG_REF_MAX];	/* hint, "" when absent */
 	og_buf payload, signature;	/* simple signing (signature raw bytes) */
+	og_buf certificate, chain;	/* keyless simple signing: PEM leaf, PEM chain */
+	og_buf rekor_bundle, rfc3161_timestamp;	/* ... cosign's Rekor bundle, TSA JSON */
 	og_buf bundle;			/* raw bundle / envelope bytes */
 	og_buf manifest, index;		/* optional */
 };
