@@ -3,6 +3,7 @@
 #include "hook/base/cleanup.h"
 #include "verify/common/base64.h"
 #include "verify/sig/cosign.h"
+#include "verify/sig/cosign_keyless.h"
 #include "verify/common/crypto_util.h"
 #include "hook/base/fileio.h"
 #include "hook/base/jsonutil.h"
@@ -30,6 +31,8 @@
 static const char usage_text[] =
 		"usage: ocigate sig add (--payload FILE --signature FILE | --bundle FILE)\n"
 	"                       [--manifest FILE [--index FILE]] [--repository REPO] [options]\n"
+	"       ocigate sig add --payload FILE --signature FILE --certificate PEM [--chain PEM]\n"
+	"                       [--rekor-bundle FILE] [--rfc3161-timestamp FILE] [...]\n"
 	"       ocigate sig ls [options]\n"
 	"       ocigate sig verify DIGEST [--image NAME] [options]\n"
 	"       ocigate sig sign --key PRIVATE.pem --repository REPO --digest sha256:HEX\n"
@@ -38,6 +41,8 @@ static const char usage_text[] =
 	"     envelope (with the image manifest/index bytes, so a config digest can be\n"
 	"     linked to the signed manifest) in the signature directory.  --repository\n"
 	"     is an unsigned hint for a signature that names none; it decides nothing.\n"
+	"     --certificate etc.: cosign's keyless registry form, the exact values of the\n"
+	"     annotations dev.sigstore.cosign/certificate, /chain, /bundle, /rfc3161timestamp.\n"
 	"ls: each entry's kind, the repositories its signed bytes name, and its\n"
 	"     unsigned repository hint when that is not one of them.\n"
 	"verify: check DIGEST as the hook does; exit 0 accepted, 1 refused.  --image: as\n"
@@ -193,6 +198,7 @@ static int file_entry(const char *dir, struct og_sig_entry *en, char list[][OG_D
 
 struct add_args {
 	const char *payload, *sig, *bundle, *manifest, *index, *repo;
+	const char *cert, *chain, *rekor, *tsr;	/* cosign's keyless registry form */
 	struct og_trust_cli cli;
 };
 
@@ -206,6 +212,10 @@ static int parse_add_args(int argc, char **argv, struct add_args *a)
 					      { "manifest", required_argument, NULL, 'm' },
 					      { "index", required_argument, NULL, 'i' },
 					      { "repository", required_argument, NULL, 'r' },
+					      { "certificate", required_argument, NULL, 'C' },
+					      { "chain", required_argument, NULL, 'H' },
+					      { "rekor-bundle", required_argument, NULL, 'R' },
+					      { "rfc3161-timestamp", required_argument, NULL, 'T' },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	og_error e = { 0 };
@@ -220,6 +230,10 @@ static int parse_add_args(int argc, char **argv, struct add_args *a)
 		case 'm': a->manifest = optarg; break;
 		case 'i': a->index = optarg; break;
 		case 'r': a->repo = optarg; break;
+		case 'C': a->cert = optarg; break;
+		case 'H': a->chain = optarg; break;
+		case 'R': a->rekor = optarg; break;
+		case 'T': a->tsr = optarg; break;
 		case 'h': return usage(stdout, 0);
 		default:
 			r = og_trust_cli_option(&a->cli, c, optarg, &e);
@@ -229,6 +243,15 @@ static int parse_add_args(int argc, char **argv, struct add_args *a)
 				return usage(stderr, 2);
 		}
 	}
+	if ((a->cert || a->chain || a->rekor || a->tsr) && a->payload == NULL) {
+		fprintf(stderr, "ocigate sig: --certificate, --chain, --rekor-bundle and --rfc3161-timestamp go "
+				"with --payload and --signature\n");
+		return 2;
+	}
+	if ((a->chain || a->tsr) && a->cert == NULL) {
+		fprintf(stderr, "ocigate sig: --chain and --rfc3161-timestamp need --certificate\n");
+		return 2;
+	}
 	if (optind != argc || (a->bundle != NULL) == (a->payload != NULL || a->sig != NULL) ||
 	    (a->payload != NULL) != (a->sig != NULL) || (a->index != NULL && a->manifest == NULL)) {
 		fprintf(stderr, "ocigate sig: add needs --payload and --signature, or --bundle "
@@ -236,6 +259,24 @@ static int parse_add_args(int argc, char **argv, struct add_args *a)
 		return 2;
 	}
 	return -1;
+}
+
+/* cosign's keyless registry form: the annotation values as they are,
+ * checked now by converting them as the hook will (cosign_keyless.h). */
+static int read_keyless_inputs(const struct add_args *a, struct og_sig_entry *en, og_error *e)
+{
+	og_cleanup_free char *bundle = NULL;
+	char pd[OG_DIGEST_MAX];
+	size_t len;
+
+	if ((a->cert && og_read_file(a->cert, OG_MAX_SIG_CERT_BYTES, &en->certificate, e) < 0) ||
+	    (a->chain && og_read_file(a->chain, OG_MAX_SIG_CERT_BYTES, &en->chain, e) < 0) ||
+	    (a->rekor && og_read_file(a->rekor, OG_MAX_SIG_CERT_BYTES, &en->rekor_bundle, e) < 0) ||
+	    (a->tsr && og_read_file(a->tsr, OG_MAX_SIG_CERT_BYTES, &en->rfc3161_timestamp, e) < 0))
+		return -1;
+	if (a->cert == NULL)
+		return 0;
+	return og_cosign_keyless_bundle(en, &bundle, &len, pd, e);
 }
 
 /* Read the signed material into en and list the digests it signs (plus the
@@ -252,6 +293,8 @@ static int read_add_inputs(const struct add_args *a, struct og_sig_entry *en,
 			return -1;
 		add_digest(list, n, cp.digest);
 		og_bfmt(en->repository, sizeof en->repository, "%s", cp.repository);
+		if (read_keyless_inputs(a, en, e) < 0)
+			return -1;
 	} else {
 		if (og_read_file(a->bundle, OG_MAX_BUNDLE_BYTES, &en->bundle, e) < 0 ||
 		    bundle_digests(&en->bundle, list, n, en->repository, sizeof en->repository,

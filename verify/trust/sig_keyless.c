@@ -50,7 +50,7 @@ int og_sig_keyless_verify(struct og_trust_store *s, const og_buf *bundle, const 
 {
 	struct og_trust_sigstore *ss = &s->sigstore;
 	int64_t now = og_now();
-	size_t tried = 0;
+	size_t tried = 0, rv;
 	og_error last = { 0 };
 
 	memset(r, 0, sizeof *r);
@@ -77,6 +77,12 @@ int og_sig_keyless_verify(struct og_trust_store *s, const og_buf *bundle, const 
 					ss->roots[k].name);
 				continue;
 			}
+			/* A revoked identity vouches for nothing, whichever entry
+			 * would accept it (as a revoked key). */
+			if ((rv = og_trust_identity_revoked(ss, kr.san, kr.issuer)) > 0)
+				return og_fail(e, "revoked identity: certificate SAN %.300s (issuer %.200s) is "
+					       "revoked in the trust store ($.revoked.identities[%zu])", kr.san,
+					       kr.issuer, rv - 1), OG_SIG_KEYLESS_REVOKED;
 			r->identity_index = i;
 			og_bfmt(r->identity, sizeof r->identity, "%s", id->name);
 			og_bfmt(r->san, sizeof r->san, "%s", kr.san);

@@ -23,8 +23,12 @@ struct og_sig_keyless_result {
 	char predicate_type[256];	/* DSSE bundles: the statement's, verified */
 };
 
+#define OG_SIG_KEYLESS_REVOKED (-2)
+
 /* 0 when the bundle verifies for signed_digest under an identity of the
- * store in scope of repository; -1 with the reason otherwise. */
+ * store in scope of repository; OG_SIG_KEYLESS_REVOKED when it verifies
+ * but its certificate identity is revoked ($.revoked.identities); -1 with
+ * the reason otherwise. */
 int og_sig_keyless_verify(struct og_trust_store *s, const og_buf *bundle, const char *repository,
 			  const char *signed_digest, struct og_sig_keyless_result *r, og_error *e);
 

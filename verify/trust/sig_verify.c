@@ -2,6 +2,7 @@
 #include "hook/base/cleanup.h"
 #include "verify/trust/sig_keyless.h"
 #include "verify/sig/cosign.h"
+#include "verify/sig/cosign_keyless.h"
 #include "verify/sig/dsse.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/strfmt.h"
@@ -259,37 +260,28 @@ static void judge(struct og_trust_store *s, size_t ki, const struct og_sig_entry
 	set(v, best, k->keyid, best_repo, best_msg);
 }
 
-/* A certificate bundle, with the same rules as a key's signature: the
+/* A keyless signature, with the same rules as a key's signature: the
  * identity's scope is checked against the repository the signature binds
- * (an in-toto subject's name), else the engine's record of the image (a
- * messageSignature binds none), never against the unsigned --repository
- * hint; a signed repository must be the one the engine runs the image as
- * (unless trust.match_repository is off).  Claims read here are believed
- * only once og_sig_keyless_verify verified the bytes that carry them. */
-static void keyless(struct og_trust_store *s, const struct og_sig_entry *en, const char *digest,
+ * (an in-toto subject's name, a payload's docker-reference), else the
+ * engine's record of the image (a messageSignature binds none), never
+ * against the unsigned --repository hint; a signed repository must be the
+ * one the engine runs the image as (unless trust.match_repository is off).
+ * bundle is the certificate bundle to verify; c its claims, read before and
+ * believed only once og_sig_keyless_verify verified the bytes that carry
+ * them.  The digest the bundle signs is each claim's, or payload_digest for
+ * cosign's registry form (whose bundle signs the payload bytes that hold the
+ * claims). */
+static void keyless(struct og_trust_store *s, const struct og_sig_entry *en, const og_buf *bundle,
+		    const struct og_sig_claims *c, const char *payload_digest, const char *digest,
 		    const struct og_sig_verify_opts *o, struct og_sig_verdict *v)
 {
-	og_cleanup_free struct og_sig_claims *c = calloc(1, sizeof *c);
 	og_cleanup_free struct og_sig_keyless_result *r = malloc(sizeof *r);
-	char why[400] = "the keyless bundle signs no digest", msg[512], name[300];
-	json_auto_t *doc = NULL;
-	struct og_bundle b;
+	char why[400] = "the keyless signature signs no digest", msg[512], name[300];
 	og_error e = { 0 };
 	int rc;
 
-	if (c == NULL || r == NULL) {
+	if (r == NULL) {
 		set(v, OG_SIG_MALFORMED, NULL, NULL, "out of memory");
-		return;
-	}
-	doc = og_json_parse(en->bundle.data, en->bundle.len, "bundle", &e);
-	if (doc == NULL || og_bundle_parse_doc(doc, 1, &b, &e) < 0) {
-		set(v, OG_SIG_MALFORMED, NULL, NULL, e.msg);
-		return;
-	}
-	rc = og_sig_claims_read(NULL, &b, c, &e);
-	og_bundle_free(&b);
-	if (rc < 0) {
-		set(v, OG_SIG_MALFORMED, NULL, NULL, e.msg);
 		return;
 	}
 	engine_name(o, name, sizeof name);
@@ -307,8 +299,10 @@ static void keyless(struct og_trust_store *s, const struct og_sig_entry *en, con
 			set(v, OG_SIG_OTHER_REPOSITORY, NULL, signed_repo, msg);
 			continue;
 		}
-		if (og_sig_keyless_verify(s, &en->bundle, repo, c->digest[i], r, &e) < 0) {
-			set(v, OG_SIG_BAD_SIGNATURE, NULL, repo, e.msg);
+		rc = og_sig_keyless_verify(s, bundle, repo, payload_digest ? payload_digest : c->digest[i], r, &e);
+		if (rc < 0) {
+			set(v, rc == OG_SIG_KEYLESS_REVOKED ? OG_SIG_REVOKED_KEY : OG_SIG_BAD_SIGNATURE, NULL, repo,
+			    e.msg);
 			og_error_clear(&e);
 			continue;
 		}
@@ -332,6 +326,63 @@ static void keyless(struct og_trust_store *s, const struct og_sig_entry *en, con
 	}
 }
 
+/* A Sigstore certificate bundle filed as it is. */
+static void keyless_bundle(struct og_trust_store *s, const struct og_sig_entry *en, const char *digest,
+			   const struct og_sig_verify_opts *o, struct og_sig_verdict *v)
+{
+	og_cleanup_free struct og_sig_claims *c = calloc(1, sizeof *c);
+	json_auto_t *doc = NULL;
+	struct og_bundle b;
+	og_error e = { 0 };
+	int rc;
+
+	if (c == NULL) {
+		set(v, OG_SIG_MALFORMED, NULL, NULL, "out of memory");
+		return;
+	}
+	doc = og_json_parse(en->bundle.data, en->bundle.len, "bundle", &e);
+	if (doc == NULL || og_bundle_parse_doc(doc, 1, &b, &e) < 0) {
+		set(v, OG_SIG_MALFORMED, NULL, NULL, e.msg);
+		return;
+	}
+	rc = og_sig_claims_read(NULL, &b, c, &e);
+	og_bundle_free(&b);
+	if (rc < 0) {
+		set(v, OG_SIG_MALFORMED, NULL, NULL, e.msg);
+		return;
+	}
+	keyless(s, en, &en->bundle, c, NULL, digest, o, v);
+}
+
+/* cosign's registry form (payload, signature, certificate, Rekor bundle
+ * ...): converted to the bundle it is equivalent to (cosign_keyless.h). */
+static void keyless_registry(struct og_trust_store *s, const struct og_sig_entry *en, const char *digest,
+			     const struct og_sig_verify_opts *o, struct og_sig_verdict *v)
+{
+	og_cleanup_free struct og_sig_claims *c = calloc(1, sizeof *c);
+	og_cleanup_free char *text = NULL;
+	char pd[OG_DIGEST_MAX];
+	og_buf bundle = { 0 };
+	og_error e = { 0 };
+
+	if (c == NULL) {
+		set(v, OG_SIG_MALFORMED, NULL, NULL, "out of memory");
+		return;
+	}
+	if (s->sigstore.nidentities == 0) {
+		set(v, OG_SIG_UNSUPPORTED, NULL, NULL, "a keyless signature (cosign certificate), and the trust "
+		    "store has no keyless identities (sigstore section)");
+		return;
+	}
+	if (og_cosign_keyless_bundle(en, &text, &bundle.len, pd, &e) < 0 ||
+	    og_sig_claims_read(&en->payload, NULL, c, &e) < 0) {
+		set(v, OG_SIG_MALFORMED, NULL, NULL, e.msg);
+		return;
+	}
+	bundle.data = text;
+	keyless(s, en, &bundle, c, pd, digest, o, v);
+}
+
 int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en, const char *digest,
 			const struct og_sig_verify_opts *o, struct og_sig_verdict *v, og_error *e)
 {
@@ -347,9 +398,13 @@ int og_sig_entry_verify(struct og_trust_store *s, const struct og_sig_entry *en,
 	memset(v, 0, sizeof *v);
 	memset(&b, 0, sizeof b);
 	og_bfmt(v->message, sizeof v->message, "no trust-store key verifies the signature");
+	if (en->certificate.data != NULL) {
+		keyless_registry(s, en, digest, o, v);
+		return 0;
+	}
 	if (en->bundle.data != NULL && og_bundle_parse(en->bundle.data, en->bundle.len, &b, &pe) < 0) {
 		if (strstr(pe.msg, OG_CERT_BUNDLE_REFUSED) != NULL && s->sigstore.nidentities > 0)
-			keyless(s, en, digest, o, v);
+			keyless_bundle(s, en, digest, o, v);
 		else
 			set(v, strstr(pe.msg, OG_CERT_BUNDLE_REFUSED) ? OG_SIG_UNSUPPORTED : OG_SIG_MALFORMED, NULL,
 			    NULL, pe.msg);

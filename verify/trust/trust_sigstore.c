@@ -125,6 +125,31 @@ static int parse_identity(struct og_jr *r, struct og_trust_identity *id, const c
 	return 0;
 }
 
+static int parse_revoked_identity(struct og_jr *r, struct og_trust_revoked_identity *ri, const char *path,
+				  og_error *e)
+{
+	static const char *const members[] = { "san", "issuer", NULL };
+	unsigned seen = 0;
+	int m, i, rc = 0;
+
+	if (og_jr_object(r, path) < 0)
+		return -1;
+	while (rc == 0 && (m = og_jr_member_of(r, members, &seen, path, &i)) == 1)
+		rc = string_at(r, path, members[i], i == 0 ? &ri->san : &ri->issuer);
+	if (rc < 0 || m < 0)
+		return -1;
+	if (ri->san == NULL || ri->san[0] == '\0' || strlen(ri->san) >= OG_FULCIO_MAX_IDENTITY)
+		return og_fail(e, "%s.san: missing, empty or longer than %d bytes", path, OG_FULCIO_MAX_IDENTITY - 1);
+	if (ri->issuer != NULL && ri->issuer[0] == '\0')
+		return og_fail(e, "%s.issuer: empty (leave it out to revoke the SAN from every issuer)", path);
+	return 0;
+}
+
+static int revoked_identity(struct og_jr *r, void *item, const char *path, og_error *e)
+{
+	return parse_revoked_identity(r, item, path, e);
+}
+
 static int root_entry(struct og_jr *r, void *item, const char *path, og_error *e)
 {
 	return parse_root_entry(r, item, path, e);
@@ -162,13 +187,28 @@ static int parse_array(struct og_jr *r, const char *path, void **items, size_t *
 	return m;
 }
 
+int og_trust_revoked_identities_parse(struct og_jr *r, struct og_trust_sigstore *s, og_error *e)
+{
+	return parse_array(r, "$.revoked.identities", (void **)&s->revoked, &s->nrevoked, sizeof *s->revoked,
+			   OG_MAX_STORE_IDENTITIES, revoked_identity, e);
+}
+
+size_t og_trust_identity_revoked(const struct og_trust_sigstore *s, const char *san, const char *issuer)
+{
+	for (size_t i = 0; i < s->nrevoked; i++)
+		if (strcmp(s->revoked[i].san, san) == 0 &&
+		    (s->revoked[i].issuer == NULL || strcmp(s->revoked[i].issuer, issuer) == 0))
+			return i + 1;
+	return 0;
+}
+
+/* out is zeroed by its owner: $.revoked.identities may come first. */
 int og_trust_sigstore_parse(struct og_jr *r, struct og_trust_sigstore *out, int check_roots, og_error *e)
 {
 	static const char *const members[] = { "roots", "identities", NULL };
 	unsigned seen = 0;
 	int m, i, rc = 0;
 
-	memset(out, 0, sizeof *out);
 	if (og_jr_object(r, "$.sigstore") < 0)
 		return -1;
 	while (rc == 0 && (m = og_jr_member_of(r, members, &seen, "$.sigstore", &i)) == 1)
@@ -208,7 +248,7 @@ int og_trust_sigstore_check_document(const char *data, size_t len, og_error *e)
 {
 	og_cleanup_free char *copy = malloc(len + 1);
 	og_error ignored = { 0 };
-	struct og_trust_sigstore sec;
+	struct og_trust_sigstore sec = { 0 };
 	struct og_jr r;
 	const char *key;
 	int rc;
@@ -275,6 +315,7 @@ void og_trust_sigstore_free(struct og_trust_sigstore *s)
 		free(s->identities[i].scopes);
 	free(s->roots);
 	free(s->identities);
+	free(s->revoked);
 	memset(s, 0, sizeof *s);
 }
 
@@ -341,4 +382,8 @@ void og_trust_sigstore_describe(struct og_trust_sigstore *s, FILE *out)
 		for (size_t j = 0; j < id->nscopes; j++)
 			fprintf(out, "      scope %s\n", id->scopes[j]);
 	}
+	fprintf(out, "revoked identities: %zu\n", s->nrevoked);
+	for (size_t i = 0; i < s->nrevoked; i++)
+		fprintf(out, "  san %s issuer %s\n", s->revoked[i].san,
+			s->revoked[i].issuer ? s->revoked[i].issuer : "(any)");
 }

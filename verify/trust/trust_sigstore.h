@@ -15,14 +15,23 @@
 //                     "root": "public-good",                 optional: that root only
 //                     "not_before": "...", "not_after": "..."}]}
 //
+// Revoked certificate identities are listed beside revoked keys, in the
+// store's "revoked" object (parsed here for trust_store.c):
+//
+//   "revoked": {"identities": [{"san": "<certificate SAN, exact>",
+//                               "issuer": "<OIDC issuer>"}]}   issuer optional:
+//                                                               then every issuer
+//
+// A keyless signature whose certificate's SAN (and issuer) is revoked is
+// refused, whichever identity entry would accept it.
+//
 // Unknown keys are errors; an identity without an issuer is refused, and so
 // is one naming a root the section does not have.  A store checked in full
 // (trust sign/verify, a store without a valid verification record) parses
 // every trusted root; otherwise roots are parsed when first used.
 //
-// Status: the store accepts and checks this section and `trust verify`
-// lists it; the hook does not use it yet (keyless signatures are still
-// refused by `sig add` and the hook).
+// The hook verifies keyless signatures (Sigstore bundles and cosign's
+// registry form) against this section: verify/trust/sig_keyless.h.
 #ifndef OCIGATE_TRUST_SIGSTORE_H
 #define OCIGATE_TRUST_SIGSTORE_H
 
@@ -58,12 +67,22 @@ struct og_trust_identity {
 	int64_t not_before, not_after;		/* 0: unbounded */
 };
 
-struct og_trust_sigstore {
-	size_t nroots, nidentities;
-	struct og_trust_root_entry *roots;
-	struct og_trust_identity *identities;
+struct og_trust_revoked_identity {
+	const char *san;
+	const char *issuer;			/* NULL: any issuer */
 };
 
+struct og_trust_sigstore {
+	size_t nroots, nidentities, nrevoked;
+	struct og_trust_root_entry *roots;
+	struct og_trust_identity *identities;
+	struct og_trust_revoked_identity *revoked;	/* from $.revoked.identities */
+};
+
+/* Parse $.revoked.identities (the array) from r into s->revoked. */
+int og_trust_revoked_identities_parse(struct og_jr *r, struct og_trust_sigstore *s, og_error *e);
+/* The index of the revocation covering (san, issuer) plus one, or 0. */
+size_t og_trust_identity_revoked(const struct og_trust_sigstore *s, const char *san, const char *issuer);
 /* Parse the section's object from r (strings stay in r's buffer); with
  * check_roots, every trusted root is decoded and parsed now. */
 int og_trust_sigstore_parse(struct og_jr *r, struct og_trust_sigstore *out, int check_roots, og_error *e);

@@ -411,7 +411,7 @@ static int parse_list(struct og_jr *r, const char *path, int digests, const char
 
 static int parse_revoked(struct og_jr *r, struct og_trust_store *s, og_error *e)
 {
-	static const char *const members[] = { "keys", "digests", NULL };
+	static const char *const members[] = { "keys", "digests", "identities", NULL };
 	unsigned seen = 0;
 	int m, i;
 
@@ -419,8 +419,8 @@ static int parse_revoked(struct og_jr *r, struct og_trust_store *s, og_error *e)
 		return -1;
 	while ((m = og_jr_member_of(r, members, &seen, "$.revoked", &i)) == 1)
 		if (i == 0 ? parse_list(r, "$.revoked.keys", 0, &s->revoked_keys, &s->nrevoked_keys, e) < 0
-			   : parse_list(r, "$.revoked.digests", 1, &s->revoked_digests,
-					&s->nrevoked_digests, e) < 0)
+		    : i == 1 ? parse_list(r, "$.revoked.digests", 1, &s->revoked_digests, &s->nrevoked_digests, e) < 0
+			     : og_trust_revoked_identities_parse(r, &s->sigstore, e) < 0)
 			return -1;
 	return m;
 }
