@@ -196,6 +196,9 @@ static int file_entry(const char *dir, struct og_sig_entry *en, char list[][OG_D
 	return 0;
 }
 
+/* Long-only options of sig add (no letter: the trust options use many). */
+enum { OPT_CERT = 0x101, OPT_CHAIN, OPT_REKOR, OPT_TSR };
+
 struct add_args {
 	const char *payload, *sig, *bundle, *manifest, *index, *repo;
 	const char *cert, *chain, *rekor, *tsr;	/* cosign's keyless registry form */
@@ -212,10 +215,10 @@ static int parse_add_args(int argc, char **argv, struct add_args *a)
 					      { "manifest", required_argument, NULL, 'm' },
 					      { "index", required_argument, NULL, 'i' },
 					      { "repository", required_argument, NULL, 'r' },
-					      { "certificate", required_argument, NULL, 'C' },
-					      { "chain", required_argument, NULL, 'H' },
-					      { "rekor-bundle", required_argument, NULL, 'R' },
-					      { "rfc3161-timestamp", required_argument, NULL, 'T' },
+					      { "certificate", required_argument, NULL, OPT_CERT },
+					      { "chain", required_argument, NULL, OPT_CHAIN },
+					      { "rekor-bundle", required_argument, NULL, OPT_REKOR },
+					      { "rfc3161-timestamp", required_argument, NULL, OPT_TSR },
 					      { "help", no_argument, NULL, 'h' },
 					      { NULL, 0, NULL, 0 } };
 	og_error e = { 0 };
@@ -230,10 +233,10 @@ static int parse_add_args(int argc, char **argv, struct add_args *a)
 		case 'm': a->manifest = optarg; break;
 		case 'i': a->index = optarg; break;
 		case 'r': a->repo = optarg; break;
-		case 'C': a->cert = optarg; break;
-		case 'H': a->chain = optarg; break;
-		case 'R': a->rekor = optarg; break;
-		case 'T': a->tsr = optarg; break;
+		case OPT_CERT: a->cert = optarg; break;
+		case OPT_CHAIN: a->chain = optarg; break;
+		case OPT_REKOR: a->rekor = optarg; break;
+		case OPT_TSR: a->tsr = optarg; break;
 		case 'h': return usage(stdout, 0);
 		default:
 			r = og_trust_cli_option(&a->cli, c, optarg, &e);
