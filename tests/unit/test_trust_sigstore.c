@@ -5,6 +5,7 @@
  * that is not there or does not parse, a window without a start, a bad
  * scope or extension), at load and at `trust sign`. */
 #include "testutil.h"
+#include "hook/base/fileio.h"
 #include "hook/base/strfmt.h"
 #include "verify/common/base64.h"
 #include "verify/trust/trust_sigstore.h"
@@ -211,6 +212,123 @@ START_TEST(bad_sections_refused)
 }
 END_TEST
 
+/* Write a whole store document (text) and sign it. */
+static void write_doc(const char *text)
+{
+	char sig[160], kid[OG_KEYID_HEX];
+	og_error e = { 0 };
+
+	og_bfmt(sig, sizeof sig, "%s.sig", store);
+	unlink(sig);
+	wfile(store, text);
+	ck_assert_msg(og_trust_store_sign(store, root_key, kid, &e) == 0, "%s", e.msg);
+}
+
+/* $.revoked.identities: loaded, listed, and refused when malformed. */
+START_TEST(revoked_identities)
+{
+	char *b = root_b64("{\"start\":\"2025-04-16T00:00:00Z\"}");
+	static const struct {
+		const char *revoked, *why;
+	} bad[] = {
+		{ "[{\"issuer\":\"https://accounts.google.com\"}]", "$.revoked.identities[0].san: missing" },
+		{ "[{\"san\":\"\"}]", "$.revoked.identities[0].san: missing, empty" },
+		{ "[{\"san\":\"x\",\"issuer\":\"\"}]", "$.revoked.identities[0].issuer: empty" },
+		{ "[{\"san\":\"x\",\"subject\":\"y\"}]", "subject" },
+		{ "{\"san\":\"x\"}", "$.revoked.identities" },
+	};
+	char doc[8192], *listing = NULL;
+	size_t llen = 0;
+	struct og_trust_store *s;
+	og_error e = { 0 };
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		og_bfmt(doc, sizeof doc, "{\"version\":1,\"expires\":\"2099-01-01T00:00:00Z\",\"keys\":[],"
+			"\"revoked\":{\"identities\":%s}}", bad[i].revoked);
+		write_doc(doc);
+		ck_assert_msg(load(&s, &e) == -1, "%zu: loaded", i);
+		ck_assert_msg(strstr(e.msg, bad[i].why) != NULL, "%zu: %s", i, e.msg);
+	}
+	/* Before or after the sigstore section, with and without an issuer. */
+	og_bfmt(doc, sizeof doc, "{\"version\":1,\"expires\":\"2099-01-01T00:00:00Z\",\"keys\":[],\"revoked\":"
+		"{\"keys\":[],\"identities\":[{\"san\":\"a@example.com\",\"issuer\":\"https://accounts.google.com\"},"
+		"{\"san\":\"b@example.com\"}]},\"sigstore\":{\"roots\":[{\"name\":\"private\",\"trusted_root\":"
+		"\"%s\"}],\"identities\":[" IDENTITY "]}}", b);
+	write_doc(doc);
+	ck_assert_msg(load(&s, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(s->sigstore.nrevoked, 2);
+	ck_assert_uint_eq(s->sigstore.nidentities, 1);
+	ck_assert_uint_eq(og_trust_identity_revoked(&s->sigstore, "a@example.com", "https://accounts.google.com"), 1);
+	ck_assert_uint_eq(og_trust_identity_revoked(&s->sigstore, "a@example.com", "https://github.com/login/oauth"), 0);
+	ck_assert_uint_eq(og_trust_identity_revoked(&s->sigstore, "b@example.com", "https://any.example"), 2);
+	ck_assert_uint_eq(og_trust_identity_revoked(&s->sigstore, "c@example.com", "https://accounts.google.com"), 0);
+	f = open_memstream(&listing, &llen);
+	og_trust_store_describe(s, f);
+	fclose(f);
+	ck_assert_msg(strstr(listing, "revoked identities: 2\n  san a@example.com issuer https://accounts.google.com\n"
+				      "  san b@example.com issuer (any)\n") != NULL, "%s", listing);
+	free(listing);
+	og_trust_store_free(s);
+	og_bfmt(doc, sizeof doc, "{\"version\":1,\"sigstore\":{\"roots\":[{\"name\":\"private\",\"trusted_root\":"
+		"\"%s\"}],\"identities\":[" IDENTITY "]},\"expires\":\"2099-01-01T00:00:00Z\",\"keys\":[],"
+		"\"revoked\":{\"identities\":[{\"san\":\"a@example.com\"}]}}", b);
+	write_doc(doc);
+	ck_assert_msg(load(&s, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(s->sigstore.nrevoked, 1);
+	ck_assert_uint_eq(s->sigstore.nidentities, 1);
+	og_trust_store_free(s);
+	free(b);
+}
+END_TEST
+
+/* README's worked example (the store pinning registry.k8s.io to the
+ * Kubernetes release identity), read from README.md itself: the json block
+ * after the k8s-example marker, its placeholder replaced by a trusted root. */
+START_TEST(readme_k8s_example)
+{
+	const char *src = getenv("OCIGATE_SRC") ? getenv("OCIGATE_SRC") : ".";
+	static const char marker[] = "<!-- k8s-example: tests/unit/test_trust_sigstore.c -->\n```json\n";
+	static const char placeholder[] = "<base64 of trusted_root.json>";
+	char path[4200], *b = root_b64("{\"start\":\"2025-04-16T00:00:00Z\"}"), *block, *end, *ph, *doc = NULL;
+	og_buf readme = { 0 };
+	struct og_trust_store *s = NULL;
+	const struct og_trust_identity *id;
+	og_error e = { 0 };
+
+	og_bfmt(path, sizeof path, "%s/README.md", src);
+	ck_assert_msg(og_read_file(path, 1 << 22, &readme, &e) == 0, "%s", e.msg);
+	block = strstr(readme.data, marker);
+	ck_assert_msg(block != NULL, "README.md: no k8s-example block");
+	block += strlen(marker);
+	end = strstr(block, "\n```\n");
+	ck_assert_ptr_nonnull(end);
+	*end = '\0';
+	ph = strstr(block, placeholder);
+	ck_assert_msg(ph != NULL && strstr(ph + 1, placeholder) == NULL, "the example has not one placeholder");
+	*ph = '\0';
+	ck_assert_int_gt(asprintf(&doc, "%s%s%s", block, b, ph + strlen(placeholder)), 0);
+	wfile(store, doc);
+	ck_assert_msg(og_trust_sigstore_check_document(doc, strlen(doc), &e) == 0, "%s", e.msg);
+	ck_assert_msg(og_trust_store_parse_file(store, &s, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(s->sigstore.nroots, 1);
+	ck_assert_uint_eq(s->sigstore.nidentities, 1);
+	id = &s->sigstore.identities[0];
+	ck_assert_str_eq(id->san, "krel-trust@k8s-releng-prod.iam.gserviceaccount.com");
+	ck_assert_str_eq(id->issuer, "https://accounts.google.com");
+	ck_assert_str_eq(id->root, "public-good");
+	ck_assert_uint_eq(id->nscopes, 1);
+	ck_assert(og_trust_scope_match(id->scopes[0], "registry.k8s.io/kube-apiserver"));
+	ck_assert(og_trust_scope_match(id->scopes[0], "registry.k8s.io/sig-storage/csi-provisioner"));
+	ck_assert(!og_trust_scope_match(id->scopes[0], "docker.io/library/busybox"));
+	ck_assert(!og_trust_scope_match(id->scopes[0], "registry.k8s.io.evil.example/kube-apiserver"));
+	og_trust_store_free(s);
+	free(doc);
+	free(b);
+	og_buf_free(&readme);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust_sigstore");
@@ -220,6 +338,8 @@ int main(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, roots_and_identities_load_and_list);
 	tcase_add_test(t, bad_sections_refused);
+	tcase_add_test(t, revoked_identities);
+	tcase_add_test(t, readme_k8s_example);
 	suite_add_tcase(s, t);
 	return tu_run(s);
 }
