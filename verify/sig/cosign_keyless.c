@@ -167,9 +167,16 @@ int og_cosign_keyless_bundle(const struct og_sig_entry *en, char **out, size_t *
 		if (json_object_set_new(vm, "timestampVerificationData", tvd) < 0)
 			return og_fail(e, "out of memory");
 	}
-	*out = json_dumps(doc, JSON_COMPACT);
-	if (*out == NULL)
+	/* Into malloc'd memory (json_dumps would use jansson's allocator: the
+	 * hook's arena, which free(3) must not see). */
+	*len = json_dumpb(doc, NULL, 0, JSON_COMPACT);
+	if (*len == 0 || (*out = malloc(*len + 1)) == NULL)
 		return og_fail(e, "out of memory");
-	*len = strlen(*out);
+	if (json_dumpb(doc, *out, *len, JSON_COMPACT) != *len) {
+		free(*out);
+		*out = NULL;
+		return og_fail(e, "cannot serialise the bundle");
+	}
+	(*out)[*len] = '\0';
 	return 0;
 }

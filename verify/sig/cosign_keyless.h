@@ -29,7 +29,7 @@
 
 #define OG_COSIGN_BUNDLE_MEDIA_TYPE "application/vnd.dev.sigstore.bundle+json;version=0.1"
 
-/* 0 with *out (fresh NUL-terminated JSON, *len bytes) and payload_digest
+/* 0 with *out (NUL-terminated JSON from malloc, *len bytes) and payload_digest
  * ("sha256:<hex>" of en->payload) when en is a registry-form keyless entry
  * (payload, signature, certificate; a Rekor bundle); -1 naming what is
  * wrong or missing otherwise. */
