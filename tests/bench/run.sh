@@ -18,6 +18,8 @@
 #   BENCH_CRI_POD_RUNS pod starts per containerd CRI variant (default 5)
 #   BENCH_PEER_RUNS    spawns per peer figure (default 200; skopeo uses a quarter)
 #   BENCH_PROFILE=0    skip the callgrind / strace -c profile
+#   OCIGATE_SHARED_FIXTURES  where cosign/A05-... and sigstore-conformance/ are (default ../shared/
+#                      fixtures beside the repo): the keyless rows use them, and are left out without
 #   BENCH_COLD_CMD     shell command run (untimed) before every cold sample; default: touch every
 #                      input file of the check and remove everything in the state dir but
 #                      trust-version (see cold_cmd below)
@@ -243,14 +245,15 @@ policy allow allow "$W/sigs-1" "$W/verdicts-1"
 SECCOMP_ALLOW=$(cat "$REPO/tests/e2e/seccomp-allow.json")
 # The e2e tests' list: what runc's last steps and busybox need; no ptrace.
 (cd "$W" && runc spec && mv config.json spec.json)
-# bundle NAME HOOK_JSON|null: busybox `true`, hardened as the restricted preset wants: read-only
-# root, no terminal, no capabilities, noNewPrivileges, uid 1000, seccomp refusing by default.
+# bundle NAME HOOK_JSON|null [IMAGE_HEX NAME]: busybox `true`, hardened as the restricted preset
+# wants: read-only root, no terminal, no capabilities, noNewPrivileges, uid 1000, seccomp refusing by
+# default; the engine's annotations say it runs image IMAGE_HEX (default the bench image) as NAME.
 bundle() {
 	local b=$W/bundle-$1
 	mkdir -p "$b"
 	cp -al "$ROOTFS" "$b/rootfs"
-	jq --argjson allow "$SECCOMP_ALLOW" --argjson hook "$2" --arg ann "$ANN_REF" --arg hex "$CFG_HEX" \
-		--arg nann "$ANN_NAME" --arg name "$REPO_NAME:1" '
+	jq --argjson allow "$SECCOMP_ALLOW" --argjson hook "$2" --arg ann "$ANN_REF" --arg hex "${3:-$CFG_HEX}" \
+		--arg nann "$ANN_NAME" --arg name "${4:-$REPO_NAME:1}" '
 		.process.terminal = false | .process.args = ["true"]
 		| .process.user = {uid: 1000, gid: 1000}
 		| .process.capabilities = {bounding: [], effective: [], permitted: [], inheritable: [], ambient: []}
@@ -280,6 +283,55 @@ hook_ok() { # POLICY [BINARY]
 }
 for p in base sigs1k sigs100k verd1m big allow; do hook_ok "$W/policy-$p.json"; done
 hook_ok "$W/policy-base.json" "$OG_DYN"
+
+# Keyless (issue 13): a real keyless signature in cosign's registry form (the shared fixture
+# cosign/A05: Fulcio certificate, chain, Rekor bundle, made by cosign for an image whose manifest
+# digest is KL_HEX) against the production Sigstore trusted root embedded in the store, as a node
+# pinning public-good would have it.  The same policy as `base` otherwise (one signature entry, one
+# verdict); the engine reports KL_HEX as the image and KL_REPO as its name.
+KL_FX=${OCIGATE_SHARED_FIXTURES:-$REPO/../shared/fixtures}
+KL_SIG=$KL_FX/cosign/A05-ci-cosign-fulcio-rekor-valid-CERT
+KL_ROOT=$KL_FX/sigstore-conformance/trusted-roots/production-trusted_root.json
+KL_HEX=0489474da8ea22426ece86ace6c1c0026ab2fd3cdfbbd62b7e94650266c37d9a
+KL_REPO=192.168.64.2:5000/cosign-signed/fulcio-rekor-1
+KL_NOTE=
+keyless_fixtures() {
+	local t=$W/trust-keyless
+	[ -f "$KL_SIG/cert.pem" ] && [ -f "$KL_ROOT" ] || {
+		KL_NOTE="shared fixtures not found at $KL_FX (set OCIGATE_SHARED_FIXTURES)"
+		return 1
+	}
+	mkdir -p -m 700 "$t" "$t/state" "$W/sigs-kl"
+	jq -n --arg exp "$FUTURE" --argjson keys "$KEYS_JSON" --arg root "$(base64 -w0 "$KL_ROOT")" \
+		'{version: 1, expires: $exp, keys: $keys, revoked: {keys: [], digests: []},
+		  sigstore: {roots: [{name: "public-good", trusted_root: $root}],
+		             identities: [{name: "mitr", scopes: ["192.168.64.2:5000/cosign-signed/*"],
+		                           san: "mitr@redhat.com", issuer: "https://github.com/login/oauth"}]}}' \
+		>"$t/trust.json"
+	"$OG" trust sign --key "$KEYS/root.pem" "$t/trust.json" >/dev/null || return 1
+	"$OG" sig add --payload "$KL_SIG/payload.json" --signature "$KL_SIG/signature.b64" \
+		--certificate "$KL_SIG/cert.pem" --chain "$KL_SIG/chain.pem" --rekor-bundle "$KL_SIG/rekor-bundle.json" \
+		--signatures-dir "$W/sigs-kl" >/dev/null || return 1
+	trivy_report "sha256:$KL_HEX" "$KL_REPO:1" >"$W/trivy-kl.json"
+	mkdir -p -m 755 "$W/verdicts-kl"
+	"$OG" verdict import --cache-dir "$W/verdicts-kl" "$W/trivy-kl.json" >/dev/null || return 1
+	KL_VERDICT=$W/verdicts-kl/sha256/${KL_HEX:0:2}/$KL_HEX.json
+	policy keyless keyless "$W/sigs-kl" "$W/verdicts-kl"
+	B_KL=$(bundle keyless null "$KL_HEX" "$KL_REPO:1")
+	jq -cn --arg b "$B_KL" --argjson pid $$ '{ociVersion: "1.0.2-dev", id: "bench-hook-kl", status: "creating",
+		pid: $pid, bundle: $b, annotations: {}}' >"$W/state-kl.json"
+	(cd "$B_KL" && "$OG" hook --policy "$W/policy-keyless.json" --stage createRuntime <"$W/state-kl.json" \
+		>"$W/hook-kl.out" 2>&1) || { KL_NOTE="the hook refuses the keyless image: $(cat "$W/hook-kl.out")"; return 1; }
+}
+KEYLESS=0
+if keyless_fixtures; then KEYLESS=1; else note "keyless rows left out: ${KL_NOTE:-fixtures could not be made}"; fi
+# kl_cold_cmd: as cold_cmd, for the keyless environment (its entry is filed under KL_HEX).
+kl_cold_cmd() {
+	[ -z "${BENCH_COLD_CMD:-}" ] || { echo "$BENCH_COLD_CMD"; return; }
+	echo "touch '$W/policy-keyless.json' '$W/trust-keyless/trust.json' '$W/trust-keyless/trust.json.sig'" \
+		"'$KEYS/root.pub' '$KL_VERDICT' '$W/sigs-kl/sha256/$KL_HEX'/*.json &&" \
+		"find '$W/trust-keyless/state' -mindepth 1 -maxdepth 1 ! -name trust-version -exec rm -rf {} +"
+}
 
 # A filler entry must be a valid signature too (checks the generator, not the hook's speed).
 FILLER_HEX=$(python3 -c 'import hashlib; print(hashlib.sha256(b"ocigate-bench-sig-7").hexdigest())')
@@ -335,6 +387,17 @@ for r in $(seq $ROUNDS); do
 	measure "hook_cold_r$r" "ocigate hook, full check, cold (round $r)" $((HOOK_RUNS / ROUNDS)) -w 5 \
 		-p "$(cold_cmd base small "$W/sigs-1" "$VERDICT_FILE")" -- "$W/state.json" "$OG" hook \
 		--policy "$W/policy-base.json" --stage createRuntime
+	if [ "$KEYLESS" = 1 ]; then
+		measure "kl_warm_r$r" "ocigate hook, full check, keyless signature, warm (round $r)" \
+			$((HOOK_RUNS / ROUNDS)) -w 20 -- "$W/state-kl.json" "$OG" hook --policy "$W/policy-keyless.json" \
+			--stage createRuntime
+		measure "kl_cold_r$r" "ocigate hook, full check, keyless signature, cold (round $r)" \
+			$((HOOK_RUNS / ROUNDS)) -w 5 -p "$(kl_cold_cmd)" -- "$W/state-kl.json" "$OG" hook \
+			--policy "$W/policy-keyless.json" --stage createRuntime
+		measure "kl_new_r$r" "ocigate hook, keyless signature, new image (round $r)" \
+			$((HOOK_RUNS / ROUNDS)) -w 5 -p "rm -f '$W/trust-keyless/state/verified/$KL_HEX'" -- \
+			"$W/state-kl.json" "$OG" hook --policy "$W/policy-keyless.json" --stage createRuntime
+	fi
 	# The packaged link (LINK=dynamic) of the same sources, in the same rounds.
 	measure "dyn_start_r$r" "ocigate version, dynamic (round $r)" $((HOOK_RUNS / ROUNDS)) -w 20 -- \
 		"$W/state.json" "$OG_DYN" version
@@ -485,9 +548,10 @@ fi
 [ -z "$CRI_NOTE" ] || note "CRI section: $CRI_NOTE"
 
 # ---------------------------------------------------------------- results
-python3 - "$DATA" "$RES" "$BD/plot.tsv" "$SKOPEO_NOTE" "$STORE_SMALL_BYTES" "$STORE_ALLOW_BYTES" "$CRI_NOTE" <<'EOF'
+python3 - "$DATA" "$RES" "$BD/plot.tsv" "$SKOPEO_NOTE" "$STORE_SMALL_BYTES" "$STORE_ALLOW_BYTES" "$CRI_NOTE" \
+	"$KL_NOTE" <<'EOF'
 import sys
-data_path, res_path, plot_path, skopeo_note, small_b, allow_b, cri_note = sys.argv[1:8]
+data_path, res_path, plot_path, skopeo_note, small_b, allow_b, cri_note, kl_note = sys.argv[1:9]
 rows = {}
 order = []
 for line in open(data_path):
@@ -534,11 +598,15 @@ target("hook, new image under unchanged trust inputs / /bin/true", "s1_new", "tr
 target("10k-allowlist store / small store, new image", "a10k_new", "s1_new", 1.3)
 target("hook cold, every input changed / /bin/true", "hook_cold", "true", None)
 target("packaged (dynamic) / static binary, warm check", "dyn_warm", "hook_warm", None)
+# Issue 13: a keyless-signed image's cold check at most twice the key-based one; warm unchanged.
+target("keyless / key-based signature, cold, every input changed", "kl_cold", "hook_cold", 2.0)
+target("keyless / key-based signature, new image", "kl_new", "s1_new", 2.0)
+target("keyless / key-based signature, warm", "kl_warm", "hook_warm", None)
 for t in ("warm", "cold"):
     target("100k sigs + 1M verdicts / 1 sig + 1 verdict (%s)" % t, "big_" + t, "s1_" + t, 1.2)
 target("10k-allowlist store / small store (warm)", "a10k_warm", "s1_warm", 2)
 target("10k-allowlist store / small store (cold, every input changed)", "a10k_cold", "s1_cold", None)
-peak = max(rows[k]["rss"] for k in rows if k.startswith(("hook_", "s1", "s100k", "v1m", "big", "a10k")))
+peak = max(rows[k]["rss"] for k in rows if k.startswith(("hook_", "s1", "s100k", "v1m", "big", "a10k", "kl_")))
 P("| peak RSS of the hook, every size | %d KiB | %.2f MiB | | <= 8 MiB | %s |" % (peak, peak / 1024.0, "PASS" if peak <= 8 * 1024 else "MISS"))
 P("")
 P("## 1. The hook alone (full check) against /bin/true\n")
@@ -550,6 +618,18 @@ for k in ("true", "og_start", "hook_warm", "hook_cold"):
 P("\nocigate's own start (the binary, no check): %.2fx /bin/true; the full check adds %s ms warm and %s ms cold to it."
   % (rows["og_start"]["med"] / rows["true"]["med"], ms(rows["hook_warm"]["med"] - rows["og_start"]["med"]),
      ms(rows["hook_cold"]["med"] - rows["og_start"]["med"])))
+P("\n### A keyless-signed image\n")
+if "kl_cold" in rows:
+    P("cosign's registry form of a real Fulcio/Rekor signature (shared fixture cosign/A05) against the production")
+    P("Sigstore trusted root embedded in the store (%s); the rest of the check as above.\n" % "its CAs, logs, CT logs and TSAs")
+    P("| what | runs | median | min | max | max RSS KiB | vs key-based |")
+    P("|---|---|---|---|---|---|---|")
+    for k, kb in (("kl_warm", "hook_warm"), ("kl_cold", "hook_cold"), ("kl_new", "s1_new")):
+        r = rows[k]
+        P("| %s | %d | %s | %s | %s | %d | %.3f |" % (r["label"], r["runs"], ms(r["med"]), ms(r["min"]), ms(r["max"]),
+          r["rss"], r["med"] / rows[kb]["med"]))
+else:
+    P("Not measured: %s." % (kl_note or "the keyless fixtures could not be made"))
 P("\n### The packaged (dynamically linked) binary beside the static one\n")
 P("The same sources linked as the packages link them (`LINK=dynamic`), in the same rounds.\n")
 P("| what | static median | dynamic median | dynamic - static | ratio | ratio of mins | dynamic max RSS KiB |")
