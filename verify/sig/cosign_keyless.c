@@ -11,40 +11,35 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
-OG_DEFINE_CLEANUP(X509, X509_free)
-
-/* The PEM certificates of an annotation, at most max; the first (DER,
- * base64) into leaf_b64 when asked. */
+/* The PEM certificate blocks of an annotation, 1 to max of them, each
+ * strict base64; the first (DER, base64) into leaf_b64 when asked.  Not
+ * parsed as X.509 here: the leaf is parsed once, by the verifier, and the
+ * chain is not used (OpenSSL 3 spends a million instructions decoding the
+ * key of each certificate). */
 static int read_pem_certs(const og_buf *pem, const char *what, size_t max, char **leaf_b64, og_error *e)
 {
-	og_cleanup(BIO_free) BIO *bio = NULL;
+	static const char end[] = "-----END CERTIFICATE-----";
+	const char *p = pem->data, *stop = pem->data + pem->len, *f;
 	size_t n = 0;
 
 	if (pem->len == 0 || pem->len > OG_MAX_SIG_CERT_BYTES)
 		return og_fail(e, "%s: empty or larger than %d bytes", what, OG_MAX_SIG_CERT_BYTES);
-	bio = BIO_new_mem_buf(pem->data, (int)pem->len);
-	if (bio == NULL)
-		return og_fail(e, "out of memory");
-	for (;;) {
-		og_cleanup(X509_free) X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	while (p < stop && memmem(p, (size_t)(stop - p), "-----BEGIN", 10) != NULL) {
 		og_cleanup_free unsigned char *der = NULL;
-		int dlen;
+		size_t dlen;
 
-		if (x == NULL)
-			break;
 		if (++n > max)
 			return og_fail(e, "%s: more than %zu certificate%s", what, max, max == 1 ? "" : "s");
-		if (n > 1 || leaf_b64 == NULL)
-			continue;
-		dlen = i2d_X509(x, &der);
-		if (dlen <= 0 || (*leaf_b64 = og_base64_encode(der, (size_t)dlen)) == NULL)
-			return og_fail(e, "%s: cannot re-encode the certificate", what);
+		if (og_pem_cert_der((const unsigned char *)p, (size_t)(stop - p), &der, &dlen, e) < 0)
+			return og_wrap(e, "%s", what);
+		if (dlen == 0 || dlen > OG_TR_MAX_CERT_BYTES)
+			return og_fail(e, "%s: certificate of %zu bytes", what, dlen);
+		if (n == 1 && leaf_b64 != NULL && (*leaf_b64 = og_base64_encode(der, dlen)) == NULL)
+			return og_fail(e, "out of memory");
+		f = memmem(p, (size_t)(stop - p), end, sizeof end - 1);
+		p = f + sizeof end - 1;
 	}
-	ERR_clear_error();
 	if (n == 0)
 		return og_fail(e, "%s: no PEM certificate", what);
 	return 0;

@@ -7,8 +7,8 @@
  *
  *   messageSignature   {messageDigest: SHA2_256 of the payload bytes, signature}
  *   x509CertificateChain  the leaf only: CAs come from the trusted root (the
- *                      chain annotation is checked to be PEM certificates and
- *                      otherwise not trusted, as cosign does with a trusted root)
+ *                      chain annotation is checked to be PEM certificate blocks
+ *                      and otherwise not used, as cosign does with a trusted root)
  *   tlogEntries[0]     from the Rekor bundle {SignedEntryTimestamp, Payload:
  *                      {body, integratedTime, logIndex, logID}}: the SET is
  *                      the inclusion promise, kindVersion is read from the body

@@ -144,29 +144,27 @@ int og_cert_validity(X509 *c, int64_t *not_before, int64_t *not_after, og_error 
 	return 0;
 }
 
-static int self_signed(X509 *c)
-{
-	return X509_check_issued(c, c) == X509_V_OK;
-}
-
 static int verify_with_ca(X509 *leaf, const struct og_tr_ca *ca, int64_t t, X509 **issuer, og_error *e)
 {
 	og_cleanup(X509_STORE_free) X509_STORE *store = X509_STORE_new();
 	og_cleanup(X509_STORE_CTX_free) X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	STACK_OF(X509) *untrusted __attribute__((cleanup(x509_stack_free))) = sk_X509_new_null();
 	int n = sk_X509_num(ca->chain), rc;
-	X509 *anchor = sk_X509_value(ca->chain, n - 1);
 	STACK_OF(X509) *built;
 
 	if (store == NULL || ctx == NULL || untrusted == NULL)
 		return og_fail(e, "certificate chain: out of memory");
-	for (int i = 0; i < n - 1; i++)
-		if (!sk_X509_push(untrusted, sk_X509_value(ca->chain, i)))
-			return og_fail(e, "certificate chain: out of memory");
-	if (X509_STORE_add_cert(store, anchor) != 1)
-		return og_fail(e, "certificate chain: cannot use the CA certificate");
-	if (!self_signed(anchor))
-		X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+	/* Every certificate of the CA's chain is pinned by the trusted root
+	 * (signed with the store), so each is a trust anchor: the chain ends at
+	 * the leaf's issuer and only the leaf's signature is verified.  The
+	 * intermediate's signature by the root would check the trusted root
+	 * against itself, for a P-384 verification (half a cold keyless check)
+	 * per start.  Every certificate of the CA's chain must still be valid at
+	 * t (below). */
+	for (int i = 0; i < n; i++)
+		if (X509_STORE_add_cert(store, sk_X509_value(ca->chain, i)) != 1)
+			return og_fail(e, "certificate chain: cannot use the CA certificate");
+	X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
 	if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1)
 		return og_fail(e, "certificate chain: out of memory");
 	/* Validity is checked below, at t and with both ends inclusive (RFC
@@ -180,14 +178,18 @@ static int verify_with_ca(X509 *leaf, const struct og_tr_ca *ca, int64_t t, X509
 	built = X509_STORE_CTX_get0_chain(ctx);
 	if (sk_X509_num(built) < 2)
 		return og_fail(e, "certificate chain: the leaf is itself a trusted CA");
-	for (int i = 0; i < sk_X509_num(built); i++) {
+	/* The built chain's certificates, and the CA's up to its root. */
+	for (int i = 0, nb_built = sk_X509_num(built); i < nb_built + n; i++) {
+		X509 *c = i < nb_built ? sk_X509_value(built, i) : sk_X509_value(ca->chain, i - nb_built);
 		int64_t nb, na;
 
-		if (og_cert_validity(sk_X509_value(built, i), &nb, &na, e) < 0)
+		if (og_cert_validity(c, &nb, &na, e) < 0)
 			return og_wrap(e, "certificate chain");
 		if (t < nb || t > na)
-			return og_fail(e, "certificate chain to CA %s: certificate %d of the chain not valid at %lld",
-				       ca->uri[0] ? ca->uri : "(unnamed)", i, (long long)t);
+			return og_fail(e, "certificate chain to CA %s: %s %d not valid at %lld",
+				       ca->uri[0] ? ca->uri : "(unnamed)",
+				       i < nb_built ? "certificate of the chain" : "certificate of the CA's chain",
+				       i < nb_built ? i : i - nb_built, (long long)t);
 	}
 	/* The issuer lives in the CA's chain, which outlives this call. */
 	{

@@ -327,8 +327,7 @@ static int read_bundle(const char *data, size_t len, struct material *m, og_erro
 	return 0;
 }
 
-/* The DER inside a PEM certificate block (the form Rekor v1 bodies hold). */
-static int pem_cert_der(const unsigned char *pem, size_t len, unsigned char **der, size_t *dlen, og_error *e)
+int og_pem_cert_der(const unsigned char *pem, size_t len, unsigned char **der, size_t *dlen, og_error *e)
 {
 	static const char begin[] = "-----BEGIN CERTIFICATE-----", end[] = "-----END CERTIFICATE-----";
 	const char *s = (const char *)pem, *b, *f;
@@ -354,7 +353,7 @@ static int verifier_matches(const unsigned char *v, size_t len, int is_pem, cons
 		size_t dlen = len;
 		int mlen = i2d_X509(m->leaf, &mine);
 
-		if (is_pem && pem_cert_der(v, len, &der, &dlen, &pe) < 0)
+		if (is_pem && og_pem_cert_der(v, len, &der, &dlen, &pe) < 0)
 			return 0;
 		return mlen > 0 && (size_t)mlen == dlen && memcmp(mine, der ? der : v, dlen) == 0;
 	}

@@ -51,6 +51,11 @@ struct og_keyless_result {
 	char log_url[256];
 };
 
+/* The DER inside the first PEM certificate block of pem (len bytes; the
+ * form Rekor v1 bodies and cosign's annotations hold), base64 decoded
+ * strictly (line breaks allowed), not parsed. */
+int og_pem_cert_der(const unsigned char *pem, size_t len, unsigned char **der, size_t *dlen, og_error *e);
+
 /* 0 when the bundle (len bytes) verifies for digest ("sha256:<hex>"). */
 int og_keyless_verify(const char *data, size_t len, const char *digest, const struct og_keyless_opts *o,
 		      struct og_keyless_result *r, og_error *e);
