@@ -86,7 +86,7 @@ static int is_file(const char *p)
 
 /* A case's inputs, with the defaults SOURCES.txt names. */
 struct vcase {
-	char dir[4096], bundle[4200], root[4200], key[4200], digest[OG_DIGEST_MAX];
+	char dir[4096], bundle[4200], root[4200], key[4200], artifact[4200], digest[OG_DIGEST_MAX];
 	char identity[1024], issuer[1024];
 	char identity_regex[1024];		/* when set, instead of identity */
 	const struct og_keyless_extension *ext;
@@ -124,6 +124,7 @@ static void load_case(const char *base, const char *name, struct vcase *c)
 	og_bfmt(p, sizeof p, "%s/artifact", c->dir);
 	if (!is_file(p))
 		og_bfmt(p, sizeof p, "%s/bundle-verify/a.txt", base);
+	og_bfmt(c->artifact, sizeof c->artifact, "%s", p);
 	ck_assert_msg(og_read_file(p, 1 << 20, &art, &e) == 0, "%s: %s", name, e.msg);
 	og_sha256_digest(art.data, art.len, c->digest, sizeof c->digest);
 	og_buf_free(&art);
@@ -277,6 +278,111 @@ START_TEST(conformance_vectors)
 }
 END_TEST
 
+/* Where packaging/install-deps.sh put @sigstore/verify (its npm group). */
+static const char *npm_modules(void)
+{
+	static char p[4200];
+	const char *prefix = getenv("OCIGATE_NPM_PREFIX");
+
+	og_bfmt(p, sizeof p, "%s/node_modules", prefix && *prefix ? prefix : "/opt/ocigate-npm");
+	return p;
+}
+
+/* The second verifier over case c: exit status of tests/unit/sigstore_js_verify.js (0 verified,
+ * 1 refused, 2 setup). */
+static int run_js(const struct vcase *c)
+{
+	const char *src = getenv("OCIGATE_SRC") ? getenv("OCIGATE_SRC") : ".";
+	char script[4200];
+	pid_t pid;
+	int st;
+
+	og_bfmt(script, sizeof script, "%s/tests/unit/sigstore_js_verify.js", src);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		setenv("NODE_PATH", npm_modules(), 1);
+		if (c->key[0])
+			execlp("node", "node", script, c->bundle, c->root, c->artifact, "--key", c->key, (char *)NULL);
+		else
+			execlp("node", "node", script, c->bundle, c->root, c->artifact, c->identity, c->issuer,
+			       (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+/* Differential: @sigstore/verify (sigstore-js, a second implementation) and ocigate's CLI over every
+ * vector agree, verified or refused, except the cases listed here: a log key without a validity
+ * start, which sigstore-js reads as open and ocigate (with the current suite) refuses.  Skipped
+ * only outside CI when node or the npm modules are missing. */
+START_TEST(differential_sigstore_js)
+{
+	static const char *const known[] = { "trust-root-tlog-missing-validity-start_fail", NULL };
+	const char *bin = getenv("OCIGATE_BIN"), *ci = getenv("CI");
+	char base[4096], dir[4200], probe[4300];
+	struct dirent **list = NULL;
+	int n, total = 0, agree = 0, known_seen = 0;
+
+	og_bfmt(base, sizeof base, "%s/sigstore-conformance", tu_shared_fixtures());
+	og_bfmt(dir, sizeof dir, "%s/bundle-verify", base);
+	og_bfmt(probe, sizeof probe, "%s/@sigstore/verify/package.json", npm_modules());
+	if (access(dir, R_OK | X_OK) != 0 || bin == NULL || *bin == '\0') {
+		printf("SKIP %s: conformance vectors (%s) or OCIGATE_BIN missing\n", __func__, dir);
+		return;
+	}
+	if (access(probe, R_OK) != 0 || system("node --version >/dev/null 2>&1") != 0) {
+		ck_assert_msg(ci == NULL || strcmp(ci, "true") != 0,
+			      "CI: node or @sigstore/verify missing (%s): run packaging/install-deps.sh", probe);
+		printf("SKIP %s: node or @sigstore/verify not installed (%s; packaging/install-deps.sh, group npm)\n",
+		       __func__, probe);
+		return;
+	}
+	n = scandir(dir, &list, NULL, by_name);
+	ck_assert_int_gt(n, 0);
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		struct vcase *c = calloc(1, sizeof *c);
+		char bp[4300];
+		int og, js, is_known = 0;
+
+		ck_assert_ptr_nonnull(c);
+		og_bfmt(bp, sizeof bp, "%s/%s/bundle.sigstore.json", dir, name);
+		if (name[0] != '.' && is_file(bp)) {
+			total++;
+			load_case(base, name, c);
+			og = run_cli(c);
+			js = run_js(c);
+			ck_assert_msg(js == 0 || js == 1, "%s: sigstore_js_verify.js exit %d (setup)", name, js);
+			og = og == 2 ? 1 : og;	/* an input that does not decode is a refusal */
+			for (size_t k = 0; known[k] != NULL; k++)
+				is_known |= strcmp(known[k], name) == 0;
+			if (is_known) {
+				ck_assert_msg(og == 1, "%s: ocigate verifies it", name);
+				known_seen++;
+			} else {
+				ck_assert_msg(og == js, "%s: ocigate %s it, @sigstore/verify %s it", name,
+					      og ? "refuses" : "verifies", js ? "refuses" : "verifies");
+				agree++;
+			}
+		}
+		free(c);
+		free(list[i]);
+	}
+	free(list);
+	printf("sigstore conformance, differential: ocigate and @sigstore/verify agree on %d of %d cases "
+	       "(%d known difference)\n", agree, total, known_seen);
+	ck_assert_int_eq(total, EXPECTED_CASES);
+	ck_assert_int_eq(known_seen, 1);
+}
+END_TEST
+
 /* happy-path-v0.3, or NULL (test skipped) without the vectors. */
 static struct vcase *happy_case(const char *test)
 {
@@ -377,6 +483,7 @@ int main(void)
 
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, conformance_vectors);
+	tcase_add_test(t, differential_sigstore_js);
 	tcase_add_test(t, identity_and_issuer_exact);
 	tcase_add_test(t, signing_time_in_future);
 	suite_add_tcase(s, t);
