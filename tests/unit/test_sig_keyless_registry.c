@@ -206,6 +206,8 @@ START_TEST(added_and_accepted)
 		"--chain %s/chain.pem --rekor-bundle %s/rekor-bundle.json", fx, fx, fx, fx, fx);
 	ck_assert_msg(run(args, out, sizeof out) == 0, "%s", out);
 	ck_assert_msg(strstr(out, "added signature") && strstr(out, DIGEST), "%s", out);
+	ck_assert_int_eq(run("ls", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, " simple-signing+certificate " REPO) != NULL, "%s", out);
 	ck_assert_msg(verify(DIGEST, out, sizeof out) == 0, "%s", out);
 	ck_assert_msg(strstr(out, "accepted: signed keyless by " SAN " (issuer " ISSUER
 				  ", identity mitr, log index 11605770, at 2023-01-20T20:51:33Z) for " REPO) != NULL,

@@ -315,7 +315,8 @@ static void describe_entry(const struct og_sig_entry *en, char *out, size_t size
 		return;
 	}
 	og_bundle_free(&b);
-	len = (size_t)og_bfmt(out, size, "%s ", og_sig_kind_name(c->kind));
+	/* cosign's keyless registry form: simple signing with a certificate. */
+	len = (size_t)og_bfmt(out, size, "%s%s ", og_sig_kind_name(c->kind), en->certificate.data ? "+certificate" : "");
 	for (size_t i = 0; i < c->n && len < size; i++) {
 		int seen = c->repo[i][0] == '\0';
 

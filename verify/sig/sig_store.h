@@ -55,7 +55,8 @@ void og_sig_entries_free(struct og_sig_entry *v, size_t n);
 int og_sig_store_add(const char *dir, const char *text, const char *const *digests, size_t nd,
 		     char id[OG_KEYID_HEX], og_error *e);
 /* Print "digest entry-id kind signed-repositories [(unsigned repository
- * hint: ...)] [+manifest[+index]]" for every entry. */
+ * hint: ...)] [+manifest[+index]]" for every entry (kind
+ * "simple-signing+certificate" for cosign's keyless registry form). */
 int og_sig_store_list(const char *dir, FILE *out, og_error *e);
 
 #endif
