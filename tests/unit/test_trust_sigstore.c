@@ -12,6 +12,7 @@
 #include "verify/trust/trust_store.h"
 
 #include <fcntl.h>
+#include <jansson.h>
 #include <openssl/pem.h>
 
 #define TRUSTED_ROOT                                                                                       \
@@ -329,6 +330,62 @@ START_TEST(readme_k8s_example)
 }
 END_TEST
 
+/* `trust sign` checks each CA chain's own signatures (the hook trusts the
+ * chain's certificates as listed and verifies only the leaf's signature):
+ * the production root passes; with a chain's two certificates swapped, or
+ * a certificate of another chain put in, it is refused. */
+START_TEST(ca_chains_checked_at_sign)
+{
+	char path[4200];
+	og_buf raw = { 0 };
+	og_error e = { 0 };
+	json_t *doc, *certs = NULL, *cas;
+	size_t i;
+	char *text, *b64, *store_doc = NULL;
+
+	og_bfmt(path, sizeof path, "%s/sigstore-conformance/trusted-roots/production-trusted_root.json",
+		tu_shared_fixtures());
+	if (access(path, R_OK) != 0) {
+		printf("SKIP %s: %s not found (set OCIGATE_SHARED_FIXTURES)\n", __func__, path);
+		return;
+	}
+	ck_assert_int_eq(og_read_file(path, 1 << 20, &raw, &e), 0);
+	for (int round = 0; round < 2; round++) {
+		doc = json_loadb(raw.data, raw.len, 0, NULL);
+		ck_assert_ptr_nonnull(doc);
+		cas = json_object_get(doc, "certificateAuthorities");
+		json_array_foreach(cas, i, certs) {
+			json_t *list = json_object_get(json_object_get(certs, "certChain"), "certificates");
+
+			if (round == 1 && json_array_size(list) == 2) {
+				json_t *first = json_incref(json_array_get(list, 0));
+
+				json_array_remove(list, 0);
+				json_array_append_new(list, first);
+			}
+		}
+		text = json_dumps(doc, JSON_COMPACT);
+		b64 = og_base64_encode(text, strlen(text));
+		ck_assert_int_gt(asprintf(&store_doc, "{\"version\":1,\"expires\":\"2099-01-01T00:00:00Z\",\"keys\":[],"
+				      "\"sigstore\":{\"roots\":[{\"name\":\"public-good\",\"trusted_root\":\"%s\"}]}}", b64), 0);
+		e.msg[0] = '\0';
+		if (round == 0) {
+			ck_assert_msg(og_trust_sigstore_check_document(store_doc, strlen(store_doc), &e) == 0, "%s", e.msg);
+		} else {
+			ck_assert_int_eq(og_trust_sigstore_check_document(store_doc, strlen(store_doc), &e), -1);
+			ck_assert_msg(strstr(e.msg, "$.sigstore.roots[0] (public-good): certificateAuthorities[1] "
+						    "(https://fulcio.sigstore.dev): certificate 0 of the chain is not signed by "
+						    "the next one") != NULL, "%s", e.msg);
+		}
+		free(store_doc);
+		free(b64);
+		free(text);
+		json_decref(doc);
+	}
+	og_buf_free(&raw);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("trust_sigstore");
@@ -340,6 +397,7 @@ int main(void)
 	tcase_add_test(t, bad_sections_refused);
 	tcase_add_test(t, revoked_identities);
 	tcase_add_test(t, readme_k8s_example);
+	tcase_add_test(t, ca_chains_checked_at_sign);
 	suite_add_tcase(s, t);
 	return tu_run(s);
 }

@@ -7,7 +7,9 @@
 #include "hook/base/timeutil.h"
 
 #include <string.h>
+#include <openssl/err.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 int og_tr_window_has(const struct og_tr_window *w, int64_t t)
 {
@@ -218,6 +220,38 @@ int og_trusted_root_parse(const char *data, size_t len, const char *what, struct
 	    parse_cas(doc, "certificateAuthorities", out->cas, &out->ncas, e) < 0 ||
 	    parse_cas(doc, "timestampAuthorities", out->tsas, &out->ntsas, e) < 0)
 		return og_wrap(e, "%s", what);
+	return 0;
+}
+
+static int check_chains(const struct og_tr_ca *cas, size_t n, const char *key, const char *what, og_error *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		int len = sk_X509_num(cas[i].chain);
+
+		for (int j = 0; j < len; j++) {
+			X509 *c = sk_X509_value(cas[i].chain, j);
+			X509 *by = j + 1 < len ? sk_X509_value(cas[i].chain, j + 1) : c;
+			EVP_PKEY *k = X509_get0_pubkey(by);
+
+			/* The last certificate is checked only when it is self-issued. */
+			if (j + 1 == len && X509_check_issued(c, c) != X509_V_OK)
+				continue;
+			if (k == NULL || X509_verify(c, k) != 1) {
+				ERR_clear_error();
+				return og_fail(e, "%s: %s[%zu] (%s): certificate %d of the chain is not signed by %s", what,
+					       key, i, cas[i].uri[0] ? cas[i].uri : "unnamed",
+					       j, j + 1 < len ? "the next one" : "itself");
+			}
+		}
+	}
+	return 0;
+}
+
+int og_trusted_root_check_chains(const struct og_trusted_root *r, const char *what, og_error *e)
+{
+	if (check_chains(r->cas, r->ncas, "certificateAuthorities", what, e) < 0 ||
+	    check_chains(r->tsas, r->ntsas, "timestampAuthorities", what, e) < 0)
+		return -1;
 	return 0;
 }
 

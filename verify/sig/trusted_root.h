@@ -50,6 +50,12 @@ struct og_trusted_root {
 int og_trusted_root_parse(const char *data, size_t len, const char *what, struct og_trusted_root *out,
 			  og_error *e);
 void og_trusted_root_free(struct og_trusted_root *r);
+/* Each CA and TSA chain is a chain: every certificate signed by the next,
+ * a self-issued last one by itself.  For `trust sign`: the hook trusts every
+ * certificate of a chain as listed (fulcio.c) and verifies only the leaf's
+ * signature, so the chain's own signatures are checked where a root enters
+ * the store. */
+int og_trusted_root_check_chains(const struct og_trusted_root *r, const char *what, og_error *e);
 /* 1 when t lies in w (both ends inclusive). */
 int og_tr_window_has(const struct og_tr_window *w, int64_t t);
 /* The transparency or CT log with this id, or NULL. */

@@ -269,6 +269,13 @@ int og_trust_sigstore_check_document(const char *data, size_t len, og_error *e)
 		}
 		r.e = e;
 		rc = og_trust_sigstore_parse(&r, &sec, 1, e);
+		for (size_t i = 0; rc == 0 && i < sec.nroots; i++) {
+			const struct og_trusted_root *tr;
+			char what[96];
+
+			og_bfmt(what, sizeof what, "$.sigstore.roots[%zu] (%.40s)", i, sec.roots[i].name);
+			rc = og_trust_sigstore_root(&sec, i, &tr, e) < 0 ? -1 : og_trusted_root_check_chains(tr, what, e);
+		}
 		og_trust_sigstore_free(&sec);
 		return rc;
 	}
