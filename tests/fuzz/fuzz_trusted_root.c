@@ -1,6 +1,7 @@
 /* Sigstore trusted roots (verify/sig/trusted_root.c og_trusted_root_parse):
  * JSON, validFor windows, base64 keys and log ids, DER certificate chains
- * handed to d2i_X509 and keys to d2i_PUBKEY / d2i_PublicKey.
+ * handed to d2i_X509 and keys to d2i_PUBKEY / d2i_PublicKey; then the
+ * chains' own signatures (og_trusted_root_check_chains, trust sign's check).
  * fuzz-max-len: 1048576 (OG_MAX_TRUSTED_ROOT_BYTES) */
 #include "verify/sig/trusted_root.h"
 #include "fuzz_util.h"
@@ -34,6 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < r->ncas; i++)
 			FZ_ASSERT(sk_X509_num(r->cas[i].chain) >= 1 && sk_X509_num(r->cas[i].chain) <= OG_TR_MAX_CHAIN,
 				  "CA chain size out of bounds");
+		rc = og_trusted_root_check_chains(r, "root", &e);
+		fz_note("chains", rc, e.msg);
 	}
 	og_trusted_root_free(r);
 	free(r);
