@@ -6,7 +6,10 @@
  * inclusion proof, certificate outside its validity at the integrated time,
  * an expired trusted-root log key, an SCT from an unknown log, a bundle that
  * carries the root, a CA not valid at the signing time, a future signing
- * time, a wrong identity or issuer. */
+ * time, a wrong identity or issuer; and cosign's registry form (payload,
+ * certificate, chain and Rekor bundle annotations) made by the same instance,
+ * through the hook's code: accepted, refused for a forged SET, a certificate
+ * expired at the integrated time, another repository. */
 #include "testutil.h"
 #include "hook/base/jsonutil.h"
 #include "hook/base/strfmt.h"
@@ -20,6 +23,7 @@
 #include "verify/sig/rekor.h"
 #include "verify/sig/trusted_root.h"
 #include "verify/sig/sig_store.h"
+#include "verify/sig/cosign.h"
 #include "verify/trust/sig_keyless.h"
 #include "verify/trust/sig_verify.h"
 #include "verify/trust/trust_store.h"
@@ -450,14 +454,93 @@ END_TEST
  * root and an identity, an entry as `sig add` files it, og_sig_entry_verify
  * for an image the engine records as `repository`.  The entry's unsigned
  * --repository hint is always team-a: it must decide nothing (issue 17). */
+static char *pem_of(X509 *x)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	BUF_MEM *bm;
+	char *s;
+
+	PEM_write_bio_X509(bio, x);
+	BIO_get_mem_ptr(bio, &bm);
+	s = strndup(bm->data, bm->length);
+	BIO_free(bio);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+/* cosign's registry form made by this private instance: a simple-signing
+ * payload for (repository, digest) signed with the leaf's key, the leaf and
+ * the CA as the certificate and chain annotations, and the Rekor bundle
+ * annotation (hashedrekord of sha256(payload), SET by the Rekor key). */
+static void registry_entry(X509 *ca, X509 *leaf, const struct params *p, const char *repository,
+			   const char *digest, struct og_sig_entry *en)
+{
+	unsigned char ph[32], rid[32], *sig = NULL, *set = NULL;
+	size_t siglen, setlen, plen;
+	char hex[65], ridhex[65], *rk = key_b64(rekor_key, rid), *sig64, *cert_pem = pem_of(leaf), *pem64, *body,
+					     *body64, *setp, *set64;
+	og_error e = { 0 };
+
+	free(rk);
+	memset(en, 0, sizeof *en);
+	ck_assert_int_eq(og_cosign_payload_build(repository, digest, &en->payload.data, &en->payload.len, &e), 0);
+	ck_assert_int_eq(og_key_sign(leaf_key, en->payload.data, en->payload.len, &sig, &siglen, &e), 0);
+	en->signature.data = (char *)sig;
+	en->signature.len = siglen;
+	en->certificate.data = cert_pem;
+	en->certificate.len = strlen(cert_pem);
+	en->chain.data = pem_of(ca);
+	en->chain.len = strlen(en->chain.data);
+	EVP_Digest(en->payload.data, en->payload.len, ph, NULL, EVP_sha256(), NULL);
+	og_hex_encode(ph, 32, hex);
+	og_hex_encode(rid, 32, ridhex);
+	sig64 = b64(sig, siglen);
+	pem64 = b64(cert_pem, strlen(cert_pem));
+	body = malloc(16384);
+	og_bfmt(body, 16384,
+		"{\"apiVersion\":\"0.0.1\",\"kind\":\"hashedrekord\",\"spec\":{\"data\":{\"hash\":{\"algorithm\":"
+		"\"sha256\",\"value\":\"%s\"}},\"signature\":{\"content\":\"%s\",\"publicKey\":{\"content\":\"%s\"}}}}",
+		hex, sig64, pem64);
+	body64 = b64(body, strlen(body));
+	ck_assert_int_eq(og_rekor_set_payload(body64, p->integrated_time, rid, 32, 7, &setp, &plen, &e), 0);
+	ck_assert_int_eq(og_key_sign(rekor_key, setp, plen, &set, &setlen, &e), 0);
+	if (p->forge_set)
+		set[setlen / 2] ^= 1;
+	set64 = b64(set, setlen);
+	en->rekor_bundle.data = malloc(32768);
+	og_bfmt(en->rekor_bundle.data, 32768,
+		"{\"SignedEntryTimestamp\":\"%s\",\"Payload\":{\"body\":\"%s\",\"integratedTime\":%lld,"
+		"\"logIndex\":7,\"logID\":\"%s\"}}", set64, body64, (long long)p->integrated_time, ridhex);
+	en->rekor_bundle.len = strlen(en->rekor_bundle.data);
+	free(sig64);
+	free(pem64);
+	free(body);
+	free(body64);
+	free(setp);
+	free(set);
+	free(set64);
+}
+
+static enum og_sig_outcome hook_path_p(const char *identity_json, const char *repository, const struct params *p,
+				       int registry, char *message, size_t msize);
+
 static enum og_sig_outcome hook_path(const char *identity_json, const char *repository, char *message, size_t msize)
+{
+	return hook_path_p(identity_json, repository, &good, 0, message, msize);
+}
+
+/* The hook's code (og_sig_entry_verify) with a store holding the private
+ * root and the identity; the entry a certificate bundle, or with registry
+ * cosign's registry form for the same image. */
+static enum og_sig_outcome hook_path_p(const char *identity_json, const char *repository, const struct params *p,
+				       int registry, char *message, size_t msize)
 {
 	char dir[] = "/tmp/og-keyless-XXXXXX", store[64], rootpub[64], text[65536], kid[OG_KEYID_HEX], digest[OG_DIGEST_MAX];
 	const char *roots[1] = { rootpub };
 	struct og_trust_store_config c = { .store_path = store, .root_keys = roots, .nroot = 1, .threshold = 1 };
 	EVP_PKEY *rk = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-	X509 *ca = make_ca(), *leaf = make_leaf(ca, &good);
-	char *root_doc = trusted_root(ca, &good), *root64 = b64(root_doc, strlen(root_doc)), *b = bundle(ca, leaf, &good);
+	X509 *ca = make_ca(), *leaf = make_leaf(ca, p);
+	char *root_doc = trusted_root(ca, p), *root64 = b64(root_doc, strlen(root_doc)), *b = bundle(ca, leaf, p);
 	struct og_sig_entry en;
 	struct og_sig_verdict v;
 	struct og_sig_verify_opts o = { 0 };
@@ -487,10 +570,16 @@ static enum og_sig_outcome hook_path(const char *identity_json, const char *repo
 	o.image_name = repository;
 	o.image_name_from = "the test's engine";
 	o.match_repository = 1;
-	en.bundle.data = b;
-	en.bundle.len = strlen(b);
 	og_sha256_digest(ARTIFACT, strlen(ARTIFACT), digest, sizeof digest);
+	if (registry) {
+		registry_entry(ca, leaf, p, "registry.example.com/team-a/app", digest, &en);
+	} else {
+		en.bundle.data = b;
+		en.bundle.len = strlen(b);
+	}
 	ck_assert_int_eq(og_sig_entry_verify(s, &en, digest, &o, &v, &e), 0);
+	if (registry)
+		og_sig_entry_free(&en);
 	og_bfmt(message, msize, "%s", v.message);
 	if (v.outcome == OG_SIG_ACCEPTED) {
 		/* The cache keeps the acceptance no longer than the identity's window. */
@@ -548,6 +637,37 @@ START_TEST(hook_path_through_the_trust_store)
 }
 END_TEST
 
+/* cosign's registry form, made by the private instance (the test's own CA,
+ * CT log and Rekor key), through the hook's code. */
+START_TEST(registry_form_through_the_trust_store)
+{
+	static const char *const id = "{\"name\":\"release\",\"scopes\":[\"registry.example.com/team-a/*\"],\"san\":\"" SAN
+				      "\",\"issuer\":\"" ISSUER "\"}";
+	struct params p = good;
+	char msg[512];
+	enum og_sig_outcome r;
+
+	r = hook_path_p(id, "registry.example.com/team-a/app", &p, 1, msg, sizeof msg);
+	ck_assert_msg(r == OG_SIG_ACCEPTED, "%s", msg);
+	ck_assert_msg(strstr(msg, "signed keyless by " SAN " (issuer " ISSUER ", identity release, log index 7") != NULL,
+		      "%s", msg);
+	p.forge_set = 1;
+	r = hook_path_p(id, "registry.example.com/team-a/app", &p, 1, msg, sizeof msg);
+	ck_assert_int_eq(r, OG_SIG_BAD_SIGNATURE);
+	ck_assert_msg(strstr(msg, "signed entry timestamp: does not verify with the key of log https://rekor.test") != NULL,
+		      "%s", msg);
+	/* Logged after the certificate expired. */
+	p = good;
+	p.integrated_time = good.cert_to + 1;
+	r = hook_path_p(id, "registry.example.com/team-a/app", &p, 1, msg, sizeof msg);
+	ck_assert_int_eq(r, OG_SIG_BAD_SIGNATURE);
+	ck_assert_msg(strstr(msg, "certificate: not valid at the signing time") != NULL, "%s", msg);
+	/* The engine runs it as another repository than the payload names. */
+	r = hook_path_p(id, "registry.example.com/team-a/other", &good, 1, msg, sizeof msg);
+	ck_assert_int_eq(r, OG_SIG_OTHER_REPOSITORY);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("keyless_private");
@@ -566,6 +686,7 @@ int main(void)
 	tcase_add_test(t, ca_not_valid_then);
 	tcase_add_test(t, future_signing_time);
 	tcase_add_test(t, hook_path_through_the_trust_store);
+	tcase_add_test(t, registry_form_through_the_trust_store);
 	suite_add_tcase(s, t);
 	return tu_run(s);
 }
