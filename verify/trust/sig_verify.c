@@ -343,7 +343,7 @@ static void keyless_bundle(struct og_trust_store *s, const struct og_sig_entry *
 	doc = og_json_parse(en->bundle.data, en->bundle.len, "bundle", &e);
 	if (doc == NULL || og_bundle_parse_doc(doc, 1, &b, &e) < 0) {
 		set(v, OG_SIG_MALFORMED, NULL, NULL, e.msg);
-		/* cppcheck-suppress memleak (og_cleanup_free frees c; cppcheck does not model cleanup) */
+		/* cppcheck-suppress memleak ; og_cleanup_free frees c, cppcheck does not model cleanup */
 		return;
 	}
 	rc = og_sig_claims_read(NULL, &b, c, &e);
@@ -373,7 +373,7 @@ static void keyless_registry(struct og_trust_store *s, const struct og_sig_entry
 	if (s->sigstore.nidentities == 0) {
 		set(v, OG_SIG_UNSUPPORTED, NULL, NULL, "a keyless signature (cosign certificate), and the trust "
 		    "store has no keyless identities (sigstore section)");
-		/* cppcheck-suppress memleak (og_cleanup_free frees c; cppcheck does not model cleanup) */
+		/* cppcheck-suppress memleak ; og_cleanup_free frees c, cppcheck does not model cleanup */
 		return;
 	}
 	if (og_cosign_keyless_bundle(en, &text, &bundle.len, pd, &e) < 0 ||
