@@ -352,6 +352,22 @@ START_TEST(payload_for_another_digest)
 }
 END_TEST
 
+/* A timestamp that is no RFC 3161 token: the hook refuses the entry at the
+ * timestamp check (the Rekor entry alone would have verified). */
+START_TEST(bad_timestamp_refused)
+{
+	struct og_sig_entry en;
+
+	SKIP_WITHOUT_FIXTURES();
+	write_store(GOOD, NULL);
+	entry(&en);
+	en.rfc3161_timestamp.data = strdup("{\"SignedRFC3161Timestamp\":\"MAA=\"}");
+	en.rfc3161_timestamp.len = strlen(en.rfc3161_timestamp.data);
+	expect_refused(&en, DIGEST, "timestamp: ");
+	og_sig_entry_free(&en);
+}
+END_TEST
+
 START_TEST(no_signing_time_refused)
 {
 	struct og_sig_entry en;
@@ -390,6 +406,22 @@ START_TEST(conversion_shape)
 	ck_assert(strstr(text, "\"integratedTime\":\"1674247893\"") != NULL);
 	ck_assert(strstr(text, "\"certificates\":[{\"rawBytes\":\"") != NULL);
 	free(text);
+	/* cosign's timestamp annotation becomes the bundle's RFC 3161 entry; one
+	 * that is not that JSON is refused. */
+	en.rfc3161_timestamp.data = strdup("{\"SignedRFC3161Timestamp\":\"MAA=\"}");
+	en.rfc3161_timestamp.len = strlen(en.rfc3161_timestamp.data);
+	ck_assert_msg(og_cosign_keyless_bundle(&en, &text, &len, pd, &e) == 0, "%s", e.msg);
+	ck_assert_msg(strstr(text, "\"timestampVerificationData\":{\"rfc3161Timestamps\":[{\"signedTimestamp\":\"MAA=\"}]}")
+		      != NULL, "%s", text);
+	free(text);
+	text = NULL;
+	og_buf_free(&en.rfc3161_timestamp);
+	en.rfc3161_timestamp.data = strdup("{\"signedTimestamp\":\"MAA=\"}");
+	en.rfc3161_timestamp.len = strlen(en.rfc3161_timestamp.data);
+	ck_assert_int_eq(og_cosign_keyless_bundle(&en, &text, &len, pd, &e), -1);
+	ck_assert_ptr_null(text);
+	ck_assert_msg(strstr(e.msg, "SignedRFC3161Timestamp") != NULL, "%s", e.msg);
+	og_buf_free(&en.rfc3161_timestamp);
 	/* A chain of garbage is refused, not ignored. */
 	og_buf_free(&en.chain);
 	en.chain.data = strdup("not PEM");
@@ -414,6 +446,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, flipped_bytes_refused);
 	tcase_add_test(tc, payload_for_another_digest);
 	tcase_add_test(tc, no_signing_time_refused);
+	tcase_add_test(tc, bad_timestamp_refused);
 	tcase_add_test(tc, conversion_shape);
 	suite_add_tcase(s, tc);
 	return s;
