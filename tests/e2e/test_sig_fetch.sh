@@ -282,3 +282,72 @@ assert_rc 1
 assert_err_matches "$REG_HOST/bb:1: skopeo exited 1: .*x509: certificate signed by unknown authority"
 [ "$(all_entries)" -eq 0 ] || fail "entries were filed"
 t_end
+
+# ---------------------------------------------------------------- Podman pulls from the registry
+
+podman_cases() {
+	local why pol hooks out
+	if ! why=$(engine_available podman); then
+		t_skip "podman: sig fetch --local, then the hook allows the signed image" "$why"
+		return
+	fi
+	pm_setup || {
+		t_begin "podman: setup"
+		fail "cannot prepare the private podman configuration"
+		t_end
+		return
+	}
+	reg_start http || {
+		t_begin "podman: registry"
+		fail "docker-registry did not start"
+		t_end
+		return
+	}
+	trust_env podman
+	t_begin "podman: pulls a signed and an unsigned image from the registry; sig fetch --local files the signature"
+	reg_push_busybox app:1 podman-signed || fail "cannot push the signed image"
+	SIGNED_MANIFEST=$REG_IMG_MANIFEST SIGNED_CONFIG=$REG_IMG_CONFIG
+	"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$REG_HOST/app" --digest "$SIGNED_MANIFEST" \
+		--payload-out "$E2E_WORK/app.payload" --signature-out "$E2E_WORK/app.sig" || fail "sig sign failed"
+	reg_cosign sig --repo app --digest "$SIGNED_MANIFEST" --payload "$E2E_WORK/app.payload" \
+		--signature-b64 "$E2E_WORK/app.sig" >/dev/null || fail "cannot push the .sig"
+	reg_push_busybox app-unsigned:1 podman-unsigned || fail "cannot push the unsigned image"
+	UNSIGNED_MANIFEST=$REG_IMG_MANIFEST
+	pm pull -q --tls-verify=false "$REG_HOST/app:1" >/dev/null 2>"$E2E_WORK/pull.err" ||
+		fail "podman pull of the signed image failed: $(cat "$E2E_WORK/pull.err")"
+	pm pull -q --tls-verify=false "$REG_HOST/app-unsigned:1" >/dev/null 2>"$E2E_WORK/pull.err" ||
+		fail "podman pull of the unsigned image failed: $(cat "$E2E_WORK/pull.err")"
+	local image_section
+	image_section=$(jq -cn --arg g "$PM_GRAPHROOT" '{"identity":[{"source":"podman","graphroot":$g}]}')
+	pol=$(eng_policy podman-fetch '{"preset":"none"}' "$image_section" \
+		"$(jq -cn --argjson t "$(img_trust_json)" '{trust:$t}')") || fail "the policy does not lint"
+	[ "$(all_entries)" -eq 0 ] || fail "entries before the fetch"
+	run_ocigate sig fetch --local --policy "$pol" --tls-verify=false
+	assert_rc 0
+	assert_out_contains "$REG_HOST/app@$SIGNED_MANIFEST: 1 signature filed (1 cosign, 0 bundles)"
+	assert_out_contains "$REG_HOST/app-unsigned@$UNSIGNED_MANIFEST: 0 signatures filed"
+	[ "$(entries_under "$SIGNED_CONFIG")" -eq 1 ] || fail "the signature is not filed under the image ID $SIGNED_CONFIG"
+	t_end
+
+	hooks=$E2E_WORK/hooks-fetch.d
+	eng_hooks_dir "$hooks" "$pol" || fail "cannot write the hooks.d file"
+
+	t_begin "podman: the signed image runs with the hook (decision allow, its image ID)"
+	pm_run signed-app "$hooks" "$REG_HOST/app:1" "hello from the registry"
+	assert_rc 0
+	assert_out_contains "hello from the registry"
+	[ -z "$PM_CID" ] || assert_decision allow "$PM_CID"
+	[ -z "$PM_CID" ] || assert_decision_digest "$PM_CID" "$SIGNED_CONFIG"
+	assert_pm_nothing_left
+	t_end
+
+	t_begin "podman: the unsigned image is refused (trust.signature)"
+	pm_run unsigned-app "$hooks" "$REG_HOST/app-unsigned:1" "hello from the registry"
+	assert_rc_nonzero
+	assert_out_lacks "hello from the registry"
+	[ -z "$PM_CID" ] || assert_decision deny "$PM_CID" trust.signature
+	assert_pm_nothing_left
+	t_end
+}
+
+podman_cases
