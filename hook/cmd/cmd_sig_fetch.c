@@ -14,6 +14,9 @@
 #include "policy/policy.h"
 #include "verify/common/digest.h"
 #include "verify/common/reference.h"
+#include "verify/identity/containerd_client.h"
+#include "verify/identity/grpc_client.h"
+#include "verify/identity/containerd_messages.h"
 #include "verify/identity/identity.h"
 #include "verify/image/image_store.h"
 #include "verify/sig/sig_store.h"
@@ -415,12 +418,40 @@ static int storage_images(const char *graphroot, struct ref_list *l, og_error *e
 	return 0;
 }
 
+/* containerd's image records in the policy's namespace (default k8s.io):
+ * each name with its target digest (a manifest or an index).  No socket:
+ * no containerd on this node, nothing to list. */
+static int containerd_images(const char *sock, const char *ns, int timeout_ms, struct ref_list *l, og_error *e)
+{
+	struct og_containerd_image_ref *v = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (access(sock, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if (timeout_ms <= 0 || timeout_ms > OG_GRPC_MAX_TIMEOUT_MS)
+		timeout_ms = OG_GRPC_MAX_TIMEOUT_MS;
+	if (og_containerd_list_images(sock, ns[0] ? ns : OG_CONTAINERD_DEFAULT_NAMESPACE, timeout_ms, &v, &n, e) < 0)
+		return og_wrap(e, "%s", sock);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		char repo[OG_REF_MAX], dg[OG_DIGEST_MAX];
+
+		/* The CRI plugin also records each image under its ID ("sha256:..."). */
+		if (strncmp(v[i].name, "sha256:", 7) == 0 ||
+		    og_ref_parse(v[i].name, repo, sizeof repo, dg, sizeof dg) < 0)
+			continue;
+		r = ref_add(l, v[i].name, v[i].digest, e);
+	}
+	free(v);
+	return r;
+}
+
 static int local_images(const struct fetch_args *a, struct ref_list *l, og_error *e)
 {
 	const char *path = a->cli.policy ? a->cli.policy : OG_DEFAULT_POLICY;
 	json_auto_t *doc = og_policy_read_document(path, e);
 	struct og_identity_policy *ip = NULL;
-	const char *gr;
+	const char *gr, *sock, *ns = "";
 	int r = 0;
 
 	if (doc == NULL)
@@ -428,8 +459,11 @@ static int local_images(const struct fetch_args *a, struct ref_list *l, og_error
 	if (og_identity_policy_parse(json_object_get(doc, "image"), "$.image", &ip, e) < 0)
 		return og_wrap(e, "policy %s", path);
 	gr = og_identity_policy_graphroot(ip);
+	sock = og_identity_policy_containerd_socket(ip, &ns);
 	if (gr != NULL)
 		r = storage_images(gr, l, e);
+	if (r == 0 && sock != NULL)
+		r = containerd_images(sock, ns, a->ro.timeout_ms, l, e);
 	og_identity_policy_free(ip);
 	return r;
 }
