@@ -348,6 +348,13 @@ struct ref_list {
 	size_t n;
 };
 
+/* Images the engine made or imported itself ("localhost/name", Podman's and
+ * the tests' convention) come from no registry: nothing to fetch. */
+static int local_only(const char *name)
+{
+	return strncmp(name, "localhost/", 10) == 0;
+}
+
 static int ref_add(struct ref_list *l, const char *name, const char *digest, og_error *e)
 {
 	char (*nv)[OG_REF_MAX];
@@ -409,7 +416,7 @@ static int storage_images(const char *graphroot, struct ref_list *l, og_error *e
 			char repo[OG_REF_MAX], d2[OG_DIGEST_MAX];
 			const char *s = json_string_value(nm);
 
-			if (s == NULL || og_ref_parse(s, repo, sizeof repo, d2, sizeof d2) < 0)
+			if (s == NULL || local_only(s) || og_ref_parse(s, repo, sizeof repo, d2, sizeof d2) < 0)
 				continue;
 			if (ref_add(l, s, dg, e) < 0)
 				return -1;
@@ -437,7 +444,7 @@ static int containerd_images(const char *sock, const char *ns, int timeout_ms, s
 		char repo[OG_REF_MAX], dg[OG_DIGEST_MAX];
 
 		/* The CRI plugin also records each image under its ID ("sha256:..."). */
-		if (strncmp(v[i].name, "sha256:", 7) == 0 ||
+		if (strncmp(v[i].name, "sha256:", 7) == 0 || local_only(v[i].name) ||
 		    og_ref_parse(v[i].name, repo, sizeof repo, dg, sizeof dg) < 0)
 			continue;
 		r = ref_add(l, v[i].name, v[i].digest, e);
@@ -502,7 +509,7 @@ int og_cmd_sig_fetch(int argc, char **argv)
 		return 2;
 	}
 	if (a.local && refs.n == 0)
-		printf("no images with a registry name and a manifest digest\n");
+		printf("no images with a registry name and a manifest digest (localhost/ images are local)\n");
 	for (size_t i = 0; i < refs.n; i++)
 		if (fetch_one(&a, sigdir, workdir, i, refs.v[i]) < 0)
 			failed++;

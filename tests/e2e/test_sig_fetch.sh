@@ -283,36 +283,36 @@ assert_err_matches "$REG_HOST/bb:1: skopeo exited 1: .*x509: certificate signed 
 [ "$(all_entries)" -eq 0 ] || fail "entries were filed"
 t_end
 
-# ---------------------------------------------------------------- Podman pulls from the registry
+# ---------------------------------------------------------------- engines pull from the registry
+
+# engine_images: once, a fresh HTTP registry holding app:1 (signed with keys/ci, .sig pushed) and
+# app-unsigned:1, and a trust environment for them. Sets SIGNED_MANIFEST, SIGNED_CONFIG,
+# UNSIGNED_MANIFEST, UNSIGNED_CONFIG.
+ENGINE_IMAGES=
+engine_images() {
+	[ -z "$ENGINE_IMAGES" ] || return 0
+	reg_start http || return 1
+	reg_push_busybox app:1 engine-signed || return 1
+	SIGNED_MANIFEST=$REG_IMG_MANIFEST SIGNED_CONFIG=$REG_IMG_CONFIG
+	"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$REG_HOST/app" --digest "$SIGNED_MANIFEST" \
+		--payload-out "$E2E_WORK/app.payload" --signature-out "$E2E_WORK/app.sig" || return 1
+	reg_cosign sig --repo app --digest "$SIGNED_MANIFEST" --payload "$E2E_WORK/app.payload" \
+		--signature-b64 "$E2E_WORK/app.sig" >/dev/null || return 1
+	reg_push_busybox app-unsigned:1 engine-unsigned || return 1
+	UNSIGNED_MANIFEST=$REG_IMG_MANIFEST UNSIGNED_CONFIG=$REG_IMG_CONFIG
+	ENGINE_IMAGES=1
+}
 
 podman_cases() {
-	local why pol hooks out
+	local why pol hooks
 	if ! why=$(engine_available podman); then
 		t_skip "podman: sig fetch --local, then the hook allows the signed image" "$why"
 		return
 	fi
-	pm_setup || {
-		t_begin "podman: setup"
-		fail "cannot prepare the private podman configuration"
-		t_end
-		return
-	}
-	reg_start http || {
-		t_begin "podman: registry"
-		fail "docker-registry did not start"
-		t_end
-		return
-	}
-	trust_env podman
 	t_begin "podman: pulls a signed and an unsigned image from the registry; sig fetch --local files the signature"
-	reg_push_busybox app:1 podman-signed || fail "cannot push the signed image"
-	SIGNED_MANIFEST=$REG_IMG_MANIFEST SIGNED_CONFIG=$REG_IMG_CONFIG
-	"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$REG_HOST/app" --digest "$SIGNED_MANIFEST" \
-		--payload-out "$E2E_WORK/app.payload" --signature-out "$E2E_WORK/app.sig" || fail "sig sign failed"
-	reg_cosign sig --repo app --digest "$SIGNED_MANIFEST" --payload "$E2E_WORK/app.payload" \
-		--signature-b64 "$E2E_WORK/app.sig" >/dev/null || fail "cannot push the .sig"
-	reg_push_busybox app-unsigned:1 podman-unsigned || fail "cannot push the unsigned image"
-	UNSIGNED_MANIFEST=$REG_IMG_MANIFEST
+	pm_setup || fail "cannot prepare the private podman configuration"
+	engine_images || fail "cannot prepare the registry and its images"
+	trust_env podman
 	pm pull -q --tls-verify=false "$REG_HOST/app:1" >/dev/null 2>"$E2E_WORK/pull.err" ||
 		fail "podman pull of the signed image failed: $(cat "$E2E_WORK/pull.err")"
 	pm pull -q --tls-verify=false "$REG_HOST/app-unsigned:1" >/dev/null 2>"$E2E_WORK/pull.err" ||
@@ -350,4 +350,73 @@ podman_cases() {
 	t_end
 }
 
+# containerd: `ctr images pull --plain-http` puts the registry's images in the k8s.io namespace
+# (what the kubelet's PullImage does through CRI), `sig fetch --local` lists them with
+# Images.List, and CRI starts the signed one and refuses the unsigned one.
+containerd_cases() {
+	local why c pol spec sandbox=localhost/ocigate-e2e-pause:1
+	for c in containerd ctr; do
+		if ! why=$(engine_available "$c"); then
+			t_skip "containerd: sig fetch --local through Images.List" "$why"
+			return
+		fi
+	done
+	if ! eng_python; then
+		t_skip "containerd: sig fetch --local through Images.List" "no python3 with grpc and grpc_tools"
+		return
+	fi
+	t_begin "containerd: pulls from the registry; sig fetch --local (Images.List) files the signature"
+	engine_images || fail "cannot prepare the registry and its images"
+	trust_env containerd
+	pol=$E2E_WORK/policies/containerd-fetch.json
+	jq -n --argjson t "$(img_trust_json)" --arg s /run/containerd/containerd.sock '
+		{version: 1, mode: "enforce", on_error: "deny", runtime: {preset: "none"},
+		 image: {identity: [{source: "containerd", socket: $s, timeout_ms: 2000}]}, trust: $t}' >"$pol"
+	"$OCIGATE_BIN" policy lint "$pol" >/dev/null 2>&1 || fail "the containerd policy does not lint"
+	eng_build_image "$sandbox" "$E2E_WORK/pause.tar" --entrypoint /bin/sleep --cmd 3600 ||
+		fail "cannot build the sandbox image"
+	if ! ctd_start "$pol" "$sandbox" >"$E2E_WORK/ctd-start.err" 2>&1; then
+		fail "containerd did not start: $(tail -n 5 "$E2E_WORK/ctd-start.err" | tr '\n' ' ')"
+		t_end
+		return
+	fi
+	ctd_import "$E2E_WORK/pause.tar" || fail "cannot import the sandbox image"
+	for c in app:1 app-unsigned:1; do
+		ctr_k8s images pull --plain-http "$REG_HOST/$c" >"$E2E_WORK/ctr-pull.out" 2>&1 ||
+			fail "ctr pull $c failed: $(tail -n 2 "$E2E_WORK/ctr-pull.out")"
+	done
+	run_ocigate sig fetch --local --policy "$pol" --tls-verify=false
+	assert_rc 0
+	assert_out_contains "$REG_HOST/app@$SIGNED_MANIFEST: 1 signature filed (1 cosign, 0 bundles)"
+	assert_out_contains "$REG_HOST/app-unsigned@$UNSIGNED_MANIFEST: 0 signatures filed"
+	grep -q "localhost/ocigate-e2e-pause" "$RUN_OUT" "$RUN_ERR" && fail "the local sandbox image was fetched for"
+	[ "$(entries_under "$SIGNED_CONFIG")" -eq 1 ] || fail "the signature is not filed under the image ID $SIGNED_CONFIG"
+	t_end
+
+	# A pod on the node's network (no CNI needed); the image's entrypoint is echo.
+	pod() { # NAME IMAGE
+		jq -cn --arg name "$1" --arg img "$2" --arg logs "$CTD_DIR/pods/$1" '
+			{pod: {name: $name, namespace: "default", uid: ("uid-" + $name), annotations: {},
+			       log_directory: $logs, network: "node"},
+			 container: {name: "app", image: $img, args: ["hello from CRI"]},
+			 wait_exit_seconds: 20, wait_for_log: "hello from CRI"}'
+	}
+
+	t_begin "containerd: CRI starts the signed image (decision allow, its image ID)"
+	cri_scenario fetch-signed "$(pod fetch-signed "$REG_HOST/app:1")"
+	[ "$CRI_START_OK" = true ] || fail "StartContainer failed: $CRI_START_ERR"
+	case $CRI_LOG in *"hello from CRI"*) ;; *) fail "the container did not print its greeting" ;; esac
+	[ -z "$CRI_CID" ] || assert_decision allow "$CRI_CID"
+	[ -z "$CRI_CID" ] || assert_decision_digest "$CRI_CID" "$SIGNED_CONFIG"
+	t_end
+
+	t_begin "containerd: CRI refuses the unsigned image at StartContainer (trust.signature)"
+	cri_scenario fetch-unsigned "$(pod fetch-unsigned "$REG_HOST/app-unsigned:1")"
+	[ "$CRI_START_OK" = false ] || fail "StartContainer succeeded"
+	case $CRI_START_ERR in *"error running hook"*) ;; *) fail "not refused by the hook: $CRI_START_ERR" ;; esac
+	[ -z "$CRI_CID" ] || assert_decision deny "$CRI_CID" trust.signature
+	t_end
+}
+
 podman_cases
+containerd_cases
