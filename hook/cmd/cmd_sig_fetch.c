@@ -100,37 +100,47 @@ static int stage(struct og_sig_entry *en, size_t n, const char *image, struct st
  * so the store holds all of them or what it held before. */
 static int file_all(const char *dir, struct staged *v, size_t n, int verbose, og_error *e)
 {
-	char (*created)[PATH_MAX] = calloc(n * OG_MAX_SIG_DIGESTS + 1, PATH_MAX);
-	size_t nc = 0;
+	struct made {
+		size_t entry, digest;
+	} *made = calloc(n * OG_MAX_SIG_DIGESTS + 1, sizeof *made);
+	char (*ids)[OG_KEYID_HEX] = calloc(n + 1, OG_KEYID_HEX);
+	char path[PATH_MAX];
+	size_t nm = 0;
+	int rc = 0;
 
-	if (created == NULL)
+	if (made == NULL || ids == NULL) {
+		free(made);
+		free(ids);
 		return og_fail_errno(e, ENOMEM, "file");
-	for (size_t i = 0; i < n; i++) {
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *ptrs[OG_MAX_SIG_DIGESTS];
-		char id[OG_KEYID_HEX];
 
-		og_sha256_hex(v[i].text, strlen(v[i].text), id);
+		og_sha256_hex(v[i].text, strlen(v[i].text), ids[i]);
 		for (size_t j = 0; j < v[i].n; j++) {
 			ptrs[j] = v[i].list[j];
-			entry_path(dir, v[i].list[j], id, created[nc], PATH_MAX);
-			if (access(created[nc], F_OK) != 0)
-				nc++;	/* new: removed again if a later step fails */
+			entry_path(dir, v[i].list[j], ids[i], path, sizeof path);
+			if (access(path, F_OK) != 0)
+				made[nm++] = (struct made){ i, j };	/* new: removed if a later step fails */
 		}
-		if (og_sig_store_add(dir, v[i].text, ptrs, v[i].n, id, e) < 0) {
-			for (size_t k = 0; k < nc; k++)
-				unlink(created[k]);
-			free(created);
-			return -1;
-		}
-		if (verbose) {
-			printf("added signature %.16s under", id);
-			for (size_t j = 0; j < v[i].n; j++)
-				printf(" %s", v[i].list[j]);
-			printf("\n");
+		if (og_sig_store_add(dir, v[i].text, ptrs, v[i].n, ids[i], e) < 0) {
+			for (size_t k = 0; k < nm; k++) {
+				entry_path(dir, v[made[k].entry].list[made[k].digest], ids[made[k].entry], path,
+					   sizeof path);
+				unlink(path);
+			}
+			rc = -1;
 		}
 	}
-	free(created);
-	return 0;
+	for (size_t i = 0; rc == 0 && verbose && i < n; i++) {
+		printf("added signature %.16s under", ids[i]);
+		for (size_t j = 0; j < v[i].n; j++)
+			printf(" %s", v[i].list[j]);
+		printf("\n");
+	}
+	free(made);
+	free(ids);
+	return rc;
 }
 
 static int signatures_dir(const struct og_trust_cli *cli, char *out, size_t size, og_error *e)
@@ -360,6 +370,8 @@ static int ref_add(struct ref_list *l, const char *name, const char *digest, og_
 	char (*nv)[OG_REF_MAX];
 	char base[OG_REF_MAX], ref[OG_REF_MAX];
 
+	if (strlen(name) >= OG_REF_MAX)
+		return og_fail(e, "%.60s...: a reference longer than %d bytes", name, OG_REF_MAX - 1);
 	og_ref_name(name, base, sizeof base);
 	if (digest == NULL)
 		og_bfmt(ref, sizeof ref, "%s", name);

@@ -142,6 +142,17 @@ PY
 	assert_rc 0
 	t_end
 
+	t_begin "$m: a write that fails half-way (under the config digest) leaves nothing filed"
+	local cfg=$REG_IMG_CONFIG
+	trust_env "$m-rollback"
+	mkdir -p "$TRUST_SIGS/sha256"
+	: >"$TRUST_SIGS/sha256/${cfg#sha256:}" # a file where the config digest's directory goes
+	fetch "$REG_HOST/bb:1"
+	assert_rc 1
+	assert_err_matches "^ocigate sig: $REG_HOST/bb:1: "
+	[ "$(all_entries)" -eq 0 ] || fail "the entry filed under the manifest digest was left: $(find "$TRUST_SIGS" -name '*.json')"
+	t_end
+
 	t_begin "$m: an image without signatures: none filed, not an error"
 	trust_env "$m-none"
 	reg_push_busybox unsigned:1 "$m-unsigned" || fail "cannot push the busybox image"
