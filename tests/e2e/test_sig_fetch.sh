@@ -29,7 +29,6 @@ missing=$(reg_need)
 [ -z "$missing" ] || e2e_skip_all "missing: $missing (packaging/install-deps.sh installs them)"
 [ -d "$A01" ] && [ -d "$A05" ] && [ -d "$B02" ] ||
 	e2e_skip_all "shared fixtures absent at $COSIGN (set OCIGATE_SHARED_FIXTURES)"
-eng_on_cleanup reg_stop
 
 img_init
 img_key root
