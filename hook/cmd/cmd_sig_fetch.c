@@ -143,6 +143,20 @@ static int file_all(const char *dir, struct staged *v, size_t n, int verbose, og
 	return rc;
 }
 
+/* The image manifest goes with each entry, so a config digest links to the
+ * signed manifest as with `sig add --manifest`. */
+static int attach_manifest(struct og_sig_entry *en, size_t n, const og_buf *man, og_error *e)
+{
+	for (size_t i = 0; i < n && man->data != NULL; i++) {
+		en[i].manifest.data = malloc(man->len + 1);
+		if (en[i].manifest.data == NULL)
+			return og_fail_errno(e, ENOMEM, "manifest");
+		memcpy(en[i].manifest.data, man->data, man->len + 1);
+		en[i].manifest.len = man->len;
+	}
+	return 0;
+}
+
 static int signatures_dir(const struct og_trust_cli *cli, char *out, size_t size, og_error *e)
 {
 	struct og_trust_policy *p = NULL;
@@ -198,18 +212,11 @@ int og_cmd_sig_add_from_dir(int argc, char **argv)
 		fprintf(stderr, "ocigate sig: %s: the manifest lists no signatures\n", from);
 		return 2;
 	}
-	for (size_t i = 0; i < n && man.data != NULL; i++) {
-		en[i].manifest.data = malloc(man.len + 1);
-		if (en[i].manifest.data == NULL)
-			goto out;
-		memcpy(en[i].manifest.data, man.data, man.len + 1);
-		en[i].manifest.len = man.len;
-	}
-	if (stage(en, n, NULL, &st, &e) == 0 && file_all(dir, st, n, 1, &e) == 0)
+	if (attach_manifest(en, n, &man, &e) == 0 && stage(en, n, NULL, &st, &e) == 0 &&
+	    file_all(dir, st, n, 1, &e) == 0)
 		rc = 0;
 	else
 		fail_line(from, &e);
-out:
 	staged_free(st, n);
 	og_sig_entries_free(en, n);
 	return rc;
@@ -259,18 +266,8 @@ static int fetch_one(const struct fetch_args *a, const char *sigdir, const char 
 		return fail_line(ref, &e);
 	}
 	rm_tree(wd);
-	/* The image manifest goes with each entry, so a config digest links
-	 * to the signed manifest as with `sig add --manifest`. */
-	for (size_t i = 0; i < f.n && f.manifest.data != NULL; i++) {
-		f.entries[i].manifest.data = malloc(f.manifest.len + 1);
-		if (f.entries[i].manifest.data == NULL) {
-			og_fail_errno(&e, ENOMEM, "manifest");
-			goto out;
-		}
-		memcpy(f.entries[i].manifest.data, f.manifest.data, f.manifest.len + 1);
-		f.entries[i].manifest.len = f.manifest.len;
-	}
-	if (stage(f.entries, f.n, f.digest, &st, &e) < 0 || file_all(sigdir, st, f.n, 0, &e) < 0)
+	if (attach_manifest(f.entries, f.n, &f.manifest, &e) < 0 || stage(f.entries, f.n, f.digest, &st, &e) < 0 ||
+	    file_all(sigdir, st, f.n, 0, &e) < 0)
 		goto out;
 	printf("%s: %zu signature%s filed (%zu cosign, %zu bundle%s) for %s%s\n", ref, f.n, f.n == 1 ? "" : "s",
 	       f.n - f.n_bundles, f.n_bundles, f.n_bundles == 1 ? "" : "s", f.digest,
