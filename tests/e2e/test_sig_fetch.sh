@@ -109,7 +109,7 @@ for k, v in want.items():
 PY
 )
 	for f in payload signature certificate chain rekor_bundle; do
-		printf '%s\n' "$out" | grep -qx "$f same" || fail "entry field $f: $(printf '%s\n' "$out" | grep "^$f" || echo absent)"
+		printf '%s\n' "$out" | grep -x "$f same" >/dev/null || fail "entry field $f: $(printf '%s\n' "$out" | grep "^$f" || echo absent)"
 	done
 	t_end
 
@@ -150,6 +150,17 @@ PY
 	assert_rc 1
 	assert_err_matches "^ocigate sig: $REG_HOST/bb:1: "
 	[ "$(all_entries)" -eq 0 ] || fail "the entry filed under the manifest digest was left: $(find "$TRUST_SIGS" -name '*.json')"
+	t_end
+
+	t_begin "$m: a node whose containers policy.json rejects every image still fetches signatures"
+	trust_env "$m-policy"
+	mkdir -p "$E2E_WORK/home-$m/.config/containers"
+	echo '{"default": [{"type": "reject"}]}' >"$E2E_WORK/home-$m/.config/containers/policy.json"
+	HOME=$E2E_WORK/home-$m fetch "$REG_HOST/bb:1"
+	assert_rc 0
+	assert_out_contains "1 signature filed"
+	HOME=$E2E_WORK/home-$m skopeo copy --quiet "${REG_SKOPEO_SRC[@]}" "docker://$REG_HOST/bb:1" \
+		"dir:$E2E_WORK/policy-probe-$m" >/dev/null 2>&1 && fail "skopeo did not read the rejecting policy (the case proves nothing)"
 	t_end
 
 	t_begin "$m: an image without signatures: none filed, not an error"
