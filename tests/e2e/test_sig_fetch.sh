@@ -292,6 +292,13 @@ t_end
 
 registry_cases tls
 
+t_begin "tls: credentials from REGISTRY_AUTH_FILE (skopeo's environment, no --authfile)"
+trust_env tls-env
+REGISTRY_AUTH_FILE=$REG_AUTHFILE run_ocigate sig fetch --policy "$POL" --cert-dir "$REG_CERTDIR" "$REG_HOST/bb:1"
+assert_rc 0
+assert_out_contains "1 signature filed"
+t_end
+
 t_begin "tls: without the credentials or the CA, the fetch fails clearly"
 trust_env tls-noauth
 echo '{"auths": {}}' >"$E2E_WORK/no-auth.json"
