@@ -378,9 +378,9 @@ podman_cases() {
 	t_end
 }
 
-# containerd: `ctr images pull --plain-http` puts the registry's images in the k8s.io namespace
-# (what the kubelet's PullImage does through CRI), `sig fetch --local` lists them with
-# Images.List, and CRI starts the signed one and refuses the unsigned one.
+# containerd: CRI PullImage (as the kubelet pulls; the plain-HTTP registry configured as a mirror
+# endpoint) puts the registry's images in the k8s.io namespace, `sig fetch --local` lists them
+# with Images.List, and CRI starts the signed one and refuses the unsigned one.
 containerd_cases() {
 	local why c pol spec sandbox=localhost/ocigate-e2e-pause:1
 	for c in containerd ctr; do
@@ -393,7 +393,7 @@ containerd_cases() {
 		t_skip "containerd: sig fetch --local through Images.List" "no python3 with grpc and grpc_tools"
 		return
 	fi
-	t_begin "containerd: pulls from the registry; sig fetch --local (Images.List) files the signature"
+	t_begin "containerd: CRI PullImage from the registry; sig fetch --local (Images.List) files the signature"
 	engine_images || fail "cannot prepare the registry and its images"
 	trust_env containerd
 	pol=$E2E_WORK/policies/containerd-fetch.json
@@ -403,6 +403,9 @@ containerd_cases() {
 	"$OCIGATE_BIN" policy lint "$pol" >/dev/null 2>&1 || fail "the containerd policy does not lint"
 	eng_build_image "$sandbox" "$E2E_WORK/pause.tar" --entrypoint /bin/sleep --cmd 3600 ||
 		fail "cannot build the sandbox image"
+	# The test registry speaks plain HTTP: containerd's CRI plugin is told so, as a node would be.
+	CTD_EXTRA_CONFIG=$(printf '[plugins."io.containerd.grpc.v1.cri".registry.mirrors."%s"]\n  endpoint = ["http://%s"]' \
+		"$REG_HOST" "$REG_HOST")
 	if ! ctd_start "$pol" "$sandbox" >"$E2E_WORK/ctd-start.err" 2>&1; then
 		fail "containerd did not start: $(tail -n 5 "$E2E_WORK/ctd-start.err" | tr '\n' ' ')"
 		t_end
@@ -410,8 +413,8 @@ containerd_cases() {
 	fi
 	ctd_import "$E2E_WORK/pause.tar" || fail "cannot import the sandbox image"
 	for c in app:1 app-unsigned:1; do
-		ctr_k8s images pull --plain-http "$REG_HOST/$c" >"$E2E_WORK/ctr-pull.out" 2>&1 ||
-			fail "ctr pull $c failed: $(tail -n 2 "$E2E_WORK/ctr-pull.out")"
+		cri pull "$REG_HOST/$c" >"$E2E_WORK/cri-pull.out" 2>&1 ||
+			fail "CRI PullImage $c failed: $(tail -n 2 "$E2E_WORK/cri-pull.out")"
 	done
 	run_ocigate sig fetch --local --policy "$pol" --tls-verify=false
 	assert_rc 0
