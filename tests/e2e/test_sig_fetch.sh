@@ -236,8 +236,7 @@ fake_start() {
 	python3 "$E2E_DIR/fake_registry.py" "$1" "$E2E_WORK/fake.port" 2>>"$E2E_WORK/fake.log" &
 	FAKE_PID=$!
 	eng_on_cleanup "kill $FAKE_PID 2>/dev/null"
-	local i
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		[ -s "$E2E_WORK/fake.port" ] && break
 		sleep 0.1
 	done
@@ -314,8 +313,7 @@ t_end
 # ---------------------------------------------------------------- engines pull from the registry
 
 # engine_images: once, a fresh HTTP registry holding app:1 (signed with keys/ci, .sig pushed) and
-# app-unsigned:1, and a trust environment for them. Sets SIGNED_MANIFEST, SIGNED_CONFIG,
-# UNSIGNED_MANIFEST, UNSIGNED_CONFIG.
+# app-unsigned:1. Sets SIGNED_MANIFEST, SIGNED_CONFIG, UNSIGNED_MANIFEST.
 ENGINE_IMAGES=
 engine_images() {
 	[ -z "$ENGINE_IMAGES" ] || return 0
@@ -327,7 +325,7 @@ engine_images() {
 	reg_cosign sig --repo app --digest "$SIGNED_MANIFEST" --payload "$E2E_WORK/app.payload" \
 		--signature-b64 "$E2E_WORK/app.sig" >/dev/null || return 1
 	reg_push_busybox app-unsigned:1 engine-unsigned || return 1
-	UNSIGNED_MANIFEST=$REG_IMG_MANIFEST UNSIGNED_CONFIG=$REG_IMG_CONFIG
+	UNSIGNED_MANIFEST=$REG_IMG_MANIFEST
 	ENGINE_IMAGES=1
 }
 
@@ -382,7 +380,7 @@ podman_cases() {
 # endpoint) puts the registry's images in the k8s.io namespace, `sig fetch --local` lists them
 # with Images.List, and CRI starts the signed one and refuses the unsigned one.
 containerd_cases() {
-	local why c pol spec sandbox=localhost/ocigate-e2e-pause:1
+	local why c pol sandbox=localhost/ocigate-e2e-pause:1
 	for c in containerd ctr; do
 		if ! why=$(engine_available "$c"); then
 			t_skip "containerd: sig fetch --local through Images.List" "$why"
@@ -404,6 +402,7 @@ containerd_cases() {
 	eng_build_image "$sandbox" "$E2E_WORK/pause.tar" --entrypoint /bin/sleep --cmd 3600 ||
 		fail "cannot build the sandbox image"
 	# The test registry speaks plain HTTP: containerd's CRI plugin is told so, as a node would be.
+	# shellcheck disable=SC2034 # read by ctd_start (lib_engines.sh)
 	CTD_EXTRA_CONFIG=$(printf '[plugins."io.containerd.grpc.v1.cri".registry.mirrors."%s"]\n  endpoint = ["http://%s"]' \
 		"$REG_HOST" "$REG_HOST")
 	if ! ctd_start "$pol" "$sandbox" >"$E2E_WORK/ctd-start.err" 2>&1; then
