@@ -18,7 +18,7 @@ int og_bundle_gen_name_parse(const char *name, uint64_t *version, og_error *e)
 
 	if (strncmp(name, OG_BUNDLE_GEN_PREFIX, plen) != 0)
 		return og_fail(e, "not a generation name (expected %s<version>-<%d hex>)",
-			       OG_BUNDLE_GEN_PREFIX, OG_BUNDLE_GEN_ID_HEX);
+			       OG_BUNDLE_GEN_PREFIX, OG_BUNDLE_ID_HEX);
 	for (p = name + plen; *p >= '0' && *p <= '9'; p++, digits++) {
 		if (v > (UINT64_MAX - 9) / 10 || digits >= 19)
 			return og_fail(e, "generation version out of range");
@@ -28,10 +28,10 @@ int og_bundle_gen_name_parse(const char *name, uint64_t *version, og_error *e)
 		return og_fail(e, "not a generation name (version must be a number from 1, no leading zero)");
 	if (*p++ != '-')
 		return og_fail(e, "not a generation name (expected \"-\" after the version)");
-	for (int i = 0; i < OG_BUNDLE_GEN_ID_HEX; i++, p++)
+	for (int i = 0; i < OG_BUNDLE_ID_HEX; i++, p++)
 		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
 			return og_fail(e, "not a generation name (expected %d lowercase hex digits after the version)",
-				       OG_BUNDLE_GEN_ID_HEX);
+				       OG_BUNDLE_ID_HEX);
 	if (*p != '\0')
 		return og_fail(e, "not a generation name (trailing characters)");
 	*version = v;
@@ -105,10 +105,28 @@ int og_bundle_freshness(int64_t now, int64_t created, int64_t expires, int64_t m
 	return f;
 }
 
-/* Until the descriptor module (bundle_descriptor.h) is merged: refuse. */
 int og_bundle_generation_verify(struct og_bundle_generation *g, const struct og_trust_store_config *c,
 				og_error *e)
 {
-	(void)c;
-	return og_fail(e, "bundle %s: cannot verify its descriptor (not built in)", g->path);
+	const struct og_trust_roots roots = { .root_keys = c->root_keys, .nroot = c->nroot,
+					      .threshold = c->threshold };
+	og_cleanup_close int gfd = -1;
+	struct og_bundle_descriptor d;
+	char name[OG_BUNDLE_GEN_NAME_MAX];
+
+	gfd = open(g->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (gfd < 0)
+		return og_fail_errno(e, errno, "bundle %s", g->path);
+	if (og_bundle_descriptor_load_at(gfd, &roots, &d, e) < 0)
+		return og_wrap(e, "bundle %s", g->path);
+	/* The name is what current chose; the signed descriptor is what the
+	 * generation holds.  They must be the same bundle. */
+	og_bundle_generation_name(&d, name);
+	if (strcmp(name, g->name) != 0)
+		return og_fail(e, "bundle %s: its descriptor is %s, not the generation its name says", g->path,
+			       name);
+	g->created = d.created;
+	g->expires = d.expires;
+	g->verified = 1;
+	return 0;
 }

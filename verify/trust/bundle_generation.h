@@ -9,10 +9,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include "hook/base/error.h"
-
-/* "gen-" + up to 19 digits + "-" + 12 hex, and the NUL. */
-#define OG_BUNDLE_GEN_NAME_MAX 40
-#define OG_BUNDLE_GEN_ID_HEX 12
+#include "verify/trust/bundle_descriptor.h"
 
 struct og_bundle_generation {
 	char dir[PATH_MAX];			/* the bundle directory */
