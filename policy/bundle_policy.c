@@ -116,7 +116,7 @@ int og_bundle_policy_resolve(struct og_bundle_policy *b, struct og_trust_policy 
 }
 
 int og_bundle_policy_check(struct og_bundle_policy *b, const struct og_trust_policy *trust, int64_t now,
-			   struct og_findings *r, og_error *e)
+			   int update_state, struct og_findings *r, og_error *e)
 {
 	struct og_bundle_generation *g = &b->gen;
 	struct og_trust_store_config c;
@@ -128,6 +128,7 @@ int og_bundle_policy_check(struct og_bundle_policy *b, const struct og_trust_pol
 	if (!b->resolved)
 		return og_fail(e, "bundle: no generation resolved");
 	og_trust_policy_store_config(trust, &c);
+	c.update_state = update_state;
 	if (og_bundle_generation_verify(g, &c, e) < 0)
 		return -1;
 	og_format_rfc3339(g->created, created, sizeof created);

@@ -61,8 +61,10 @@ int og_bundle_policy_resolve(struct og_bundle_policy *b, struct og_trust_policy 
  * section's root keys and threshold (-1 when it does not verify or does
  * not match the generation's name) and judge its freshness at `now`: a
  * bundle.expired or bundle.stale finding in r, a syslog warning when it
- * expires within warn_before_expiry. */
+ * expires within warn_before_expiry.  update_state 1 (the hook) believes
+ * and writes the verification record (bundle_generation.h); 0 (a dry run)
+ * verifies the signatures every time and writes nothing. */
 int og_bundle_policy_check(struct og_bundle_policy *b, const struct og_trust_policy *trust, int64_t now,
-			   struct og_findings *r, og_error *e);
+			   int update_state, struct og_findings *r, og_error *e);
 
 #endif

@@ -158,7 +158,7 @@ int og_cmd_check(int argc, char **argv)
 	}
 	/* A dry run: nothing on the node changes, no record is believed. */
 	if (og_bundle_policy_resolve(&policy.bundle, policy.sections.trust, policy.sections.scan, &e) < 0 ||
-	    og_bundle_policy_check(&policy.bundle, policy.sections.trust, og_now(), &r, &e) < 0 ||
+	    og_bundle_policy_check(&policy.bundle, policy.sections.trust, og_now(), 0, &r, &e) < 0 ||
 	    og_evaluate(&policy, &c, NULL, OG_CHECK_DRY_RUN, &r, &e) < 0) {
 		fprintf(stderr, "ocigate check: %s\n", e.msg);
 		rc = 2;

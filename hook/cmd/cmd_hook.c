@@ -128,7 +128,7 @@ int og_cmd_hook(int argc, char **argv)
 	if (og_confine_for_policy(&policy, &e) < 0 ||
 	    og_container_parse(&c, &config, state.annotations, &e) < 0 ||
 	    og_evaluate_runtime(&policy, &c, &r, &e) < 0 || og_confine_finish(NULL, &e) < 0 ||
-	    og_bundle_policy_check(&policy.bundle, policy.sections.trust, og_now(), &r, &e) < 0 ||
+	    og_bundle_policy_check(&policy.bundle, policy.sections.trust, og_now(), 1, &r, &e) < 0 ||
 	    og_check_image(&policy, &c, &pf, OG_CHECK_HOOK, &r, &e) < 0) {
 		rc = fail(&policy, state.id, stage, &e);
 		goto out;

@@ -133,7 +133,7 @@ static int cmd_verify(int argc, char **argv)
 		og_cleanup_findings struct og_findings f = { 0 };
 
 		if (og_bundle_policy_resolve(&bundle, p, NULL, &e) < 0 ||
-		    og_bundle_policy_check(&bundle, p, og_now(), &f, &e) < 0) {
+		    og_bundle_policy_check(&bundle, p, og_now(), 0, &f, &e) < 0) {
 			fprintf(stderr, "ocigate trust: refused: %s\n", e.msg);
 			og_trust_policy_free(p);
 			return 1;

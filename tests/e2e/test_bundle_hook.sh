@@ -122,6 +122,18 @@ id=$(new_id bundle-signed)
 img_expect_allowed "$b" "$id"
 assert_digest_logged "$id" "$SIGNED"
 assert_log_not_contains "warning msg=" "a warning for a bundle far from expiry"
+[ -s "$STATE/verified/bundle-signatures" ] ||
+	fail "no verification record of the descriptor's signatures in $STATE/verified/bundle-signatures"
+t_end
+
+t_begin "runc: a second start believes the record; one byte of the recorded descriptor changed is refused"
+id=$(new_id bundle-signed-again)
+img_expect_allowed "$b" "$id"
+cp -a "$BDIR/$GEN1" "$IMG_DIR/gen1.keep"
+sed -i 's/"version": 1,/"version": 2,/' "$BDIR/$GEN1/bundle.json"
+expect_error "$b" "$(new_id bundle-recorded-tampered)" "$(re_quote "$BDIR/$GEN1"): bundle descriptor"
+rm -rf "${BDIR:?}/$GEN1"
+mv "$IMG_DIR/gen1.keep" "$BDIR/$GEN1"
 t_end
 
 t_begin "runc: an image the generation has no signature for is refused (trust.signature)"

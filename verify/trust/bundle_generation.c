@@ -2,10 +2,13 @@
 #include "verify/trust/bundle_layout.h"
 #include "hook/base/cleanup.h"
 #include "hook/base/strfmt.h"
+#include "hook/base/fileio.h"
 #include "hook/base/strict_modes.h"
+#include "verify/trust/trust_cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -105,19 +108,66 @@ int og_bundle_freshness(int64_t now, int64_t created, int64_t expires, int64_t m
 	return f;
 }
 
-int og_bundle_generation_verify(struct og_bundle_generation *g, const struct og_trust_store_config *c,
-				og_error *e)
+/* What a recorded verification rests on: nobody but root (or the caller)
+ * can have changed the descriptor, its signatures or a root key. */
+static int files_safe(const char *desc, const char *sig, const struct og_trust_store_config *c, og_error *e)
+{
+	struct stat st;
+
+	if (og_strict_modes(desc, geteuid(), &st, e) < 0 || og_strict_modes(sig, geteuid(), &st, e) < 0)
+		return -1;
+	for (size_t i = 0; i < c->nroot; i++)
+		if (og_strict_modes(c->root_keys[i], geteuid(), &st, e) < 0)
+			return og_wrap(e, "root key");
+	return 0;
+}
+
+static int verify_descriptor(const struct og_bundle_generation *g, const struct og_trust_store_config *c,
+			     struct og_bundle_descriptor *d, og_error *e)
 {
 	const struct og_trust_roots roots = { .root_keys = c->root_keys, .nroot = c->nroot,
 					      .threshold = c->threshold };
-	og_cleanup_close int gfd = -1;
+	og_cleanup_buf og_buf desc = { 0 }, sig = { 0 };
+	og_cleanup_free char *fp = NULL, *after = NULL;
+	char dpath[PATH_MAX], spath[PATH_MAX];
+	struct stat st;
+	size_t nsigned = 0;
+	int have_fp;
+
+	og_bfmt(dpath, sizeof dpath, "%s/%s", g->path, OG_BUNDLE_DESCRIPTOR);
+	og_bfmt(spath, sizeof spath, "%s/%s", g->path, OG_BUNDLE_DESCRIPTOR_SIG);
+	if (files_safe(dpath, spath, c, e) < 0 ||
+	    og_read_file_stat(dpath, OG_BUNDLE_DESCRIPTOR_MAX, &desc, &st, e) < 0)
+		return -1;
+	have_fp = c->update_state && c->state_dir != NULL && (fp = malloc(OG_TRUST_CACHE_FP_MAX)) != NULL &&
+		  og_trust_cache_roots_fingerprint(dpath, c->threshold, c->root_keys, c->nroot, &st, fp,
+						   OG_TRUST_CACHE_FP_MAX) == 0;
+	if (have_fp && og_trust_cache_roots_lookup_named(c->state_dir, OG_BUNDLE_CACHE_RECORD, fp, &nsigned) &&
+	    nsigned >= (size_t)c->threshold && nsigned <= c->nroot) {
+		if (og_bundle_descriptor_parse(desc.data, desc.len, d, e) < 0)
+			return -1;
+		d->nsigned = nsigned;
+		return 0;
+	}
+	if (og_read_file(spath, OG_MAX_TRUST_SIG_BYTES, &sig, e) < 0 ||
+	    og_bundle_descriptor_verify(&roots, &desc, &sig, d, e) < 0)
+		return -1;
+	/* Recorded only when nothing it rests on changed while it was read. */
+	if (have_fp && (after = malloc(OG_TRUST_CACHE_FP_MAX)) != NULL &&
+	    og_trust_cache_roots_fingerprint(dpath, c->threshold, c->root_keys, c->nroot, &st, after,
+					     OG_TRUST_CACHE_FP_MAX) == 0 &&
+	    strcmp(fp, after) == 0)
+		og_trust_cache_roots_store_named(c->state_dir, OG_BUNDLE_CACHE_RECORD, fp, d->nsigned);
+	return 0;
+}
+
+int og_bundle_generation_verify(struct og_bundle_generation *g, const struct og_trust_store_config *c,
+				og_error *e)
+{
 	struct og_bundle_descriptor d;
 	char name[OG_BUNDLE_GEN_NAME_MAX];
 
-	gfd = open(g->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (gfd < 0)
-		return og_fail_errno(e, errno, "bundle %s", g->path);
-	if (og_bundle_descriptor_load_at(gfd, &roots, &d, e) < 0)
+	if (verify_descriptor(g, c, &d, e) < 0)
 		return og_wrap(e, "bundle %s", g->path);
 	/* The name is what current chose; the signed descriptor is what the
 	 * generation holds.  They must be the same bundle. */

@@ -37,7 +37,14 @@ int og_bundle_generation_resolve(const char *dir, struct og_bundle_generation *g
 /* Verify the generation's bundle.json against bundle.json.sig with the
  * root keys and threshold of c (bundle_descriptor.h), check that it is the
  * descriptor the generation's name says (version and id), and fill created
- * and expires.  -1 naming what is wrong. */
+ * and expires.  -1 naming what is wrong.  With c->update_state (the hook)
+ * and c->state_dir, the verification cache (trust_cache.h) holds a record
+ * OG_BUNDLE_CACHE_RECORD of the root signatures, keyed on the descriptor's
+ * path (so its generation), the threshold, the root key paths and the
+ * identity of the descriptor, its signature file and each root key: while
+ * those stay the same (and pass StrictModes), a start parses the
+ * descriptor without verifying its signatures again. */
+#define OG_BUNDLE_CACHE_RECORD "bundle-signatures"
 struct og_trust_store_config;
 int og_bundle_generation_verify(struct og_bundle_generation *g, const struct og_trust_store_config *c,
 				og_error *e);
