@@ -114,6 +114,7 @@ int og_ustar_add_file(struct og_ustar_writer *w, const char *name, const void *d
 	if (len > 0 && fwrite(data, 1, len, w->out) != len)
 		return og_fail_errno(e, errno, "tar: write");
 	w->written += len;
+	w->files++;
 	return write_padding(w, len, e);
 }
 
@@ -139,6 +140,7 @@ static int add_file_fd(struct og_ustar_writer *w, const char *name, int fd, uint
 		left -= (uint64_t)n;
 	}
 	w->written += size;
+	w->files++;
 	return write_padding(w, size, e);
 }
 

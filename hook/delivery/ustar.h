@@ -44,6 +44,7 @@ struct og_ustar_stats {
 struct og_ustar_writer {
 	FILE *out;
 	uint64_t written;
+	size_t files;		/* regular files added */
 };
 int og_ustar_add_dir(struct og_ustar_writer *w, const char *name, og_error *e);
 int og_ustar_add_file(struct og_ustar_writer *w, const char *name, const void *data, size_t len, og_error *e);
