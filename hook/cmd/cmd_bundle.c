@@ -271,6 +271,7 @@ static int cmd_push(int argc, char **argv)
 
 struct node_opts {
 	struct og_trust_cli trust;
+	uint64_t max_layer;
 	const char *bundle_dir;
 	struct og_registry_opts reg;
 	const char *layout;
@@ -280,10 +281,12 @@ struct node_opts {
 	OG_TRUST_CLI_LONGOPTS, REG_LONGOPTS,                      \
 	{ "bundle-dir", required_argument, NULL, 'B' },           \
 	{ "from-layout", required_argument, NULL, 'L' },          \
+	{ "max-layer-bytes", required_argument, NULL, 'M' },      \
 	{ "help", no_argument, NULL, 'h' },                       \
 	{ NULL, 0, NULL, 0 }
 #define NODE_USAGE                                                                         \
 	"  --bundle-dir DIR       where bundles are installed (default " OG_BUNDLE_DIR_DEFAULT ")\n" \
+	"  --max-layer-bytes N    refuse a layer larger than N bytes (default 1 GiB)\n"      \
 	OG_TRUST_CLI_USAGE
 
 /* 1 handled, 0 help printed, -1 error. */
@@ -298,6 +301,19 @@ static int node_option(struct node_opts *n, int c, const char *arg)
 	}
 	if (c == 'L') {
 		n->layout = arg;
+		return 1;
+	}
+	if (c == 'M') {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(arg, &end, 10);
+		if (errno || *end || v < 1 || v > OG_BUNDLE_MAX_LAYER_BYTES) {
+			fprintf(stderr, CMD ": --max-layer-bytes: 1 to %" PRIu64 "\n", OG_BUNDLE_MAX_LAYER_BYTES);
+			return -1;
+		}
+		n->max_layer = v;
 		return 1;
 	}
 	if ((k = reg_option(&n->reg, c, arg)) != 0)
@@ -363,8 +379,8 @@ static int cmd_pull(int argc, char **argv)
 	og_trust_policy_store_config(p, &tc);
 	po = (struct og_bundle_pull_opts){ .trust = &tc, .bundle_dir = n.bundle_dir,
 					   .ref = n.layout ? NULL : argv[optind], .layout = n.layout ? layout : NULL,
-					   .reg = &n.reg };
-	n.reg.max_blob_bytes = (size_t)OG_BUNDLE_MAX_LAYER_BYTES;
+					   .reg = &n.reg, .max_layer_bytes = n.max_layer };
+	n.reg.max_blob_bytes = (size_t)(n.max_layer ? n.max_layer : OG_BUNDLE_MAX_LAYER_BYTES);
 	n.reg.max_total_bytes = (size_t)OG_BUNDLE_MAX_TOTAL_BYTES;
 	rc = og_bundle_pull(&po, &r, &e);
 	og_trust_policy_free(p);
