@@ -203,6 +203,11 @@ int og_trust_policy_check_root_keys(const struct og_trust_policy *p, FILE *warn,
 	return 0;
 }
 
+size_t og_trust_policy_nroot(const struct og_trust_policy *p)
+{
+	return p->nroot;
+}
+
 const char *og_trust_policy_signatures_dir(const struct og_trust_policy *p)
 {
 	return p->signatures_dir;
@@ -263,6 +268,12 @@ int og_trust_policy_override(struct og_trust_policy *p, const struct og_trust_ov
 		return og_fail(e, "threshold %d is more than the %zu root keys", p->threshold, p->nroot);
 	p->required = 1;
 	return 0;
+}
+
+int og_trust_policy_use_bundle(struct og_trust_policy *p, const char *store, const char *signatures_dir,
+			       og_error *e)
+{
+	return replace(&p->store, store, e) < 0 || replace(&p->signatures_dir, signatures_dir, e) < 0 ? -1 : 0;
 }
 
 /* Findings quote store and parser messages: keep them printable. */
