@@ -60,11 +60,12 @@ BUNDLE_DIR=$NODE/bundle
 NODE_STATE=$NODE/state
 mkdir -p "$NODE_STATE"
 chmod 700 "$NODE" "$NODE_STATE"
-# Until the policy's "bundle" section lands, the trust paths point into BUNDLE_DIR/current.
-NODE_TRUST=$(jq -cn --arg b "$BUNDLE_DIR/current" --arg root "$IMG_DIR/keys/root.pub" --arg state "$NODE_STATE" \
-	'{store: ($b + "/trust/store.json"), root_keys: [$root], threshold: 1, state_dir: $state,
-	  signatures_dir: ($b + "/signatures")}')
-POL=$(img_policy bundle-enforce enforce "$NODE_TRUST")
+# The policy's "bundle" section names BUNDLE_DIR: `bundle pull` installs there (no --bundle-dir) and
+# the hook takes the store and signatures from the generation `current` names; the trust section
+# keeps the root keys, threshold and state directory that verify both.
+NODE_TRUST=$(jq -cn --arg root "$IMG_DIR/keys/root.pub" --arg state "$NODE_STATE" \
+	'{root_keys: [$root], threshold: 1, state_dir: $state}')
+POL=$(img_policy bundle-enforce enforce "$NODE_TRUST" null "$(jq -cn --arg d "$BUNDLE_DIR" '{bundle: {dir: $d}}')")
 
 # make_bundle NAME VERSION [EXPIRES [KEY]]: `bundle create` into $LAYOUTS/NAME.
 make_bundle() {
@@ -89,7 +90,7 @@ pull() {
 	RUN_OUT=$E2E_WORK/out/pull-$E2E_CID_SEQ.out
 	RUN_ERR=$E2E_WORK/out/pull-$E2E_CID_SEQ.err
 	log_begin
-	timeout 120 "$OCIGATE_BIN" bundle pull --policy "$POL" --bundle-dir "$BUNDLE_DIR" "$@" \
+	timeout 120 "$OCIGATE_BIN" bundle pull --policy "$POL" "$@" \
 		</dev/null >"$RUN_OUT" 2>"$RUN_ERR"
 	RC=$?
 	log_end
@@ -165,7 +166,7 @@ for mode in http tls; do
 	assert_rc 0
 	assert_out_contains "up to date (version 1)"
 	[ "$before" = "$(snapshot)" ] || fail "an up-to-date pull changed the bundle directory"
-	run_ocigate bundle status --policy "$POL" --bundle-dir "$BUNDLE_DIR"
+	run_ocigate bundle status --policy "$POL"
 	assert_rc 0
 	assert_out_contains "version: 1"
 	t_end
@@ -268,7 +269,7 @@ bad_stop
 t_end
 
 t_begin "after all refusals the node still runs version 2: a signed image starts"
-run_ocigate bundle status --policy "$POL" --bundle-dir "$BUNDLE_DIR"
+run_ocigate bundle status --policy "$POL"
 assert_out_contains "version: 2"
 expect_start allowed signed-after "$SIGNED_HEX"
 t_end
