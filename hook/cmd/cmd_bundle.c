@@ -13,6 +13,8 @@
 #include "hook/delivery/bundle_pull.h"
 #include "hook/delivery/registry.h"
 #include "hook/delivery/ustar.h"
+#include "policy/bundle_policy.h"
+#include "policy/policy.h"
 #include "verify/trust/bundle_layout.h"
 
 #include <dirent.h>
@@ -271,7 +273,9 @@ static int cmd_push(int argc, char **argv)
 
 struct node_opts {
 	struct og_trust_cli trust;
-	const char *bundle_dir;
+	uint64_t max_layer;
+	const char *bundle_dir;		/* --bundle-dir, or NULL: the policy's bundle.dir */
+	char dir[PATH_MAX];
 	struct og_registry_opts reg;
 	const char *layout;
 };
@@ -280,11 +284,36 @@ struct node_opts {
 	OG_TRUST_CLI_LONGOPTS, REG_LONGOPTS,                      \
 	{ "bundle-dir", required_argument, NULL, 'B' },           \
 	{ "from-layout", required_argument, NULL, 'L' },          \
+	{ "max-layer-bytes", required_argument, NULL, 'M' },      \
 	{ "help", no_argument, NULL, 'h' },                       \
 	{ NULL, 0, NULL, 0 }
 #define NODE_USAGE                                                                         \
-	"  --bundle-dir DIR       where bundles are installed (default " OG_BUNDLE_DIR_DEFAULT ")\n" \
+	"  --bundle-dir DIR       where bundles are installed (default: the policy's bundle.dir,\n" \
+	"                         else " OG_BUNDLE_DIR_DEFAULT ")\n"                       \
+	"  --max-layer-bytes N    refuse a layer larger than N bytes (default 1 GiB)\n"      \
 	OG_TRUST_CLI_USAGE
+
+/* --bundle-dir, else the policy's "bundle" section's dir (its default
+ * without one), as the hook reads it; n->dir. */
+static int node_bundle_dir(struct node_opts *n, og_error *e)
+{
+	const char *path = n->trust.policy ? n->trust.policy : OG_DEFAULT_POLICY;
+	struct og_bundle_policy b;
+	json_auto_t *doc = NULL;
+
+	if (n->bundle_dir != NULL) {
+		og_bfmt(n->dir, sizeof n->dir, "%s", n->bundle_dir);
+		return 0;
+	}
+	if (n->trust.policy == NULL && access(path, F_OK) != 0) {
+		og_bfmt(n->dir, sizeof n->dir, "%s", OG_BUNDLE_DIR_DEFAULT);
+		return 0;
+	}
+	if ((doc = og_policy_read_document(path, e)) == NULL || og_bundle_policy_parse(doc, &b, e) < 0)
+		return og_wrap(e, "policy %s", path);
+	og_bfmt(n->dir, sizeof n->dir, "%s", og_bundle_policy_dir(&b));
+	return 0;
+}
 
 /* 1 handled, 0 help printed, -1 error. */
 static int node_option(struct node_opts *n, int c, const char *arg)
@@ -298,6 +327,19 @@ static int node_option(struct node_opts *n, int c, const char *arg)
 	}
 	if (c == 'L') {
 		n->layout = arg;
+		return 1;
+	}
+	if (c == 'M') {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(arg, &end, 10);
+		if (errno || *end || v < 1 || v > OG_BUNDLE_MAX_LAYER_BYTES) {
+			fprintf(stderr, CMD ": --max-layer-bytes: 1 to %" PRIu64 "\n", OG_BUNDLE_MAX_LAYER_BYTES);
+			return -1;
+		}
+		n->max_layer = v;
 		return 1;
 	}
 	if ((k = reg_option(&n->reg, c, arg)) != 0)
@@ -320,7 +362,7 @@ static void log_failure(const char *what, const char *step, const char *msg)
 static int cmd_pull(int argc, char **argv)
 {
 	static const struct option opts[] = { NODE_LONGOPTS };
-	struct node_opts n = { .bundle_dir = OG_BUNDLE_DIR_DEFAULT, .reg = { .tls_verify = 1 } };
+	struct node_opts n = { .reg = { .tls_verify = 1 } };
 	struct og_trust_policy *p = NULL;
 	struct og_trust_store_config tc;
 	struct og_bundle_pull_opts po;
@@ -356,15 +398,16 @@ static int cmd_pull(int argc, char **argv)
 	what = n.layout != NULL ? n.layout : argv[optind];
 	og_sanitize(what, safe_ref, sizeof safe_ref);
 	og_log_open(LOG_AUTH);
-	if (og_trust_cli_policy(&n.trust, &p, &e) < 0) {
+	if (og_trust_cli_policy(&n.trust, &p, &e) < 0 || node_bundle_dir(&n, &e) < 0) {
+		og_trust_policy_free(p);
 		log_failure(safe_ref, "0 policy", e.msg);
 		return 1;
 	}
 	og_trust_policy_store_config(p, &tc);
-	po = (struct og_bundle_pull_opts){ .trust = &tc, .bundle_dir = n.bundle_dir,
+	po = (struct og_bundle_pull_opts){ .trust = &tc, .bundle_dir = n.dir,
 					   .ref = n.layout ? NULL : argv[optind], .layout = n.layout ? layout : NULL,
-					   .reg = &n.reg };
-	n.reg.max_blob_bytes = (size_t)OG_BUNDLE_MAX_LAYER_BYTES;
+					   .reg = &n.reg, .max_layer_bytes = n.max_layer };
+	n.reg.max_blob_bytes = (size_t)(n.max_layer ? n.max_layer : OG_BUNDLE_MAX_LAYER_BYTES);
 	n.reg.max_total_bytes = (size_t)OG_BUNDLE_MAX_TOTAL_BYTES;
 	rc = og_bundle_pull(&po, &r, &e);
 	og_trust_policy_free(p);
@@ -393,7 +436,7 @@ static int cmd_pull(int argc, char **argv)
 static int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = { NODE_LONGOPTS };
-	struct node_opts n = { .bundle_dir = OG_BUNDLE_DIR_DEFAULT, .reg = { .tls_verify = 1 } };
+	struct node_opts n = { .reg = { .tls_verify = 1 } };
 	struct og_trust_policy *p = NULL;
 	struct og_trust_store_config tc;
 	struct og_bundle_descriptor d;
@@ -419,10 +462,13 @@ static int cmd_status(int argc, char **argv)
 		fprintf(stderr, CMD " status: no arguments expected\n");
 		return 2;
 	}
-	bfd = open(n.bundle_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (node_bundle_dir(&n, &e) < 0) {
+		fprintf(stderr, CMD " status: %s\n", e.msg);
+		return 1;
+	}
+	bfd = open(n.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (bfd < 0 || (rc = og_bundle_current(bfd, gen, &e)) != 0) {
-		fprintf(stderr, CMD " status: %s: no bundle installed%s%s\n", n.bundle_dir, e.msg[0] ? ": " : "",
-			e.msg);
+		fprintf(stderr, CMD " status: %s: no bundle installed%s%s\n", n.dir, e.msg[0] ? ": " : "", e.msg);
 		return 1;
 	}
 	if (og_trust_cli_policy(&n.trust, &p, &e) < 0) {
@@ -435,7 +481,7 @@ static int cmd_status(int argc, char **argv)
 	rc = gfd < 0 ? og_fail_errno(&e, errno, "%s", gen) : og_bundle_descriptor_load_at(gfd, &roots, &d, &e);
 	og_trust_policy_free(p);
 	if (rc < 0) {
-		fprintf(stderr, CMD " status: %s/%s: %s\n", n.bundle_dir, gen, e.msg);
+		fprintf(stderr, CMD " status: %s/%s: %s\n", n.dir, gen, e.msg);
 		return 1;
 	}
 	og_format_rfc3339(d.created, created, sizeof created);

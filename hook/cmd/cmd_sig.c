@@ -16,6 +16,7 @@
 #include "verify/common/digest.h"
 #include "hook/base/strfmt.h"
 #include "verify/common/reference.h"
+#include "hook/cmd/cmd_sig.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,9 @@ static const char usage_text[] =
 	"       ocigate sig verify DIGEST [--image NAME] [options]\n"
 	"       ocigate sig sign --key PRIVATE.pem --repository REPO --digest sha256:HEX\n"
 	"                        [--payload-out FILE] [--signature-out FILE] [--add] [options]\n"
+	"       ocigate sig add --from-dir DIR [--manifest FILE] [options]\n"
+	"       ocigate sig fetch [--tls-verify=false] [--authfile F] [--cert-dir D] [--timeout DUR]\n"
+	"                         [options] (REF... | --local)\n"
 	"add: file a cosign simple-signing payload+signature, a Sigstore bundle or a DSSE\n"
 	"     envelope (with the image manifest/index bytes, so a config digest can be\n"
 	"     linked to the signed manifest) in the signature directory.  --repository\n"
@@ -43,6 +47,11 @@ static const char usage_text[] =
 	"verify: check DIGEST as the hook does; exit 0 accepted, 1 refused.  --image: as\n"
 	"     if the engine ran it as NAME (signatures are matched with that repository).\n"
 	"sign: write a cosign-compatible payload and base64 signature (and/or --add it).\n"
+	"add --from-dir: file every signature of a skopeo dir: copy of a cosign .sig tag.\n"
+	"fetch: file the cosign signatures (.sig tag) and Sigstore bundle referrers of each\n"
+	"     image REF (or, with --local, of every image the engines the policy names\n"
+	"     hold) from its registry, through skopeo; all of one image or none of it.\n"
+	"     Nothing fetched is trusted: the hook verifies it.\n"
 	OG_TRUST_CLI_USAGE;
 
 static int usage(FILE *f, int rc)
@@ -292,6 +301,9 @@ static int cmd_add(int argc, char **argv)
 	int rc;
 
 	memset(&en, 0, sizeof en);
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--from-dir") == 0 || strncmp(argv[i], "--from-dir=", 11) == 0)
+			return og_cmd_sig_add_from_dir(argc, argv);
 	rc = parse_add_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
@@ -499,11 +511,28 @@ static int cmd_sign(int argc, char **argv)
 	return 0;
 }
 
+/* The digests `sig add` files an entry under (for sig fetch and --from-dir). */
+int og_sig_cli_entry_digests(struct og_sig_entry *en, char list[][OG_DIGEST_MAX], size_t *n, og_error *e)
+{
+	*n = 0;
+	if (en->payload.data != NULL) {
+		struct og_cosign_payload cp;
+
+		if (og_cosign_payload_parse(en->payload.data, en->payload.len, &cp, e) < 0)
+			return -1;
+		add_digest(list, n, cp.digest);
+	} else if (bundle_digests(&en->bundle, list, n, en->repository, sizeof en->repository, e) < 0) {
+		return -1;
+	}
+	return en->manifest.data != NULL ? chain_digests(en, list, n, e) : 0;
+}
+
 static const struct og_command subcommands[] = {
 	{ "add", cmd_add, NULL },
 	{ "ls", cmd_ls, NULL },
 	{ "verify", cmd_verify, NULL },
 	{ "sign", cmd_sign, NULL },
+	{ "fetch", og_cmd_sig_fetch, NULL },
 	{ NULL, NULL, NULL },
 };
 

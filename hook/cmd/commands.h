@@ -12,7 +12,9 @@ int og_cmd_confinement_test(int argc, char **argv);
 int og_cmd_containerd_spec(int argc, char **argv);
 int og_cmd_trust(int argc, char **argv);			/* trust sign|verify|install */
 int og_cmd_trust_install(int argc, char **argv);
-int og_cmd_sig(int argc, char **argv);				/* sig add|ls|verify|sign */
+int og_cmd_sig(int argc, char **argv);				/* sig add|ls|verify|sign|fetch */
+int og_cmd_sig_fetch(int argc, char **argv);			/* sig fetch */
+int og_cmd_sig_add_from_dir(int argc, char **argv);		/* sig add --from-dir */
 int og_cmd_sigstore(int argc, char **argv);			/* sigstore verify-bundle */
 int og_cmd_verdict(int argc, char **argv);			/* verdict import|vex|show|ls|gc */
 int og_cmd_verdict_import(int argc, char **argv);

@@ -212,7 +212,7 @@ static int layout_manifest(struct source *s, og_error *e)
 
 /* The manifest's layers, checked: our media types, titles known and once
  * each, sizes within the limits. */
-static int parse_manifest(const og_buf *raw, struct mlayer *ls, size_t *n, og_error *e)
+static int parse_manifest(const og_buf *raw, uint64_t max_layer, struct mlayer *ls, size_t *n, og_error *e)
 {
 	json_auto_t *m = og_json_parse(raw->data, raw->len, "manifest", e);
 	json_t *cfg, *layers, *l;
@@ -243,9 +243,11 @@ static int parse_manifest(const og_buf *raw, struct mlayer *ls, size_t *n, og_er
 
 		og_bfmt(path, sizeof path, "manifest.layers[%zu]", i);
 		if (!json_is_object(l) || og_json_str(l, "digest", path, 1, &dg, e) < 0 ||
-		    og_json_int(l, "size", path, 1, 0, (int64_t)OG_BUNDLE_MAX_LAYER_BYTES, &ml->size, e) < 0)
-			return og_fail(e, "%s: not a layer within the limit of %" PRIu64 " bytes%s%s", path,
-				       OG_BUNDLE_MAX_LAYER_BYTES, e->msg[0] ? ": " : "", e->msg);
+		    og_json_int(l, "size", path, 1, 0, INT64_MAX, &ml->size, e) < 0)
+			return -1;
+		if ((uint64_t)ml->size > max_layer)
+			return og_fail(e, "%s: %" PRId64 " bytes, more than the limit of %" PRIu64, path, ml->size,
+				       max_layer);
 		title = json_string_value(json_object_get(json_object_get(l, "annotations"), OG_OCI_TITLE));
 		if (title == NULL)
 			return og_fail(e, "%s: no %s annotation", path, OG_OCI_TITLE);
@@ -372,7 +374,8 @@ static int step_copy(struct pull *p, og_error *e)
 	const struct og_bundle_pull_opts *o = p->o;
 	char dir[PATH_MAX], name[OG_REF_MAX], pinned[OG_REF_MAX + OG_DIGEST_MAX + 2];
 
-	if (parse_manifest(&p->src.manifest, p->layers, &p->nlayers, e) < 0)
+	if (parse_manifest(&p->src.manifest, o->max_layer_bytes ? o->max_layer_bytes : OG_BUNDLE_MAX_LAYER_BYTES,
+			   p->layers, &p->nlayers, e) < 0)
 		return -1;
 	if (o->layout != NULL)
 		return 0;

@@ -20,6 +20,7 @@ struct og_bundle_pull_opts {
 	const char *ref;				/* a registry reference, or NULL */
 	const char *layout;				/* an OCI image layout directory, or NULL */
 	const struct og_registry_opts *reg;
+	uint64_t max_layer_bytes;			/* 0: OG_BUNDLE_MAX_LAYER_BYTES */
 };
 
 struct og_bundle_pull_result {

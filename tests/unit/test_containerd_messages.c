@@ -242,6 +242,41 @@ START_TEST(decode_image)
 }
 END_TEST
 
+/* ListImagesResponse: repeated field 1, each an Image as in GetImageResponse. */
+START_TEST(decode_list_images)
+{
+	struct msg a, b, list;
+	struct og_containerd_image_ref *v = NULL;
+	size_t n = 9;
+	og_error e = { 0 };
+
+	image_response(&a, "127.0.0.1:5000/app:1", "application/vnd.oci.image.manifest.v1+json", D1);
+	image_response(&b, "localhost/bb:1", "application/vnd.oci.image.index.v1+json", D2);
+	memcpy(list.b, a.b, a.n);
+	memcpy(list.b + a.n, b.b, b.n);
+	list.n = a.n + b.n;
+	ck_assert_msg(og_containerd_decode_list_images(list.b, list.n, &v, &n, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].name, "127.0.0.1:5000/app:1");
+	ck_assert_str_eq(v[0].digest, D1);
+	ck_assert_str_eq(v[1].name, "localhost/bb:1");
+	ck_assert_str_eq(v[1].digest, D2);
+	free(v);
+	/* no images */
+	ck_assert_int_eq(og_containerd_decode_list_images(list.b, 0, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(v);
+	/* one bad image spoils the list */
+	image_response(&b, "x", "application/vnd.oci.image.config.v1+json", D2);
+	memcpy(list.b + a.n, b.b, b.n);
+	list.n = a.n + b.n;
+	ck_assert_int_eq(og_containerd_decode_list_images(list.b, list.n, &v, &n, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "ListImagesResponse"));
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 START_TEST(cri_metadata)
 {
 	char d[OG_DIGEST_MAX];
@@ -317,6 +352,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, decode_container_rejects);
 	tcase_add_test(tc, decode_container_long_id);
 	tcase_add_test(tc, decode_image);
+	tcase_add_test(tc, decode_list_images);
 	tcase_add_test(tc, cri_metadata);
 	tcase_add_test(tc, namespace_from_bundle);
 	suite_add_tcase(s, tc);

@@ -101,3 +101,25 @@ int og_containerd_image(const char *socket_path, const char *ns, const char *con
 	memcpy(name_out, ct.image, strlen(ct.image) + 1);
 	return 0;
 }
+
+int og_containerd_list_images(const char *socket_path, const char *ns, int timeout_ms,
+			      struct og_containerd_image_ref **out, size_t *n, og_error *e)
+{
+	og_cleanup(og_grpc_close) struct og_grpc_conn *c = NULL;
+	og_cleanup_buf og_buf resp = { 0 };
+	struct og_grpc_meta meta = { "containerd-namespace", ns };
+	int status;
+
+	*out = NULL;
+	*n = 0;
+	if (!og_containerd_valid_identifier(ns))
+		return og_fail(e, "containerd: namespace is not a valid containerd identifier");
+	if (og_grpc_connect(socket_path, timeout_ms, &c, e) < 0)
+		return og_wrap(e, "containerd");
+	/* ListImagesRequest{} (no filters): an empty message. */
+	if (og_grpc_unary(c, "/containerd.services.images.v1.Images/List", &meta, 1, "", 0, &resp, &status, e) < 0)
+		return og_wrap(e, "containerd: Images.List in namespace %s", ns);
+	if (og_containerd_decode_list_images(resp.data, resp.len, out, n, e) < 0)
+		return og_wrap(e, "containerd");
+	return 0;
+}

@@ -26,4 +26,12 @@ int og_containerd_image(const char *socket_path, const char *ns, const char *con
 			char digest_out[OG_DIGEST_MAX], enum og_digest_kind *kind_out,
 			char name_out[OG_REF_MAX], char target_out[OG_DIGEST_MAX], og_error *e);
 
+/* Every image of namespace ns (Images.List, no filter): names and target
+ * digests (manifest or index), at most OG_CONTAINERD_MAX_LIST_IMAGES; for
+ * `ocigate sig fetch --local`, never on the hook path.  *out is free()d by
+ * the caller. */
+struct og_containerd_image_ref;
+int og_containerd_list_images(const char *socket_path, const char *ns, int timeout_ms,
+			      struct og_containerd_image_ref **out, size_t *n, og_error *e);
+
 #endif

@@ -4,6 +4,8 @@
 #include "verify/identity/protobuf.h"
 #include "verify/common/digest.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Field numbers (containerd api, v1 services). */
@@ -19,6 +21,7 @@ enum {
 	ANY_VALUE = 2,
 	GET_IMAGE_REQUEST_NAME = 1,
 	GET_IMAGE_RESPONSE_IMAGE = 1,
+	LIST_IMAGES_RESPONSE_IMAGES = 1,
 	IMAGE_NAME = 1,
 	IMAGE_TARGET = 3,
 	DESCRIPTOR_MEDIA_TYPE = 1,
@@ -242,12 +245,46 @@ static int decode_descriptor(const struct og_pb_reader *parent, const struct og_
 	return 0;
 }
 
+/* One Image message (name, target) inside a response. */
+static int decode_image(const struct og_pb_reader *parent, const struct og_pb_field *imf, const char *what,
+			char name_out[OG_REF_MAX], char digest_out[OG_DIGEST_MAX], og_error *e)
+{
+	struct og_pb_reader img;
+	struct og_pb_field f;
+	int rc, have_name = 0, have_target = 0;
+
+	name_out[0] = '\0';
+	digest_out[0] = '\0';
+	if (og_pb_enter(parent, imf, &img, e) < 0)
+		return og_wrap(e, "%s", what);
+	while ((rc = og_pb_next(&img, &f, e)) == 1) {
+		if (f.number == IMAGE_NAME) {
+			if (have_name++)
+				return og_fail(e, "%s: Image.name appears twice", what);
+			if (og_pb_string(&f, "Image.name", name_out, OG_REF_MAX, e) < 0)
+				return og_wrap(e, "%s", what);
+			if (!printable(name_out))
+				return og_fail(e, "%s: Image.name: not printable ASCII", what);
+		} else if (f.number == IMAGE_TARGET) {
+			if (have_target++)
+				return og_fail(e, "%s: Image.target appears twice", what);
+			if (decode_descriptor(&img, &f, digest_out, e) < 0)
+				return og_wrap(e, "%s: Image.target", what);
+		}
+	}
+	if (rc < 0)
+		return og_wrap(e, "%s: Image", what);
+	if (!have_target)
+		return og_fail(e, "%s: image has no target", what);
+	return 0;
+}
+
 int og_containerd_decode_get_image(const void *msg, size_t len, char name_out[OG_REF_MAX],
 				   char digest_out[OG_DIGEST_MAX], og_error *e)
 {
-	struct og_pb_reader r, img;
+	struct og_pb_reader r;
 	struct og_pb_field f;
-	int rc, have_image = 0, have_name = 0, have_target = 0;
+	int rc, have_image = 0;
 
 	name_out[0] = '\0';
 	digest_out[0] = '\0';
@@ -257,32 +294,55 @@ int og_containerd_decode_get_image(const void *msg, size_t len, char name_out[OG
 			continue;
 		if (have_image++)
 			return og_fail(e, "GetImageResponse: image appears twice");
-		if (og_pb_enter(&r, &f, &img, e) < 0)
-			return og_wrap(e, "GetImageResponse");
-		while ((rc = og_pb_next(&img, &f, e)) == 1) {
-			if (f.number == IMAGE_NAME) {
-				if (have_name++)
-					return og_fail(e, "GetImageResponse: Image.name appears twice");
-				if (og_pb_string(&f, "GetImageResponse: Image.name", name_out, OG_REF_MAX, e) < 0)
-					return -1;
-				if (!printable(name_out))
-					return og_fail(e, "GetImageResponse: Image.name: not printable ASCII");
-			} else if (f.number == IMAGE_TARGET) {
-				if (have_target++)
-					return og_fail(e, "GetImageResponse: Image.target appears twice");
-				if (decode_descriptor(&img, &f, digest_out, e) < 0)
-					return og_wrap(e, "GetImageResponse: Image.target");
-			}
-		}
-		if (rc < 0)
-			return og_wrap(e, "GetImageResponse: Image");
+		if (decode_image(&r, &f, "GetImageResponse", name_out, digest_out, e) < 0)
+			return -1;
 	}
 	if (rc < 0)
 		return og_wrap(e, "GetImageResponse");
 	if (!have_image)
 		return og_fail(e, "GetImageResponse: no image");
-	if (!have_target)
-		return og_fail(e, "GetImageResponse: image has no target");
+	return 0;
+}
+
+int og_containerd_decode_list_images(const void *msg, size_t len, struct og_containerd_image_ref **out,
+				     size_t *n, og_error *e)
+{
+	struct og_pb_reader r;
+	struct og_pb_field f;
+	struct og_containerd_image_ref *v = NULL;
+	size_t count = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	og_pb_reader_init(&r, msg, len);
+	while ((rc = og_pb_next(&r, &f, e)) == 1) {
+		struct og_containerd_image_ref *nv;
+
+		if (f.number != LIST_IMAGES_RESPONSE_IMAGES)
+			continue;
+		if (count >= OG_CONTAINERD_MAX_LIST_IMAGES) {
+			free(v);
+			return og_fail(e, "ListImagesResponse: more than %d images", OG_CONTAINERD_MAX_LIST_IMAGES);
+		}
+		nv = realloc(v, (count + 1) * sizeof *v);
+		if (nv == NULL) {
+			free(v);
+			return og_fail_errno(e, ENOMEM, "ListImagesResponse");
+		}
+		v = nv;
+		if (decode_image(&r, &f, "ListImagesResponse", v[count].name, v[count].digest, e) < 0) {
+			free(v);
+			return -1;
+		}
+		count++;
+	}
+	if (rc < 0) {
+		free(v);
+		return og_wrap(e, "ListImagesResponse");
+	}
+	*out = v;
+	*n = count;
 	return 0;
 }
 

@@ -41,6 +41,17 @@ int og_containerd_decode_get_container(const void *msg, size_t len, struct og_co
 int og_containerd_decode_get_image(const void *msg, size_t len, char name_out[OG_REF_MAX],
 				   char digest_out[OG_DIGEST_MAX], og_error *e);
 
+/* ListImagesResponse{repeated Image images=1}: each image's name and target
+ * digest (validated as in GetImageResponse), at most
+ * OG_CONTAINERD_MAX_LIST_IMAGES; *out (free()) is NULL when there are none. */
+#define OG_CONTAINERD_MAX_LIST_IMAGES 4096
+struct og_containerd_image_ref {
+	char name[OG_REF_MAX];
+	char digest[OG_DIGEST_MAX];
+};
+int og_containerd_decode_list_images(const void *msg, size_t len, struct og_containerd_image_ref **out,
+				     size_t *n, og_error *e);
+
 /* The config digest ("ImageRef") from the CRI extension's JSON; when the
  * metadata names its container ID it must be container_id. */
 int og_containerd_cri_image_ref(const uint8_t *json, size_t len, const char *container_id,

@@ -231,6 +231,16 @@ const char *og_identity_policy_containerd_root(const struct og_identity_policy *
 	return NULL;
 }
 
+const char *og_identity_policy_containerd_socket(const struct og_identity_policy *p, const char **ns)
+{
+	for (size_t i = 0; p != NULL && i < p->n; i++)
+		if (p->src[i].type == SRC_CONTAINERD) {
+			*ns = p->src[i].ns;
+			return p->src[i].path;
+		}
+	return NULL;
+}
+
 void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out)
 {
 	fprintf(out, "image identity sources (first digest found wins):\n");

@@ -46,6 +46,9 @@ const char *og_identity_policy_graphroot(const struct og_identity_policy *p);
 /* The content store root ("root", default /var/lib/containerd) of the
  * first containerd source, or NULL. */
 const char *og_identity_policy_containerd_root(const struct og_identity_policy *p);
+/* The socket and namespace ("" = none given) of the first containerd
+ * source, or NULL. */
+const char *og_identity_policy_containerd_socket(const struct og_identity_policy *p, const char **ns);
 void og_identity_policy_describe(const struct og_identity_policy *p, FILE *out);
 /* What identity sources may look at. */
 struct og_identity_input {
