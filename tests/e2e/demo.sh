@@ -119,8 +119,8 @@ POLICY=$(img_policy demo enforce \
 jq -c '{mode, runtime, trust, scan, bundle}' "$POLICY" | sed "s|$E2E_WORK/||g; s/^/    /"
 
 step "[node] 7. deliver it: what ocigate-sync.timer (or the DaemonSet) runs on every node"
-run_ "$OCIGATE_BIN" bundle pull --policy "$POLICY" --bundle-dir "$BDIR" "${FROM[@]}" || die "bundle pull"
-run_ "$OCIGATE_BIN" bundle status --policy "$POLICY" --bundle-dir "$BDIR" || die "bundle status"
+run_ "$OCIGATE_BIN" bundle pull --policy "$POLICY" "${FROM[@]}" || die "bundle pull"
+run_ "$OCIGATE_BIN" bundle status --policy "$POLICY" || die "bundle status"
 
 # ---------------------------------------------------------------- four starts
 # demo_start N TITLE BUNDLE ID EXPECT(allow|deny)
