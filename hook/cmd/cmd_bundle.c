@@ -43,7 +43,7 @@
 	"  --tls-verify=false     plain HTTP or an unverified certificate\n"              \
 	"  --authfile FILE        containers-auth.json(5) credentials\n"                   \
 	"  --cert-dir DIR         containers-certs.d(5) style CA directory\n"              \
-	"  --timeout SECONDS      deadline of each registry operation (default 30)\n"
+	"  --timeout DURATION     deadline of each registry operation (default 30s)\n"
 
 static int reg_option(struct og_registry_opts *r, int c, const char *arg)
 {
@@ -60,15 +60,23 @@ static int reg_option(struct og_registry_opts *r, int c, const char *arg)
 		return 1;
 	case 'A': r->authfile = arg; return 1;
 	case 'C': r->cert_dir = arg; return 1;
-	case 'O':
+	case 'O': {
+		int64_t sec = 0;
+		og_error e = { 0 };
+
 		errno = 0;
 		v = strtol(arg, &end, 10);
-		if (errno || *end || v < 1 || v > 3600) {
-			fprintf(stderr, CMD ": --timeout: 1 to 3600 seconds\n");
+		if (errno == 0 && *end == '\0')
+			sec = v;
+		else if (og_parse_duration(arg, &sec, &e) < 0)
+			sec = 0;
+		if (sec < 1 || sec > 3600) {
+			fprintf(stderr, CMD ": --timeout: a duration (\"30s\", or seconds) from 1s to 1h\n");
 			return -1;
 		}
-		r->timeout_ms = (int)v * 1000;
+		r->timeout_ms = (int)sec * 1000;
 		return 1;
+	}
 	default: return 0;
 	}
 }
@@ -135,6 +143,26 @@ static int import_reports(const char *dir, const char *cache)
 	return rc;
 }
 
+#define MAX_SIG_REFS 256
+
+/* `sig fetch --signatures-dir DIR [registry options] REF...`: H2's fetch,
+ * filing as `sig add` does, into the directory the bundle takes. */
+static int fetch_signatures(const char *dir, char *const *refs, int nrefs, char *const *regargs, int nreg)
+{
+	char *argv[MAX_SIG_REFS + 16];
+	int argc = 0;
+
+	argv[argc++] = (char *)"fetch";
+	argv[argc++] = (char *)"--signatures-dir";
+	argv[argc++] = (char *)dir;
+	for (int i = 0; i < nreg; i++)
+		argv[argc++] = regargs[i];
+	for (int i = 0; i < nrefs; i++)
+		argv[argc++] = refs[i];
+	argv[argc] = NULL;
+	return og_cmd_sig_fetch(argc, argv);
+}
+
 static void remove_dir(const char *path)
 {
 	og_cleanup_close int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -152,9 +180,12 @@ static int cmd_create(int argc, char **argv)
 		{ "expires", required_argument, NULL, 'e' },	   { "key", required_argument, NULL, 'k' },
 		{ "trust-store", required_argument, NULL, 't' },  { "signatures-dir", required_argument, NULL, 's' },
 		{ "verdicts-dir", required_argument, NULL, 'd' }, { "reports", required_argument, NULL, 'r' },
+		{ "signatures-of", required_argument, NULL, 'S' }, REG_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },		   { NULL, 0, NULL, 0 },
 	};
 	const char *keys[MAX_KEYS], *reports = NULL;
+	char *refs[MAX_SIG_REFS], *regargs[8], sigtmp[] = "/tmp/ocigate-bundle-sigs-XXXXXX";
+	int nrefs = 0, nreg = 0;
 	struct og_bundle_create_opts o = { .keys = keys };
 	struct og_bundle_descriptor d;
 	og_error e = { 0 };
@@ -190,14 +221,31 @@ static int cmd_create(int argc, char **argv)
 		case 's': o.signatures_dir = optarg; break;
 		case 'd': o.verdicts_dir = optarg; break;
 		case 'r': reports = optarg; break;
+		case 'S':
+			if (nrefs == MAX_SIG_REFS) {
+				fprintf(stderr, CMD " create: more than %d --signatures-of\n", MAX_SIG_REFS);
+				return 2;
+			}
+			refs[nrefs++] = optarg;
+			break;
+		case 'V': case 'A': case 'C': case 'O':
+			if (nreg + 2 > (int)(sizeof regargs / sizeof regargs[0]))
+				return 2;
+			regargs[nreg++] = (char *)(c == 'V' ? "--tls-verify" : c == 'A' ? "--authfile"
+						   : c == 'C' ? "--cert-dir" : "--timeout");
+			regargs[nreg++] = optarg;
+			break;
 		case 'h':
 			printf("usage: " CMD " create --out LAYOUT_DIR --version N --expires DURATION\n"
 			       "         --key ROOT_PRIV.pem [--key ...] --trust-store STORE\n"
-			       "         [--signatures-dir DIR] [--verdicts-dir DIR | --reports DIR]\n"
+			       "         [--signatures-dir DIR] [--signatures-of REF ...] [registry options]\n"
+			       "         [--verdicts-dir DIR | --reports DIR]\n"
 			       "Build a trust bundle as an OCI image layout (tag \"" OG_BUNDLE_LAYOUT_TAG "\"): the trust\n"
 			       "store (STORE and STORE.sig), the signature directory and the verdict cache as\n"
-			       "tars, and the descriptor naming them, signed by each --key.  --reports imports\n"
-			       "every Trivy/Grype *.json report in DIR as `verdict import` does.\n");
+			       "tars, and the descriptor naming them, signed by each --key.  --signatures-of\n"
+			       "fetches REF's cosign signatures into the signature directory first, as `sig\n"
+			       "fetch` does; --reports imports every Trivy/Grype *.json report in DIR as\n"
+			       "`verdict import` does.\n" REG_USAGE);
 			return 0;
 		default: return 2;
 		}
@@ -211,6 +259,21 @@ static int cmd_create(int argc, char **argv)
 		return 2;
 	}
 	o.created = og_now();
+	if (nrefs > 0) {
+		if (o.signatures_dir == NULL) {
+			if (mkdtemp(sigtmp) == NULL) {
+				fprintf(stderr, CMD " create: %s: %s\n", sigtmp, strerror(errno));
+				return 2;
+			}
+			o.signatures_dir = sigtmp;
+		}
+		rc = fetch_signatures(o.signatures_dir, refs, nrefs, regargs, nreg);
+		if (rc != 0) {
+			if (o.signatures_dir == sigtmp)
+				remove_dir(sigtmp);
+			return rc;
+		}
+	}
 	if (reports != NULL) {
 		if (mkdtemp(tmp) == NULL) {
 			fprintf(stderr, CMD " create: %s: %s\n", tmp, strerror(errno));
@@ -227,6 +290,8 @@ static int cmd_create(int argc, char **argv)
 	rc = og_bundle_create(&o, &d, &e);
 	if (reports != NULL)
 		remove_dir(tmp);
+	if (o.signatures_dir == sigtmp)
+		remove_dir(sigtmp);
 	if (rc < 0) {
 		fprintf(stderr, CMD " create: %s\n", e.msg);
 		return 1;

@@ -179,6 +179,26 @@ rm -rf "$BUNDLE_DIR" "$NODE_STATE"/*
 make_bundle v1 1 && push v1 v1
 make_bundle v2 2 && push v2 v2
 
+t_begin "create --signatures-of: the image's cosign signature in the registry goes into the bundle (sig fetch)"
+if reg_push_busybox bb:1 bundle-bb; then
+	"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$REG_HOST/bb" --digest "$REG_IMG_MANIFEST" \
+		--payload-out "$E2E_WORK/bb.payload" --signature-out "$E2E_WORK/bb.sig" >/dev/null || fail "sig sign failed"
+	reg_cosign sig --repo bb --digest "$REG_IMG_MANIFEST" --payload "$E2E_WORK/bb.payload" \
+		--signature-b64 "$E2E_WORK/bb.sig" >/dev/null || fail "cannot push the .sig"
+	rm -rf "$LAYOUTS/fetched"
+	run_ocigate bundle create --out "$LAYOUTS/fetched" --version 9 --expires 1d --key "$IMG_DIR/keys/root.pem" \
+		--trust-store "$CI_STORE" --signatures-of "$REG_HOST/bb:1" "${REG_OPTS[@]}"
+	assert_rc 0
+	assert_out_contains "1 signature filed (1 cosign, 0 bundles) for $REG_IMG_MANIFEST"
+	tar -tf "$(python3 "$TOOL" layer-blob "$LAYOUTS/fetched" signatures.tar)" >"$E2E_WORK/fetched.list" ||
+		fail "signatures.tar does not list"
+	grep -q "^sha256/${REG_IMG_MANIFEST#sha256:}/[0-9a-f]*\.json$" "$E2E_WORK/fetched.list" ||
+		fail "no entry under $REG_IMG_MANIFEST in signatures.tar: $(cat "$E2E_WORK/fetched.list")"
+else
+	fail "cannot push the busybox image"
+fi
+t_end
+
 t_begin "a newer version installs over the old; the old generation is kept"
 pull "${REG_OPTS[@]}" "$REG_HOST/ocigate/bundle:v1"
 assert_rc 0
@@ -262,7 +282,7 @@ python3 "$TOOL" server silent "$E2E_WORK/bad.port" &
 BAD_PID=$!
 for _ in $(seq 100); do [ -s "$E2E_WORK/bad.port" ] && break; sleep 0.05; done
 start=$(date +%s)
-refused "1 manifest" "no answer within 3000 ms" --timeout 3 --tls-verify=false \
+refused "1 manifest" "no answer within 3000 ms" --timeout 3s --tls-verify=false \
 	"127.0.0.1:$(cat "$E2E_WORK/bad.port")/ocigate/bundle:v2"
 [ $(($(date +%s) - start)) -lt 30 ] || fail "the stalled pull took $(($(date +%s) - start)) s with --timeout 3"
 bad_stop
