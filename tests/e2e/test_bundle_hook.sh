@@ -197,6 +197,14 @@ b=$(img_bundle signed-expiring "$POL" "$SIGNED_HEX")
 id=$(new_id bundle-expiring)
 img_expect_allowed "$b" "$id"
 assert_log_contains "warning msg=\"trust bundle $(re_quote "$BDIR/$GEN") \(version 4\) expires at .*within warn_before_expiry 24h"
+# check, a dry run, prints it instead and sends nothing to syslog.
+log_begin
+run_ocigate check --policy "$POL" --bundle "$b"
+log_end
+assert_rc 0
+assert_out_contains "trust bundle: $BDIR/$GEN (version 4)"
+assert_out_contains "within warn_before_expiry 24h"
+[ -z "$(log_hook_lines)" ] || fail "check sent to syslog: $(log_hook_lines | head -n 1)"
 t_end
 
 # ---------------------------------------------------------------- current
