@@ -87,7 +87,8 @@ void og_bundle_policy_describe(const struct og_bundle_policy *b, FILE *out)
 {
 	if (!b->configured)
 		return;
-	fprintf(out, "trust bundle: %s (trust store, signatures and verdicts of the generation %s/%s names)\n",
+	fprintf(out, "trust bundle: %s: the trust store, signatures and verdict cache are those of the "
+		     "generation %s/%s names at each start (not the paths above)\n",
 		b->dir, b->dir, OG_BUNDLE_CURRENT);
 	fprintf(out, "  max age: %s%s\n", b->max_age ? b->max_age_text : "unlimited (only its expiry)",
 		b->max_age ? (b->on_stale_audit ? ", then logged only (on_stale audit)" : ", then denied") : "");
