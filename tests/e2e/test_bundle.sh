@@ -230,8 +230,10 @@ make_bundle tampered 3
 python3 "$TOOL" tamper "$(python3 "$TOOL" layer-blob "$LAYOUTS/tampered" signatures.tar)"
 refused "4 layers" "layer signatures.tar: .* bytes with digest sha256:[0-9a-f]+, expected" \
 	--from-layout "$LAYOUTS/tampered"
-make_bundle tampered2 3 && push tampered2 tampered2
-blob=$(python3 "$TOOL" layer-blob "$LAYOUTS/tampered2" verdicts.tar)
+# Its own version: a descriptor no other bundle here shares (the registry stores a blob once,
+# so tampering a shared one would break the other bundles too).
+make_bundle tampered2 7 && push tampered2 tampered2
+blob=$(python3 "$TOOL" layer-blob "$LAYOUTS/tampered2" bundle.json)
 hex=$(basename "$blob")
 stored=$REG_DIR/data/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex/data
 [ -f "$stored" ] || fail "no blob $stored in the registry's storage"

@@ -349,6 +349,52 @@ START_TEST(bundle_floor)
 }
 END_TEST
 
+/* A store from a bundle generation (keep_floor): its version is checked
+ * against the trust floor but never raises it, so a start still reading
+ * the previous generation is not refused as a rollback. */
+START_TEST(bundle_store_keeps_floor)
+{
+	static const char doc[] = "{\"version\": 5, \"expires\": \"2099-01-01T00:00:00Z\", \"keys\": []}";
+	const char *keys[] = { root1 };
+	char store[320], kid[OG_KEYID_HEX];
+	struct og_trust_store_config c = { .store_path = store, .root_keys = keys, .nroot = 1, .threshold = 1,
+					   .state_dir = statedir, .update_state = 1, .keep_floor = 1 };
+	struct og_trust_store *s = NULL;
+	int64_t v;
+	og_error e = { 0 };
+
+	snprintf(store, sizeof store, "%s/store.json", dir);
+	wfile(store, doc, strlen(doc));
+	ck_assert_int_eq(og_trust_store_sign(store, kroot1, kid, &e), 0);
+	ck_assert_int_eq(og_trust_state_raise(statedir, 4, &e), 0);
+	ck_assert_msg(og_trust_store_load(&c, &s, &e) == 0, "%s", e.msg);
+	og_trust_store_free(s);
+	ck_assert_int_eq(og_trust_state_read(statedir, &v, &e), 0);
+	ck_assert_int_eq(v, 4);
+	/* Still a floor: below it is refused. */
+	ck_assert_int_eq(og_trust_state_raise(statedir, 6, &e), 0);
+	ck_assert_int_eq(og_trust_store_load(&c, &s, &e), -1);
+	ck_assert_msg(strstr(e.msg, "rolled back") != NULL, "%s", e.msg);
+	/* Without keep_floor (a store of its own), acceptance raises it. */
+	og_error_clear(&e);
+	ck_assert_int_eq(og_trust_state_raise(statedir, 6, &e), 0);
+	c.keep_floor = 0;
+	wfile(store, "{\"version\": 7, \"expires\": \"2099-01-01T00:00:00Z\", \"keys\": []}", 61);
+	unlink(desc_path);
+	{
+		char sig[330];
+
+		snprintf(sig, sizeof sig, "%s.sig", store);
+		unlink(sig);
+	}
+	ck_assert_int_eq(og_trust_store_sign(store, kroot1, kid, &e), 0);
+	ck_assert_msg(og_trust_store_load(&c, &s, &e) == 0, "%s", e.msg);
+	og_trust_store_free(s);
+	ck_assert_int_eq(og_trust_state_read(statedir, &v, &e), 0);
+	ck_assert_int_eq(v, 7);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bundle_descriptor");
@@ -363,6 +409,7 @@ int main(void)
 	tcase_add_test(t, time_checks);
 	tcase_add_test(t, roots_config_refused);
 	tcase_add_test(t, bundle_floor);
+	tcase_add_test(t, bundle_store_keeps_floor);
 	suite_add_tcase(s, t);
 	return tu_run(s);
 }

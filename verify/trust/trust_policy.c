@@ -56,6 +56,7 @@ struct og_trust_policy {
 	char *predicate_types[OG_MAX_PREDICATE_TYPES];
 	size_t npred;
 	int match_repository;
+	int from_bundle;		/* store and signatures_dir set by og_trust_policy_use_bundle */
 };
 
 static int abs_path(const json_t *sec, const char *key, const char *path, const char *def, char **out,
@@ -273,6 +274,7 @@ int og_trust_policy_override(struct og_trust_policy *p, const struct og_trust_ov
 int og_trust_policy_use_bundle(struct og_trust_policy *p, const char *store, const char *signatures_dir,
 			       og_error *e)
 {
+	p->from_bundle = 1;
 	return replace(&p->store, store, e) < 0 || replace(&p->signatures_dir, signatures_dir, e) < 0 ? -1 : 0;
 }
 
@@ -361,6 +363,7 @@ void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_tru
 	c->threshold = p->threshold;
 	c->state_dir = p->state_dir;
 	c->update_state = 1;
+	c->keep_floor = p->from_bundle;
 }
 
 /* The settings that decide trust, hashed: a change of policy must not

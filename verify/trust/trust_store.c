@@ -490,7 +490,7 @@ static int check_rollback(const struct og_trust_store_config *c, struct og_trust
 	if (s->version < s->previous_version)
 		return og_fail(e, "rolled back: version %" PRId64 " is lower than the accepted version %" PRId64,
 			       s->version, s->previous_version);
-	if (s->version > s->previous_version && c->update_state)
+	if (s->version > s->previous_version && c->update_state && !c->keep_floor)
 		return og_trust_state_raise(c->state_dir, s->version, e);
 	return 0;
 }

@@ -49,6 +49,11 @@ struct og_trust_store_config {
 	int threshold;			/* k of nroot */
 	const char *state_dir;		/* rollback state; NULL: no rollback check */
 	int update_state;		/* persist a newer version once accepted */
+	int keep_floor;			/* check the floor, never raise it: a store from a trust
+					 * bundle generation (bundle_layout.h), whose replay the
+					 * bundle floor refuses at `bundle pull`; raising it from a
+					 * hook would refuse starts still reading the previous
+					 * generation (test_bundle_stress.sh) */
 };
 
 /* Every string below points into the store's bytes (og_trust_store.raw),
