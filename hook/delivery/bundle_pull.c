@@ -71,8 +71,10 @@ static void names_diff(struct names *old, struct names *new, size_t *added, size
 {
 	size_t i = 0, j = 0;
 
-	qsort(old->v, old->n, sizeof *old->v, cmp_names);
-	qsort(new->v, new->n, sizeof *new->v, cmp_names);
+	if (old->n > 1)
+		qsort(old->v, old->n, sizeof *old->v, cmp_names);
+	if (new->n > 1)
+		qsort(new->v, new->n, sizeof *new->v, cmp_names);
 	*added = *removed = 0;
 	while (i < old->n || j < new->n) {
 		int c = i == old->n ? 1 : j == new->n ? -1 : strcmp(old->v[i], new->v[j]);
