@@ -309,7 +309,7 @@ static int cmd_push(int argc, char **argv)
 	struct og_registry_opts r = { .tls_verify = 1 };
 	char layout[PATH_MAX];
 	og_error e = { 0 };
-	int c, k;
+	int c;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -318,7 +318,7 @@ static int cmd_push(int argc, char **argv)
 			       "Push the bundle `bundle create` wrote to REF, manifest unchanged.\n" REG_USAGE);
 			return 0;
 		}
-		if ((k = reg_option(&r, c, optarg)) <= 0)
+		if (reg_option(&r, c, optarg) <= 0)
 			return 2;
 	}
 	if (optind + 2 != argc) {
@@ -532,7 +532,7 @@ static int cmd_status(int argc, char **argv)
 		return 1;
 	}
 	bfd = open(n.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (bfd < 0 || (rc = og_bundle_current(bfd, gen, &e)) != 0) {
+	if (bfd < 0 || og_bundle_current(bfd, gen, &e) != 0) {
 		fprintf(stderr, CMD " status: %s: no bundle installed%s%s\n", n.dir, e.msg[0] ? ": " : "", e.msg);
 		return 1;
 	}

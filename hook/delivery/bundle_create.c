@@ -38,7 +38,7 @@ static int publish_blob(int blobs, const char *tmp, struct layer *l, og_error *e
 		return og_fail_errno(e, errno, "%s", tmp);
 	if (og_bundle_fd_sha256(fd, l->digest, &l->size, e) < 0 || fsync(fd) < 0)
 		return og_wrap(e, "%s", l->title);
-	og_bfmt(name, sizeof name, "%s", l->digest + strlen("sha256:"));
+	og_bundle_blob_name(l->digest, name, sizeof name);
 	if (renameat(blobs, tmp, blobs, name) < 0)
 		return og_fail_errno(e, errno, "%s", l->title);
 	return 0;
@@ -51,7 +51,7 @@ static int write_blob(int blobs, const char *data, size_t len, struct layer *l, 
 
 	og_sha256_digest(data, len, l->digest, sizeof l->digest);
 	l->size = len;
-	og_bfmt(name, sizeof name, "%s", l->digest + strlen("sha256:"));
+	og_bundle_blob_name(l->digest, name, sizeof name);
 	return og_write_file_atomic(blobs, name, data, len, 0644, e);
 }
 
@@ -112,7 +112,6 @@ static char *descriptor_text(const struct og_bundle_create_opts *o, const struct
 	doc = json_pack("{s:s,s:I,s:s,s:s,s:O,s:{s:I,s:I}}", "type", OG_BUNDLE_TYPE, "version",
 			(json_int_t)o->version, "created", created, "expires", expires, "contents", contents,
 			"summary", "signatures", (json_int_t)nsigs, "verdicts", (json_int_t)nverdicts);
-	json_decref(contents);
 	return doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 }
 

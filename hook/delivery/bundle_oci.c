@@ -52,7 +52,7 @@ int og_bundle_fd_sha256(int fd, char digest[OG_DIGEST_MAX], uint64_t *size, og_e
 	return lseek(fd, 0, SEEK_SET) < 0 ? og_fail_errno(e, errno, "sha256: seek") : 0;
 }
 
-void og_bundle_blob_path(int layout, const char *digest, char *out, size_t size)
+void og_bundle_blob_name(const char *digest, char *out, size_t size)
 {
-	og_bfmt(out, size, "%s%s", layout ? "blobs/sha256/" : "", digest + strlen("sha256:"));
+	og_bfmt(out, size, "%s", digest + strlen("sha256:"));
 }

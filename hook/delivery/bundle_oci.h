@@ -33,8 +33,8 @@ const char *og_bundle_layer_dir(const char *layer);
 /* sha256 and size of the open file fd, read from its start to its end. */
 int og_bundle_fd_sha256(int fd, char digest[OG_DIGEST_MAX], uint64_t *size, og_error *e);
 
-/* The file of a blob in an OCI layout (blobs/sha256/<hex>) or a skopeo
- * dir: copy (<hex>); digest must be valid. */
-void og_bundle_blob_path(int layout, const char *digest, char *out, size_t size);
+/* A blob's file name in an OCI layout's blobs/sha256 or a skopeo dir:
+ * copy: the digest's hex (digest must be valid). */
+void og_bundle_blob_name(const char *digest, char *out, size_t size);
 
 #endif

@@ -71,10 +71,9 @@ static void names_diff(struct names *old, struct names *new, size_t *added, size
 {
 	size_t i = 0, j = 0;
 
-	/* qsort's base must not be NULL, even for no elements (UBSan). */
-	if (old->n > 0)
+	if (old->n > 1)
 		qsort(old->v, old->n, sizeof *old->v, cmp_names);
-	if (new->n > 0)
+	if (new->n > 1)
 		qsort(new->v, new->n, sizeof *new->v, cmp_names);
 	*added = *removed = 0;
 	while (i < old->n || j < new->n) {
@@ -170,7 +169,7 @@ static int64_t gen_version(const char *gen)
 
 struct source {
 	int fd;			/* the layout or the copy (skopeo dir:) */
-	int layout;		/* 1: blobs/sha256/<hex>; 0: <hex> */
+	int blobs;		/* where blobs are, by hex: the layout's blobs/sha256, or fd */
 	og_buf manifest;
 	char digest[OG_DIGEST_MAX];
 	char dl[NAME_MAX + 1];	/* the copy's directory in the bundle dir, "" if none */
@@ -203,8 +202,8 @@ static int layout_manifest(struct source *s, og_error *e)
 		return og_wrap(e, "OCI layout");
 	if (!og_digest_valid(dg))
 		return og_fail(e, "OCI layout: index.json: not a sha256 digest");
-	og_bundle_blob_path(1, dg, path, sizeof path);
-	if (og_read_file_at(s->fd, path, OG_REGISTRY_MAX_MANIFEST_BYTES, &s->manifest, e) < 0)
+	og_bundle_blob_name(dg, path, sizeof path);
+	if (og_read_file_at(s->blobs, path, OG_REGISTRY_MAX_MANIFEST_BYTES, &s->manifest, e) < 0)
 		return og_wrap(e, "OCI layout: manifest");
 	og_sha256_digest(s->manifest.data, s->manifest.len, got, sizeof got);
 	if (strcmp(got, dg) != 0)
@@ -288,8 +287,8 @@ static int open_blob(const struct source *s, const char *title, const char *dige
 	uint64_t len;
 	int fd;
 
-	og_bundle_blob_path(s->layout, digest, path, sizeof path);
-	fd = og_open_beneath(s->fd, path, O_RDONLY | O_CLOEXEC, e);
+	og_bundle_blob_name(digest, path, sizeof path);
+	fd = og_open_beneath(s->blobs, path, O_RDONLY | O_CLOEXEC, e);
 	if (fd < 0)
 		return og_wrap(e, "layer %s", title);
 	if (og_bundle_fd_sha256(fd, got, &len, e) < 0) {
@@ -348,10 +347,17 @@ static int step_manifest(struct pull *p, og_error *e)
 	const struct og_bundle_pull_opts *o = p->o;
 
 	if (o->layout != NULL) {
-		p->src.layout = 1;
+		og_cleanup_close int b = -1;
+
 		p->src.fd = open(o->layout, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (p->src.fd < 0)
 			return og_fail_errno(e, errno, "%s", o->layout);
+		/* One component at a time: no symbolic link followed, and no
+		 * openat2 needed for a nested path. */
+		b = openat(p->src.fd, "blobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		p->src.blobs = b < 0 ? -1 : openat(b, "sha256", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (p->src.blobs < 0)
+			return og_fail_errno(e, errno, "%s: blobs/sha256", o->layout);
 		return layout_manifest(&p->src, e);
 	}
 	return og_registry_manifest(o->reg, o->ref, &p->src.manifest, p->src.digest, e);
@@ -360,14 +366,15 @@ static int step_manifest(struct pull *p, og_error *e)
 /* Is the manifest the one the installed generation came from? */
 static int installed_same(struct pull *p)
 {
-	char gen[OG_BUNDLE_GEN_NAME_MAX], path[OG_BUNDLE_GEN_NAME_MAX + 32];
+	char gen[OG_BUNDLE_GEN_NAME_MAX];
 	og_cleanup_buf og_buf b = { 0 };
+	og_cleanup_close int gfd = -1;
 	og_error ignored = { 0 };
 
 	if (og_bundle_current(p->bundlefd, gen, &ignored) != 0)
 		return 0;
-	og_bfmt(path, sizeof path, "%s/%s", gen, OG_BUNDLE_MANIFEST_DIGEST);
-	if (og_read_file_at(p->bundlefd, path, OG_DIGEST_MAX, &b, &ignored) < 0)
+	gfd = openat(p->bundlefd, gen, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (gfd < 0 || og_read_file_at(gfd, OG_BUNDLE_MANIFEST_DIGEST, OG_DIGEST_MAX, &b, &ignored) < 0)
 		return 0;
 	return b.len == strlen(p->src.digest) && memcmp(b.data, p->src.digest, b.len) == 0;
 }
@@ -393,6 +400,9 @@ static int step_copy(struct pull *p, og_error *e)
 		return -1;
 	p->src.fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (p->src.fd < 0)
+		return og_fail_errno(e, errno, "%s", dir);
+	p->src.blobs = dup(p->src.fd);
+	if (p->src.blobs < 0)
 		return og_fail_errno(e, errno, "%s", dir);
 	return 0;
 }
@@ -712,7 +722,7 @@ static int run(struct pull *p, og_error *e)
 
 int og_bundle_pull(const struct og_bundle_pull_opts *o, struct og_bundle_pull_result *r, og_error *e)
 {
-	struct pull p = { .o = o, .r = r, .bundlefd = -1, .src = { .fd = -1 }, .tmpfd = -1 };
+	struct pull p = { .o = o, .r = r, .bundlefd = -1, .src = { .fd = -1, .blobs = -1 }, .tmpfd = -1 };
 	int rc;
 
 	memset(r, 0, sizeof *r);
@@ -729,6 +739,7 @@ int og_bundle_pull(const struct og_bundle_pull_opts *o, struct og_bundle_pull_re
 	/* Nothing left behind: the unpacked tree (unless published) and the copy. */
 	og_closep(&p.tmpfd);
 	og_closep(&p.src.fd);
+	og_closep(&p.src.blobs);
 	if (p.tmp[0] != '\0')
 		remove_tree(p.bundlefd, p.tmp);
 	if (p.src.dl[0] != '\0')

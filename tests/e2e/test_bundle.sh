@@ -50,6 +50,12 @@ UNSIGNED_HEX=$IMG_CONFIG_HEX
 REPORTS=$E2E_WORK/reports
 mkdir -p "$REPORTS"
 cp "$E2E_REPO/tests/fixtures/scanners/trivy-small.json" "$REPORTS/"
+# The signed image's own scan: one low finding, within the policy's limits.
+jq -n --arg id "sha256:$SIGNED_HEX" --arg now "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg repo "$IMG_REPO_A" '{
+	SchemaVersion: 2, CreatedAt: $now, ArtifactName: ($repo + ":1.0"), ArtifactType: "container_image",
+	Metadata: {ImageID: $id, RepoTags: [$repo + ":1.0"]},
+	Results: [{Target: "app", Class: "os-pkgs", Vulnerabilities: [{VulnerabilityID: "CVE-2099-0004",
+	PkgName: "bash", InstalledVersion: "5.2", Status: "will_not_fix", Severity: "LOW"}]}]}' >"$REPORTS/signed.json"
 LAYOUTS=$E2E_WORK/layouts
 mkdir -p "$LAYOUTS"
 
@@ -65,7 +71,9 @@ chmod 700 "$NODE" "$NODE_STATE"
 # keeps the root keys, threshold and state directory that verify both.
 NODE_TRUST=$(jq -cn --arg root "$IMG_DIR/keys/root.pub" --arg state "$NODE_STATE" \
 	'{root_keys: [$root], threshold: 1, state_dir: $state}')
-POL=$(img_policy bundle-enforce enforce "$NODE_TRUST" null "$(jq -cn --arg d "$BUNDLE_DIR" '{bundle: {dir: $d}}')")
+# The scan section requires a verdict, which only the bundle's verdict cache holds.
+POL=$(img_policy bundle-enforce enforce "$NODE_TRUST" '{"required": true, "max": {"critical": 0, "high": 0}}' \
+	"$(jq -cn --arg d "$BUNDLE_DIR" '{bundle: {dir: $d}}')")
 
 # make_bundle NAME VERSION [EXPIRES [KEY]]: `bundle create` into $LAYOUTS/NAME.
 make_bundle() {
@@ -146,11 +154,11 @@ for mode in http tls; do
 		continue
 	fi
 	make_bundle v1 1 && push v1 v1
-	grep -q "2 signatures, 2 verdicts" "$E2E_WORK/create.out" || fail "create: $(cat "$E2E_WORK/create.out")"
+	grep -q "2 signatures, 3 verdicts" "$E2E_WORK/create.out" || fail "create: $(cat "$E2E_WORK/create.out")"
 	pull "${REG_OPTS[@]}" "$REG_HOST/ocigate/bundle:v1"
 	assert_rc 0
 	assert_out_contains "installed version 1 (was 0)"
-	n=$(log_hook_msgs | grep -cE '^bundle .*: installed version 1 \(was 0\) as gen-1-[0-9a-f]{12}: signatures \+2 -0, verdicts \+2 -0, trust store version 1 \(was 0\)')
+	n=$(log_hook_msgs | grep -cE '^bundle .*: installed version 1 \(was 0\) as gen-1-[0-9a-f]{12}: signatures \+2 -0, verdicts \+3 -0, trust store version 1 \(was 0\)')
 	[ "$n" = 1 ] || fail "expected one install syslog line, got: $(log_hook_msgs)"
 	[ "$(readlink "$BUNDLE_DIR/current")" = "$(ls "$BUNDLE_DIR" | grep '^gen-1-')" ] || fail "current does not name gen-1"
 	[ "$(cat "$NODE_STATE/bundle-version")" = 1 ] || fail "bundle floor is not 1"
