@@ -1,7 +1,7 @@
 # ocigate: OCI runtime hook for container admission.
 #   make            build build/ocigate
 #   make check      install missing test dependencies, run unit and end-to-end tests
-#   make demo       start an allowed and a refused container through real runc
+#   make demo       keys, a signed image, a Trivy report, a signed bundle delivered; four runc starts
 #   make install    DESTDIR=... PREFIX=...
 # CFLAGS/LDFLAGS from the environment are appended last, so distribution
 # build flags still apply.
@@ -270,6 +270,10 @@ HOOKSDIR ?= /usr/share/containers/oci/hooks.d
 PKG_MAN  := $(B)/man/ocigate.8.gz $(B)/man/ocigate-policy.5.gz
 PKG_POLICY = $(DESTDIR)$(SYSCONFDIR)/ocigate/policy.json
 PKG_STATE  = $(DESTDIR)$(LOCALSTATEDIR)/lib/ocigate
+# The bundle sync units (systemd) and their settings (a conffile, kept like the policy).
+SYSTEMDUNITDIR ?= /lib/systemd/system
+PKG_UNITS   = ocigate-sync.service ocigate-sync.timer
+PKG_SYNCENV = $(DESTDIR)$(SYSCONFDIR)/default/ocigate-sync
 
 .PHONY: deb rpm
 
@@ -289,6 +293,13 @@ chmod 0644 $(DESTDIR)$(HOOKSDIR)/ocigate.json
 else echo "install -D -m 0644 packaging/policy.json $(PKG_POLICY)"; \
 install -D -m 0644 packaging/policy.json $(PKG_POLICY); fi
 install -d -m 0700 $(PKG_STATE)
+install -d -m 0755 $(DESTDIR)$(SYSTEMDUNITDIR)
+sed 's|/usr/sbin/ocigate |$(SBINDIR)/ocigate |' packaging/ocigate-sync.service > $(DESTDIR)$(SYSTEMDUNITDIR)/ocigate-sync.service
+install -m 0644 packaging/ocigate-sync.timer $(DESTDIR)$(SYSTEMDUNITDIR)/ocigate-sync.timer
+chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/ocigate-sync.service
+@if [ -e $(PKG_SYNCENV) ]; then echo "keeping the existing $(PKG_SYNCENV)"; \
+else echo "install -D -m 0644 packaging/ocigate-sync.default $(PKG_SYNCENV)"; \
+install -D -m 0644 packaging/ocigate-sync.default $(PKG_SYNCENV); fi
 endef
 
 define PKG_UNINSTALL
@@ -300,6 +311,11 @@ elif [ -e $(PKG_POLICY) ]; then echo "keeping $(PKG_POLICY): it differs from the
 @rmdir $(DESTDIR)$(SYSCONFDIR)/ocigate 2>/dev/null || true
 @if [ -d $(PKG_STATE) ] && ! rmdir $(PKG_STATE) 2>/dev/null; then \
 echo "keeping $(PKG_STATE): not empty (trust state, signatures, verdicts)"; fi
+rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(PKG_UNITS))
+@rmdir -p $(DESTDIR)$(SYSTEMDUNITDIR) 2>/dev/null || true
+@if cmp -s packaging/ocigate-sync.default $(PKG_SYNCENV); then echo "rm -f $(PKG_SYNCENV)"; rm -f $(PKG_SYNCENV); \
+elif [ -e $(PKG_SYNCENV) ]; then echo "keeping $(PKG_SYNCENV): it differs from the shipped one"; fi
+@rmdir $(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR) 2>/dev/null || true
 endef
 
 deb:

@@ -54,6 +54,9 @@ int og_confine_for_policy(const struct og_policy *p, og_error *e)
 	    (og_image_rules_on(p) &&
 	     og_confine_add(&paths, og_identity_policy_graphroot(p->sections.identity), 0) < 0))
 		return og_fail(e, "confinement: too many paths");
+	/* The installed bundle's generation in force (read-only). */
+	if (p->bundle.resolved && og_confine_add(&paths, p->bundle.gen.path, 0) < 0)
+		return og_fail(e, "confinement: too many paths");
 	/* containerd's content store: only its blobs. */
 	if (og_image_rules_on(p) && ctd_root != NULL) {
 		og_bfmt(content, sizeof content, "%s/%s", ctd_root, OG_CONTENT_BLOBS_DIR);

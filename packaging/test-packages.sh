@@ -134,6 +134,29 @@ for m in /usr/share/man/man8/ocigate.8.gz /usr/share/man/man5/ocigate-policy.5.g
 	check "man page $m renders without groff warnings" \
 		sh -c "zcat '$m' | LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z 2>&1 | (! grep .)"
 done
+units=/lib/systemd/system
+for u in ocigate-sync.service ocigate-sync.timer; do
+	check "$units/$u present" test -s "$units/$u"
+done
+check "ocigate-sync.service runs the bundle pull of the installed binary and policy" \
+	grep -qxF 'ExecStart=/usr/sbin/ocigate bundle pull --policy /etc/ocigate/policy.json ${OCIGATE_BUNDLE_REF}' \
+	"$units/ocigate-sync.service"
+check "ocigate-sync.timer has OnBootSec, OnUnitActiveSec, RandomizedDelaySec and Persistent" sh -c \
+	"grep -q '^OnBootSec=' $units/ocigate-sync.timer && grep -q '^OnUnitActiveSec=' $units/ocigate-sync.timer &&
+	 grep -q '^RandomizedDelaySec=' $units/ocigate-sync.timer && grep -qx 'Persistent=true' $units/ocigate-sync.timer"
+check "/etc/default/ocigate-sync is a conffile" \
+	sh -c "dpkg-query -W -f='\${Conffiles}\n' ocigate | grep -q '^ /etc/default/ocigate-sync '"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# --man=no: Documentation= may name a man page this machine cannot show.
+	check "systemd-analyze verify ocigate-sync.service ocigate-sync.timer" sh -c \
+		"systemd-analyze verify --man=no $units/ocigate-sync.service $units/ocigate-sync.timer 2>&1 | (! grep .)"
+else
+	ok "systemd-analyze verify # SKIP systemd-analyze not installed"
+fi
+if [ -d /run/systemd/system ]; then
+	check "the timer is installed but not enabled (it needs OCIGATE_BUNDLE_REF first)" \
+		sh -c '[ "$(systemctl is-enabled ocigate-sync.timer 2>/dev/null)" = disabled ]'
+fi
 check "/var/lib/ocigate is a root-owned directory, mode 0700" \
 	sh -c '[ "$(stat -c %a:%U:%G /var/lib/ocigate)" = "700:root:root" ]'
 if /usr/sbin/ocigate --help 2>&1 | grep -q containerd-spec; then
@@ -157,8 +180,8 @@ fi
 echo '{"version": 1, "mode": "audit", "runtime": {"preset": "restricted"}}' >/etc/ocigate/policy.json
 mkdir -p /var/lib/ocigate/verdicts && echo admin-data >/var/lib/ocigate/verdicts/keep
 check "dpkg -r ocigate" dpkg -r ocigate
-check "after remove: the binary, man pages and hooks.d file are gone" sh -c \
-	"! [ -e /usr/sbin/ocigate ] && ! [ -e $hooks ] && ! [ -e /usr/share/man/man8/ocigate.8.gz ] && ! [ -e /usr/share/man/man5/ocigate-policy.5.gz ]"
+check "after remove: the binary, man pages, hooks.d file and sync units are gone" sh -c \
+	"! [ -e /usr/sbin/ocigate ] && ! [ -e $hooks ] && ! [ -e /usr/share/man/man8/ocigate.8.gz ] && ! [ -e /usr/share/man/man5/ocigate-policy.5.gz ] && ! [ -e $units/ocigate-sync.service ] && ! [ -e $units/ocigate-sync.timer ]"
 check "after remove: the modified conffile stays" grep -q restricted /etc/ocigate/policy.json
 check "after remove: admin data in /var/lib/ocigate stays" test -f /var/lib/ocigate/verdicts/keep
 check "dpkg --purge ocigate" dpkg --purge ocigate
@@ -196,7 +219,9 @@ if [ "${OCIGATE_PKG_RPM:-1}" != 0 ] && command -v rpmbuild >/dev/null 2>&1; then
 		rpmf=$(find "$B/rpm/RPMS" -name "ocigate-$VERSION-*.rpm" | head -n 1)
 		rpm -qlvp "$rpmf" >"$work/rpmlist" 2>/dev/null
 		for f in /usr/sbin/ocigate /etc/ocigate/policy.json /usr/share/containers/oci/hooks.d/ocigate.json \
-			/usr/share/man/man8/ocigate.8.gz /usr/share/man/man5/ocigate-policy.5.gz; do
+			/usr/share/man/man8/ocigate.8.gz /usr/share/man/man5/ocigate-policy.5.gz \
+			/usr/lib/systemd/system/ocigate-sync.service /usr/lib/systemd/system/ocigate-sync.timer \
+			/etc/default/ocigate-sync; do
 			check "the .rpm contains $f" grep -q " $f\$" "$work/rpmlist"
 		done
 		check "the .rpm marks /etc/ocigate/policy.json %config(noreplace)" \
@@ -219,7 +244,8 @@ else
 	tail -n 20 "$work/out" | sed 's/^/#   /'
 fi
 for f in /usr/sbin/ocigate /etc/ocigate/policy.json /usr/share/containers/oci/hooks.d/ocigate.json \
-	/usr/share/man/man8/ocigate.8.gz /usr/share/man/man5/ocigate-policy.5.gz; do
+	/usr/share/man/man8/ocigate.8.gz /usr/share/man/man5/ocigate-policy.5.gz \
+	/lib/systemd/system/ocigate-sync.service /lib/systemd/system/ocigate-sync.timer /etc/default/ocigate-sync; do
 	check "make install put $f in place" test -s "$dest$f"
 done
 check "make install: /var/lib/ocigate mode 0700" sh -c "[ \"\$(stat -c %a '$dest/var/lib/ocigate')\" = 700 ]"

@@ -8,6 +8,7 @@
  *   modes        { "<rule id or glob>": "enforce"|"audit"|"off" }: per-rule mode
  *   exemptions   see exemptions.c
  *   image, trust, scan: image identity, trust store and scan verdicts (verify/)
+ *   bundle       the installed trust bundle those come from (bundle_policy.h)
  * Unknown keys anywhere are errors: a misspelt rule must not silently do nothing. */
 #include "policy/policy.h"
 #include "hook/base/cleanup.h"
@@ -15,6 +16,7 @@
 #include "hook/base/jsonutil.h"
 #include "hook/base/log.h"
 #include "verify/image/image_policy.h"
+#include "verify/trust/trust_policy.h"
 
 #include <fnmatch.h>
 #include <string.h>
@@ -56,7 +58,7 @@ int og_policy_parse(const char *data, size_t len, struct og_policy *p, og_error 
 {
 	static const char *const keys[] = { "version", "mode", "on_error", "log", "timeout_ms",
 					    "runtime", "modes", "exemptions", "image", "trust",
-					    "scan", NULL };
+					    "scan", "bundle", NULL };
 	json_auto_t *doc = NULL;
 	json_t *v = NULL;
 	const char *s;
@@ -107,8 +109,10 @@ int og_policy_parse(const char *data, size_t len, struct og_policy *p, og_error 
 		return -1;
 	if (og_exemptions_parse(&p->exemptions, json_object_get(doc, "exemptions"), e) < 0)
 		return -1;
-	if (og_policy_sections_parse(&p->sections, doc, e) < 0)
+	if (og_policy_sections_parse(&p->sections, doc, e) < 0 || og_bundle_policy_parse(doc, &p->bundle, e) < 0)
 		return -1;
+	if (p->bundle.configured && og_trust_policy_nroot(p->sections.trust) == 0)
+		return og_fail(e, "$.bundle: the bundle is verified with $.trust.root_keys, and there are none");
 	return 0;
 }
 
@@ -164,6 +168,8 @@ enum og_rule_mode og_policy_rule_mode(const struct og_policy *p, const char *id)
 		if (strcmp(og_runtime_rule_ids[r], id) == 0)
 			m = p->runtime.mode[r];
 	og_image_policy_rule_mode(p->sections.image, id, &m);
+	if (p->bundle.on_stale_audit && strcmp(id, OG_BUNDLE_RULE_STALE) == 0)
+		m = OG_MODE_AUDIT;
 	/* An exact id wins over a glob. */
 	if ((v = json_object_get(p->modes, id)) != NULL) {
 		og_mode_parse(json_string_value(v), &m);
@@ -192,5 +198,6 @@ void og_policy_describe(const struct og_policy *p, FILE *out)
 			fprintf(out, "  %-28s %s\n", key, json_string_value(v));
 	}
 	og_policy_sections_describe(&p->sections, out);
+	og_bundle_policy_describe(&p->bundle, out);
 	og_exemptions_describe(&p->exemptions, out);
 }

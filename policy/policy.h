@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include "hook/base/error.h"
+#include "policy/bundle_policy.h"
 #include "policy/exemptions.h"
 #include "policy/policy_sections.h"
 #include "hook/base/findings.h"
@@ -24,6 +25,7 @@ struct og_policy {
 	struct og_exemption_list exemptions;
 	json_t *modes;			/* rule id (or glob) -> "enforce"|"audit"|"off" */
 	struct og_policy_sections sections;	/* image identity, trust, scan */
+	struct og_bundle_policy bundle;		/* where trust, signatures, verdicts come from */
 };
 
 int og_policy_parse(const char *data, size_t len, struct og_policy *p, og_error *e);

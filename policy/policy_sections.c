@@ -1,4 +1,5 @@
 #include "policy/policy_sections.h"
+#include "policy/bundle_policy.h"
 #include "policy/runtime_rules.h"
 #include "hook/base/jsonutil.h"
 #include "verify/identity/identity.h"
@@ -11,7 +12,7 @@
 
 static const char *const other_rule_ids[] = {
 	"image.identity", "trust.store", "trust.signature", "scan.verdict", "scan.stale",
-	"scan.severity", OG_IMAGE_RULE_RECORD, NULL,
+	"scan.severity", OG_IMAGE_RULE_RECORD, OG_BUNDLE_RULE_EXPIRED, OG_BUNDLE_RULE_STALE, NULL,
 };
 
 int og_rule_id_known(const char *pattern)

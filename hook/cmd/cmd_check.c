@@ -6,6 +6,7 @@
 #include "hook/decision.h"
 #include "hook/evaluate.h"
 #include "hook/base/log.h"
+#include "hook/base/timeutil.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -42,6 +43,7 @@ static void print_text(const struct og_container *c, const struct og_findings *r
 	printf("container: %s\nbundle: %s\n", c->id, c->bundle);
 	if (c->image.name[0] || c->image.digest[0])
 		printf("image: %s %s\n", c->image.name, c->image.digest);
+	og_bundle_policy_print_generation(&p->bundle, stdout);
 	printf("decision: %s (mode %s)\n", og_result_name(d->result), p->audit ? "audit" : "enforce");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct og_finding *f = &r->items[i];
@@ -73,6 +75,11 @@ static void print_json(const struct og_container *c, const struct og_findings *r
 							  og_finding_action(f), "message",
 							  f->message));
 	}
+	if (p->bundle.resolved)
+		json_object_set_new(out, "trust_bundle",
+				    json_pack("{s:s,s:I,s:b}", "generation", p->bundle.gen.path, "version",
+					      (json_int_t)p->bundle.gen.version, "expires_soon",
+					      (p->bundle.freshness & OG_BUNDLE_EXPIRING) != 0));
 	json_object_set_new(out, "findings", findings);
 	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	fputc('\n', stdout);
@@ -149,7 +156,9 @@ int og_cmd_check(int argc, char **argv)
 		og_container_set_annotations(&c, merged);
 	}
 	/* A dry run: nothing on the node changes, no record is believed. */
-	if (og_evaluate(&policy, &c, NULL, OG_CHECK_DRY_RUN, &r, &e) < 0) {
+	if (og_bundle_policy_resolve(&policy.bundle, policy.sections.trust, policy.sections.scan, &e) < 0 ||
+	    og_bundle_policy_check(&policy.bundle, policy.sections.trust, og_now(), 0, &r, &e) < 0 ||
+	    og_evaluate(&policy, &c, NULL, OG_CHECK_DRY_RUN, &r, &e) < 0) {
 		fprintf(stderr, "ocigate check: %s\n", e.msg);
 		rc = 2;
 		goto out;

@@ -65,7 +65,8 @@ int og_cmd_confinement_test(int argc, char **argv)
 	}
 	/* Opened before: procfs renders the file when it is read, after. */
 	status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	if (og_confine_for_policy(&policy, &e) < 0 || og_confine_finish(&landlock, &e) < 0) {
+	if (og_bundle_policy_resolve(&policy.bundle, policy.sections.trust, policy.sections.scan, &e) < 0 ||
+	    og_confine_for_policy(&policy, &e) < 0 || og_confine_finish(&landlock, &e) < 0) {
 		fprintf(stderr, "ocigate confinement-test: %s\n", e.msg);
 		og_policy_free(&policy);
 		return 2;

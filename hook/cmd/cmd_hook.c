@@ -10,6 +10,7 @@
 #include "hook/evaluate.h"
 #include "hook/base/fileio.h"
 #include "hook/base/log.h"
+#include "hook/base/timeutil.h"
 #include "hook/oci/oci_state.h"
 #include "verify/identity/identity.h"
 
@@ -114,7 +115,8 @@ int og_cmd_hook(int argc, char **argv)
 	c.stage = stage;
 	/* Gather what needs the outside world, then confine, then parse and
 	 * verify (see confine.h). */
-	if (og_container_read(&c, state.bundle, &config, &e) < 0) {
+	if (og_bundle_policy_resolve(&policy.bundle, policy.sections.trust, policy.sections.scan, &e) < 0 ||
+	    og_container_read(&c, state.bundle, &config, &e) < 0) {
 		rc = fail(&policy, state.id, stage, &e);
 		goto out;
 	}
@@ -126,6 +128,7 @@ int og_cmd_hook(int argc, char **argv)
 	if (og_confine_for_policy(&policy, &e) < 0 ||
 	    og_container_parse(&c, &config, state.annotations, &e) < 0 ||
 	    og_evaluate_runtime(&policy, &c, &r, &e) < 0 || og_confine_finish(NULL, &e) < 0 ||
+	    og_bundle_policy_check(&policy.bundle, policy.sections.trust, og_now(), 1, &r, &e) < 0 ||
 	    og_check_image(&policy, &c, &pf, OG_CHECK_HOOK, &r, &e) < 0) {
 		rc = fail(&policy, state.id, stage, &e);
 		goto out;

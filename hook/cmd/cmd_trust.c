@@ -8,6 +8,7 @@
 #include "verify/trust/trust_store.h"
 #include "verify/trust/trust_sigstore.h"
 #include "hook/base/fileio.h"
+#include "hook/base/timeutil.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -102,6 +103,7 @@ static int cmd_verify(int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	struct og_trust_cli cli = { 0 };
 	struct og_trust_policy *p = NULL;
+	struct og_bundle_policy bundle;
 	struct og_trust_store *s = NULL;
 	og_error e = { 0 };
 	int c, r;
@@ -120,9 +122,25 @@ static int cmd_verify(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage(stderr, 2);
-	if (og_trust_cli_policy(&cli, &p, &e) < 0) {
+	if (og_trust_cli_policy(&cli, &p, &e) < 0 || og_trust_cli_bundle(&cli, &bundle, &e) < 0) {
 		fprintf(stderr, "ocigate trust: %s\n", e.msg);
+		og_trust_policy_free(p);
 		return 2;
+	}
+	/* With a bundle section, the store of the generation in force (unless
+	 * --store or --signatures-dir name others). */
+	if (bundle.configured && cli.o.store == NULL && cli.o.signatures_dir == NULL) {
+		og_cleanup_findings struct og_findings f = { 0 };
+
+		if (og_bundle_policy_resolve(&bundle, p, NULL, &e) < 0 ||
+		    og_bundle_policy_check(&bundle, p, og_now(), 0, &f, &e) < 0) {
+			fprintf(stderr, "ocigate trust: refused: %s\n", e.msg);
+			og_trust_policy_free(p);
+			return 1;
+		}
+		og_bundle_policy_print_generation(&bundle, stdout);
+		for (size_t i = 0; i < f.n; i++)
+			printf("  %s: %s\n", f.items[i].rule, f.items[i].message);
 	}
 	{
 		struct og_trust_store_config cfg;

@@ -146,6 +146,7 @@ int og_cmd_trust_install(int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	struct og_trust_cli cli = { 0 };
 	struct og_trust_policy *p = NULL;
+	struct og_bundle_policy bundle;
 	og_error e = { 0 };
 	int c, r;
 
@@ -169,6 +170,16 @@ int og_cmd_trust_install(int argc, char **argv)
 	if (optind + 1 != argc) {
 		fprintf(stderr, "ocigate trust: install needs one NEW_STORE\n");
 		return 2;
+	}
+	if (og_trust_cli_bundle(&cli, &bundle, &e) < 0) {
+		fprintf(stderr, "ocigate trust: %s\n", e.msg);
+		return 1;
+	}
+	if (bundle.configured) {
+		fprintf(stderr, "ocigate trust: install refused: the policy has a \"bundle\" section, so the "
+				"trust store is the installed bundle's (%s); deliver a new store in a bundle "
+				"(ocigate bundle pull)\n", bundle.dir);
+		return 1;
 	}
 	if (og_trust_cli_policy(&cli, &p, &e) < 0 || install(p, argv[optind], &e) < 0) {
 		fprintf(stderr, "ocigate trust: %s\n", e.msg);

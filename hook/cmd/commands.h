@@ -19,5 +19,6 @@ int og_cmd_sigstore(int argc, char **argv);			/* sigstore verify-bundle */
 int og_cmd_verdict(int argc, char **argv);			/* verdict import|vex|show|ls|gc */
 int og_cmd_verdict_import(int argc, char **argv);
 int og_cmd_verdict_vex(int argc, char **argv);			/* verdict vex import */
+int og_cmd_bundle(int argc, char **argv);			/* bundle create|push|pull|status */
 
 #endif

@@ -23,6 +23,7 @@ static const struct og_command commands[] = {
 	{ "sig", og_cmd_sig, "add, list, verify or make image signatures" },
 	{ "sigstore", og_cmd_sigstore, "verify a Sigstore bundle offline (conformance protocol)" },
 	{ "verdict", og_cmd_verdict, "import scan reports and VEX, show and prune verdicts" },
+	{ "bundle", og_cmd_bundle, "create, push, pull and inspect the trust bundle" },
 	{ "version", cmd_version, "print the version" },
 	{ "--version", cmd_version, NULL },
 	{ NULL, NULL, NULL },

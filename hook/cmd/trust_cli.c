@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int og_trust_cli_option(struct og_trust_cli *c, int opt, const char *arg, og_error *e)
@@ -32,14 +33,36 @@ int og_trust_cli_option(struct og_trust_cli *c, int opt, const char *arg, og_err
 	}
 }
 
+/* Whether og_trust_cli_policy reads the policy file. */
+static int reads_policy(const struct og_trust_cli *c, const char *path)
+{
+	int have_overrides = c->o.store || c->o.nroot || c->o.signatures_dir || c->o.state_dir;
+
+	return c->policy != NULL || access(path, F_OK) == 0 || !have_overrides;
+}
+
+int og_trust_cli_bundle(const struct og_trust_cli *c, struct og_bundle_policy *b, og_error *e)
+{
+	const char *path = c->policy ? c->policy : OG_DEFAULT_POLICY;
+	json_auto_t *doc = NULL;
+
+	memset(b, 0, sizeof *b);
+	if (!reads_policy(c, path))
+		return 0;
+	if ((doc = og_policy_read_document(path, e)) == NULL)
+		return -1;
+	if (og_bundle_policy_parse(doc, b, e) < 0)
+		return og_wrap(e, "policy %s", path);
+	return 0;
+}
+
 int og_trust_cli_policy(const struct og_trust_cli *c, struct og_trust_policy **out, og_error *e)
 {
 	const char *path = c->policy ? c->policy : OG_DEFAULT_POLICY;
-	int have_overrides = c->o.store || c->o.nroot || c->o.signatures_dir || c->o.state_dir;
 
 	/* Without --policy, a missing default policy is fine when the
 	 * overrides say enough (tests, first setup). */
-	if (c->policy != NULL || access(path, F_OK) == 0 || !have_overrides) {
+	if (reads_policy(c, path)) {
 		json_auto_t *doc = og_policy_read_document(path, e);
 
 		if (doc == NULL)

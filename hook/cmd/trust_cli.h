@@ -32,5 +32,8 @@ struct og_trust_cli {
 /* Handle one of the options above; 1 when it was one, 0 if not, -1 on error. */
 int og_trust_cli_option(struct og_trust_cli *c, int opt, const char *arg, og_error *e);
 int og_trust_cli_policy(const struct og_trust_cli *c, struct og_trust_policy **out, og_error *e);
+/* The policy's "bundle" section, read as og_trust_cli_policy reads "trust"
+ * (b->configured 0 when there is none, or no policy is read). */
+int og_trust_cli_bundle(const struct og_trust_cli *c, struct og_bundle_policy *b, og_error *e);
 
 #endif

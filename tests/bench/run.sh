@@ -751,6 +751,15 @@ fi
 		echo "(tests/bench/image_rules.sh failed: see its message above)"
 } >>"$RES"
 
+# 8. The trust bundle's delivery (issue 14): create, push, pull + install; not the hook.
+{
+	echo
+	echo "## 8. Trust bundle: create, push, pull and install (tests/bench/bundle.sh)"
+	echo
+	OCIGATE_BIN=$OG bash "$REPO/tests/bench/bundle.sh" 10000 100000 ||
+		echo "(tests/bench/bundle.sh failed: see its message above)"
+} >>"$RES"
+
 {
 	echo
 	echo "## Machine and command"

@@ -253,10 +253,21 @@ int og_trust_cache_roots_fingerprint(const char *store_path, int threshold, cons
 
 int og_trust_cache_roots_lookup(const char *state_dir, const char *fp, size_t *nsigned)
 {
+	return og_trust_cache_roots_lookup_named(state_dir, ROOTS_RECORD, fp, nsigned);
+}
+
+void og_trust_cache_roots_store(const char *state_dir, const char *fp, size_t nsigned)
+{
+	og_trust_cache_roots_store_named(state_dir, ROOTS_RECORD, fp, nsigned);
+}
+
+int og_trust_cache_roots_lookup_named(const char *state_dir, const char *name, const char *fp,
+				      size_t *nsigned)
+{
 	char text[64], *end;
 	unsigned long n;
 
-	if (!read_record(state_dir, ROOTS_RECORD, fp, text, sizeof text))
+	if (!read_record(state_dir, name, fp, text, sizeof text))
 		return 0;
 	errno = 0;
 	n = strtoul(text, &end, 10);
@@ -266,10 +277,10 @@ int og_trust_cache_roots_lookup(const char *state_dir, const char *fp, size_t *n
 	return 1;
 }
 
-void og_trust_cache_roots_store(const char *state_dir, const char *fp, size_t nsigned)
+void og_trust_cache_roots_store_named(const char *state_dir, const char *name, const char *fp, size_t nsigned)
 {
 	char text[32];
 
 	og_bfmt(text, sizeof text, "%zu", nsigned);
-	write_record(state_dir, ROOTS_RECORD, fp, 0, text);
+	write_record(state_dir, name, fp, 0, text);
 }

@@ -68,5 +68,10 @@ int og_trust_cache_roots_fingerprint(const char *store_path, int threshold, cons
 				     size_t nroot, const struct stat *store, char *fp, size_t size);
 int og_trust_cache_roots_lookup(const char *state_dir, const char *fp, size_t *nsigned);
 void og_trust_cache_roots_store(const char *state_dir, const char *fp, size_t nsigned);
+/* The same for another document root-signed in the STORE.sig way (the
+ * trust bundle's descriptor), under its own record name (never 64 hex). */
+int og_trust_cache_roots_lookup_named(const char *state_dir, const char *name, const char *fp,
+				      size_t *nsigned);
+void og_trust_cache_roots_store_named(const char *state_dir, const char *name, const char *fp, size_t nsigned);
 
 #endif

@@ -56,6 +56,7 @@ struct og_trust_policy {
 	char *predicate_types[OG_MAX_PREDICATE_TYPES];
 	size_t npred;
 	int match_repository;
+	int from_bundle;		/* store and signatures_dir set by og_trust_policy_use_bundle */
 };
 
 static int abs_path(const json_t *sec, const char *key, const char *path, const char *def, char **out,
@@ -203,6 +204,11 @@ int og_trust_policy_check_root_keys(const struct og_trust_policy *p, FILE *warn,
 	return 0;
 }
 
+size_t og_trust_policy_nroot(const struct og_trust_policy *p)
+{
+	return p->nroot;
+}
+
 const char *og_trust_policy_signatures_dir(const struct og_trust_policy *p)
 {
 	return p->signatures_dir;
@@ -263,6 +269,13 @@ int og_trust_policy_override(struct og_trust_policy *p, const struct og_trust_ov
 		return og_fail(e, "threshold %d is more than the %zu root keys", p->threshold, p->nroot);
 	p->required = 1;
 	return 0;
+}
+
+int og_trust_policy_use_bundle(struct og_trust_policy *p, const char *store, const char *signatures_dir,
+			       og_error *e)
+{
+	p->from_bundle = 1;
+	return replace(&p->store, store, e) < 0 || replace(&p->signatures_dir, signatures_dir, e) < 0 ? -1 : 0;
 }
 
 /* Findings quote store and parser messages: keep them printable. */
@@ -350,6 +363,7 @@ void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_tru
 	c->threshold = p->threshold;
 	c->state_dir = p->state_dir;
 	c->update_state = 1;
+	c->keep_floor = p->from_bundle;
 }
 
 /* The settings that decide trust, hashed: a change of policy must not

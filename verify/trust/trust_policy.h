@@ -23,6 +23,7 @@ int og_trust_policy_parse(const json_t *trust_section, const char *path, struct 
 void og_trust_policy_free(struct og_trust_policy *p);
 void og_trust_policy_describe(const struct og_trust_policy *p, FILE *out);
 int og_trust_required(const struct og_trust_policy *p);
+size_t og_trust_policy_nroot(const struct og_trust_policy *p);
 /* `policy lint`: each root key loads and is of an accepted type (-1 naming
  * the first that is not: an RSA-1024 root would verify no store); a key
  * file that does not exist here is only a warning on `warn` (a policy may
@@ -66,6 +67,10 @@ int og_trust_policy_override(struct og_trust_policy *p, const struct og_trust_ov
 int og_trust_evaluate(const struct og_trust_policy *p, const struct og_image *img, int update_state,
 		      struct og_findings *r, char *accepted, size_t accepted_size, og_error *e);
 const char *og_trust_policy_signatures_dir(const struct og_trust_policy *p);
+/* Take the trust store and the signatures from an installed bundle's
+ * generation (policy/bundle_policy.h); nothing else changes. */
+int og_trust_policy_use_bundle(struct og_trust_policy *p, const char *store, const char *signatures_dir,
+			       og_error *e);
 /* The store settings of a policy (borrowed strings). */
 struct og_trust_store_config;
 void og_trust_policy_store_config(const struct og_trust_policy *p, struct og_trust_store_config *c);

@@ -12,7 +12,11 @@
  * Writers serialise on flock(2) of the state directory: the floor is read,
  * compared and written under the lock, so it only ever goes up, and
  * `trust install` holds the lock across its check, its swap and the
- * floor's update, so two installs cannot pass each other. */
+ * floor's update, so two installs cannot pass each other.
+ *
+ * The same rules hold for every floor kept in the state directory: the
+ * trust bundle's (OG_BUNDLE_STATE_FILE, bundle_layout.h) is read, locked
+ * and raised by the *_file variants, which take the file's name. */
 #ifndef OCIGATE_TRUST_STATE_H
 #define OCIGATE_TRUST_STATE_H
 
@@ -24,19 +28,31 @@
 
 /* StrictModes on the state directory and its file; either may be missing. */
 int og_trust_state_check(const char *state_dir, og_error *e);
+int og_trust_state_check_file(const char *state_dir, const char *file, og_error *e);
 /* The check, then the floor: 0 when there is none yet. */
 int og_trust_state_read(const char *state_dir, int64_t *version, og_error *e);
+int og_trust_state_read_file(const char *state_dir, const char *file, int64_t *version, og_error *e);
 
 /* The state directory, locked (created 0700 when missing), and the floor
  * read under the lock. */
 struct og_trust_state_lock {
 	const char *dir;
+	const char *file;		/* the floor's file: OG_TRUST_STATE_FILE, ... */
 	int dirfd;			/* holds the lock; -1 when not locked */
-	int64_t version;
+	int64_t version;		/* that file's floor */
 };
 int og_trust_state_lock(const char *state_dir, struct og_trust_state_lock *l, og_error *e);
+int og_trust_state_lock_file(const char *state_dir, const char *file, struct og_trust_state_lock *l,
+			     og_error *e);
 /* Raise the floor to version (durably: fsync'd); a lower one is no change. */
 int og_trust_state_record(struct og_trust_state_lock *l, int64_t version, og_error *e);
+/* Another floor of the same locked directory (checked as the lock's own):
+ * read it, and raise it (a lower version is no change).  One flock per
+ * directory: a holder must not lock it again, it would wait for itself. */
+int og_trust_state_floor_at(const struct og_trust_state_lock *l, const char *file, int64_t *version,
+			    og_error *e);
+int og_trust_state_record_file(struct og_trust_state_lock *l, const char *file, int64_t version,
+			       og_error *e);
 void og_trust_state_unlock(struct og_trust_state_lock *l);
 #define og_cleanup_trust_state __attribute__((cleanup(og_trust_state_unlock)))
 

@@ -53,18 +53,19 @@ static int check_root_sig(const char *path, size_t i, json_t *item, og_error *e)
 	return 0;
 }
 
-/* Read and check the whole signature file before any key is tried. *doc
- * owns the tree (the caller frees it, on error too); *sigs is its array. */
-static int read_root_sigs(const char *path, json_t **doc, json_t **sigs, og_error *e)
+/* Check the whole signature file (its bytes, named by what) before any key
+ * is tried.  *doc owns the tree (the caller frees it, on error too); *sigs
+ * is its array. */
+static int parse_root_sigs(const char *sig, size_t siglen, const char *path, json_t **doc, json_t **sigs,
+			   og_error *e)
 {
 	static const char *const top[] = { "signatures", NULL };
-	og_cleanup_buf og_buf sb = { 0 };
 	json_t *item;
 	size_t i;
 
-	if (og_read_file(path, OG_MAX_TRUST_SIG_BYTES, &sb, e) < 0)
-		return og_wrap(e, "signature file");
-	*doc = og_json_parse(sb.data, sb.len, path, e);
+	if (siglen > OG_MAX_TRUST_SIG_BYTES)
+		return og_fail(e, "signature file %s: larger than %d bytes", path, OG_MAX_TRUST_SIG_BYTES);
+	*doc = og_json_parse(sig, siglen, path, e);
 	if (*doc == NULL)
 		return og_wrap(e, "signature file");
 	if (og_json_only_keys(*doc, path, top, e) < 0 ||
@@ -113,7 +114,7 @@ static int root_key_signed(EVP_PKEY *k, const char *kid, const og_buf *store, js
 
 /* The number of distinct root keys (c->nroot <= OG_MAX_ROOT_KEYS, checked by
  * the caller) with a valid signature; why keeps the last failure. */
-static size_t count_root_signers(const struct og_trust_store_config *c, const og_buf *store,
+static size_t count_root_signers(const struct og_trust_roots *c, const og_buf *store,
 				 json_t *sigs, char *why, size_t wsize)
 {
 	char seen[OG_MAX_ROOT_KEYS][OG_KEYID_HEX];
@@ -142,11 +143,10 @@ static size_t count_root_signers(const struct og_trust_store_config *c, const og
 	return nsigned;
 }
 
-/* Count the root keys with a valid signature over the exact store bytes. */
-static int verify_roots(const struct og_trust_store_config *c, const og_buf *store, size_t *nsigned,
-			og_error *e)
+int og_trust_roots_verify(const struct og_trust_roots *c, const og_buf *data, const char *sig, size_t siglen,
+			  const char *sig_name, size_t *nsigned, og_error *e)
 {
-	char path[PATH_MAX], why[OG_ERROR_MAX / 2] = "";
+	char why[OG_ERROR_MAX / 2] = "";
 	json_auto_t *sd = NULL;
 	json_t *sigs = NULL;
 
@@ -155,15 +155,33 @@ static int verify_roots(const struct og_trust_store_config *c, const og_buf *sto
 		return og_fail(e, "no root keys configured");
 	if (c->nroot > OG_MAX_ROOT_KEYS)
 		return og_fail(e, "more than %d root keys", OG_MAX_ROOT_KEYS);
-	if (sig_path(c->store_path, path, sizeof path, e) < 0)
+	if (c->threshold < 1)
+		return og_fail(e, "a threshold of at least 1 root key is needed");
+	if (parse_root_sigs(sig, siglen, sig_name, &sd, &sigs, e) < 0)
 		return -1;
-	if (read_root_sigs(path, &sd, &sigs, e) < 0)
-		return -1;
-	*nsigned = count_root_signers(c, store, sigs, why, sizeof why);
+	*nsigned = count_root_signers(c, data, sigs, why, sizeof why);
 	if ((int)*nsigned < c->threshold)
 		return og_fail(e, "signed by %zu of the required %d root keys%s%s", *nsigned, c->threshold,
 			       why[0] ? ": " : "", why);
 	return 0;
+}
+
+/* Count the root keys with a valid signature over the exact store bytes. */
+static int verify_roots(const struct og_trust_store_config *c, const og_buf *store, size_t *nsigned,
+			og_error *e)
+{
+	const struct og_trust_roots roots = { c->root_keys, c->nroot, c->threshold };
+	og_cleanup_buf og_buf sb = { 0 };
+	char path[PATH_MAX];
+
+	*nsigned = 0;
+	if (c->nroot == 0)
+		return og_fail(e, "no root keys configured");
+	if (sig_path(c->store_path, path, sizeof path, e) < 0)
+		return -1;
+	if (og_read_file(path, OG_MAX_TRUST_SIG_BYTES, &sb, e) < 0)
+		return og_wrap(e, "signature file");
+	return og_trust_roots_verify(&roots, store, sb.data, sb.len, path, nsigned, e);
 }
 
 /* Member `key` of the object at `path` as a string (in the store's buffer). */
@@ -472,7 +490,7 @@ static int check_rollback(const struct og_trust_store_config *c, struct og_trust
 	if (s->version < s->previous_version)
 		return og_fail(e, "rolled back: version %" PRId64 " is lower than the accepted version %" PRId64,
 			       s->version, s->previous_version);
-	if (s->version > s->previous_version && c->update_state)
+	if (s->version > s->previous_version && c->update_state && !c->keep_floor)
 		return og_trust_state_raise(c->state_dir, s->version, e);
 	return 0;
 }

@@ -49,6 +49,11 @@ struct og_trust_store_config {
 	int threshold;			/* k of nroot */
 	const char *state_dir;		/* rollback state; NULL: no rollback check */
 	int update_state;		/* persist a newer version once accepted */
+	int keep_floor;			/* check the floor, never raise it: a store from a trust
+					 * bundle generation (bundle_layout.h), whose replay the
+					 * bundle floor refuses at `bundle pull`; raising it from a
+					 * hook would refuse starts still reading the previous
+					 * generation (test_bundle_stress.sh) */
 };
 
 /* Every string below points into the store's bytes (og_trust_store.raw),
@@ -88,6 +93,21 @@ struct og_trust_store {
 	char allowlisted_repo[OG_REF_MAX];	/* that entry's repository */
 	struct og_trust_sigstore sigstore;	/* keyless trusted roots and identities */
 };
+
+/* The root keys a signed document is checked with: at least threshold
+ * distinct keys of root_keys (PEM public key files) must have signed it. */
+struct og_trust_roots {
+	const char *const *root_keys;
+	size_t nroot;
+	int threshold;
+};
+
+/* Verify detached root signatures (the STORE.sig format above, its bytes
+ * sig/siglen, named sig_name in messages) over exactly the bytes of data.
+ * *nsigned: the root keys whose signature verified.  Used for the trust
+ * store and for the trust bundle's descriptor (bundle_descriptor.h). */
+int og_trust_roots_verify(const struct og_trust_roots *r, const og_buf *data, const char *sig, size_t siglen,
+			  const char *sig_name, size_t *nsigned, og_error *e);
 
 /* Verify the signature file, then parse and check the store.  Every
  * refusal is -1 with the reason ("trust store PATH: expired at ...",
