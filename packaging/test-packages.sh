@@ -141,9 +141,9 @@ done
 check "ocigate-sync.service runs the bundle pull of the installed binary and policy" \
 	grep -qxF 'ExecStart=/usr/sbin/ocigate bundle pull --policy /etc/ocigate/policy.json ${OCIGATE_BUNDLE_REF}' \
 	"$units/ocigate-sync.service"
-check "ocigate-sync.timer has OnBootSec, OnUnitActiveSec, RandomizedDelaySec and Persistent" sh -c \
+check "ocigate-sync.timer has OnBootSec, OnUnitActiveSec and RandomizedDelaySec" sh -c \
 	"grep -q '^OnBootSec=' $units/ocigate-sync.timer && grep -q '^OnUnitActiveSec=' $units/ocigate-sync.timer &&
-	 grep -q '^RandomizedDelaySec=' $units/ocigate-sync.timer && grep -qx 'Persistent=true' $units/ocigate-sync.timer"
+	 grep -q '^RandomizedDelaySec=' $units/ocigate-sync.timer"
 check "/etc/default/ocigate-sync is a conffile" \
 	sh -c "dpkg-query -W -f='\${Conffiles}\n' ocigate | grep -q '^ /etc/default/ocigate-sync '"
 if command -v systemd-analyze >/dev/null 2>&1; then
