@@ -50,7 +50,8 @@ static const char usage_text[] =
 	"add --from-dir: file every signature of a skopeo dir: copy of a cosign .sig tag.\n"
 	"fetch: file the cosign signatures (.sig tag) and Sigstore bundle referrers of each\n"
 	"     image REF (or, with --local, of every image the engines the policy names\n"
-	"     hold) from its registry, through skopeo; all of one image or none of it.\n"
+	"     hold, but for localhost/ names) from its registry, through skopeo; all of\n"
+	"     one image or none of it.\n"
 	"     Nothing fetched is trusted: the hook verifies it.\n"
 	OG_TRUST_CLI_USAGE;
 

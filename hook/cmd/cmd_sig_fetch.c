@@ -100,36 +100,60 @@ static int stage(struct og_sig_entry *en, size_t n, const char *image, struct st
  * so the store holds all of them or what it held before. */
 static int file_all(const char *dir, struct staged *v, size_t n, int verbose, og_error *e)
 {
-	char (*created)[PATH_MAX] = calloc(n * OG_MAX_SIG_DIGESTS + 1, PATH_MAX);
-	size_t nc = 0;
+	struct made {
+		size_t entry, digest;
+	} *made = calloc(n * OG_MAX_SIG_DIGESTS + 1, sizeof *made);
+	char (*ids)[OG_KEYID_HEX] = calloc(n + 1, OG_KEYID_HEX);
+	char path[PATH_MAX];
+	size_t nm = 0;
+	int rc = 0;
 
-	if (created == NULL)
+	if (made == NULL || ids == NULL) {
+		free(made);
+		free(ids);
 		return og_fail_errno(e, ENOMEM, "file");
-	for (size_t i = 0; i < n; i++) {
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *ptrs[OG_MAX_SIG_DIGESTS];
-		char id[OG_KEYID_HEX];
 
-		og_sha256_hex(v[i].text, strlen(v[i].text), id);
+		og_sha256_hex(v[i].text, strlen(v[i].text), ids[i]);
 		for (size_t j = 0; j < v[i].n; j++) {
 			ptrs[j] = v[i].list[j];
-			entry_path(dir, v[i].list[j], id, created[nc], PATH_MAX);
-			if (access(created[nc], F_OK) != 0)
-				nc++;	/* new: removed again if a later step fails */
+			entry_path(dir, v[i].list[j], ids[i], path, sizeof path);
+			if (access(path, F_OK) != 0)
+				made[nm++] = (struct made){ i, j };	/* new: removed if a later step fails */
 		}
-		if (og_sig_store_add(dir, v[i].text, ptrs, v[i].n, id, e) < 0) {
-			for (size_t k = 0; k < nc; k++)
-				unlink(created[k]);
-			free(created);
-			return -1;
-		}
-		if (verbose) {
-			printf("added signature %.16s under", id);
-			for (size_t j = 0; j < v[i].n; j++)
-				printf(" %s", v[i].list[j]);
-			printf("\n");
+		if (og_sig_store_add(dir, v[i].text, ptrs, v[i].n, ids[i], e) < 0) {
+			for (size_t k = 0; k < nm; k++) {
+				entry_path(dir, v[made[k].entry].list[made[k].digest], ids[made[k].entry], path,
+					   sizeof path);
+				unlink(path);
+			}
+			rc = -1;
 		}
 	}
-	free(created);
+	for (size_t i = 0; rc == 0 && verbose && i < n; i++) {
+		printf("added signature %.16s under", ids[i]);
+		for (size_t j = 0; j < v[i].n; j++)
+			printf(" %s", v[i].list[j]);
+		printf("\n");
+	}
+	free(made);
+	free(ids);
+	return rc;
+}
+
+/* The image manifest goes with each entry, so a config digest links to the
+ * signed manifest as with `sig add --manifest`. */
+static int attach_manifest(struct og_sig_entry *en, size_t n, const og_buf *man, og_error *e)
+{
+	for (size_t i = 0; i < n && man->data != NULL; i++) {
+		en[i].manifest.data = malloc(man->len + 1);
+		if (en[i].manifest.data == NULL)
+			return og_fail_errno(e, ENOMEM, "manifest");
+		memcpy(en[i].manifest.data, man->data, man->len + 1);
+		en[i].manifest.len = man->len;
+	}
 	return 0;
 }
 
@@ -188,18 +212,11 @@ int og_cmd_sig_add_from_dir(int argc, char **argv)
 		fprintf(stderr, "ocigate sig: %s: the manifest lists no signatures\n", from);
 		return 2;
 	}
-	for (size_t i = 0; i < n && man.data != NULL; i++) {
-		en[i].manifest.data = malloc(man.len + 1);
-		if (en[i].manifest.data == NULL)
-			goto out;
-		memcpy(en[i].manifest.data, man.data, man.len + 1);
-		en[i].manifest.len = man.len;
-	}
-	if (stage(en, n, NULL, &st, &e) == 0 && file_all(dir, st, n, 1, &e) == 0)
+	if (attach_manifest(en, n, &man, &e) == 0 && stage(en, n, NULL, &st, &e) == 0 &&
+	    file_all(dir, st, n, 1, &e) == 0)
 		rc = 0;
 	else
 		fail_line(from, &e);
-out:
 	staged_free(st, n);
 	og_sig_entries_free(en, n);
 	return rc;
@@ -249,18 +266,8 @@ static int fetch_one(const struct fetch_args *a, const char *sigdir, const char 
 		return fail_line(ref, &e);
 	}
 	rm_tree(wd);
-	/* The image manifest goes with each entry, so a config digest links
-	 * to the signed manifest as with `sig add --manifest`. */
-	for (size_t i = 0; i < f.n && f.manifest.data != NULL; i++) {
-		f.entries[i].manifest.data = malloc(f.manifest.len + 1);
-		if (f.entries[i].manifest.data == NULL) {
-			og_fail_errno(&e, ENOMEM, "manifest");
-			goto out;
-		}
-		memcpy(f.entries[i].manifest.data, f.manifest.data, f.manifest.len + 1);
-		f.entries[i].manifest.len = f.manifest.len;
-	}
-	if (stage(f.entries, f.n, f.digest, &st, &e) < 0 || file_all(sigdir, st, f.n, 0, &e) < 0)
+	if (attach_manifest(f.entries, f.n, &f.manifest, &e) < 0 || stage(f.entries, f.n, f.digest, &st, &e) < 0 ||
+	    file_all(sigdir, st, f.n, 0, &e) < 0)
 		goto out;
 	printf("%s: %zu signature%s filed (%zu cosign, %zu bundle%s) for %s%s\n", ref, f.n, f.n == 1 ? "" : "s",
 	       f.n - f.n_bundles, f.n_bundles, f.n_bundles == 1 ? "" : "s", f.digest,
@@ -348,11 +355,20 @@ struct ref_list {
 	size_t n;
 };
 
+/* Images the engine made or imported itself ("localhost/name", Podman's and
+ * the tests' convention) come from no registry: nothing to fetch. */
+static int local_only(const char *name)
+{
+	return strncmp(name, "localhost/", 10) == 0;
+}
+
 static int ref_add(struct ref_list *l, const char *name, const char *digest, og_error *e)
 {
 	char (*nv)[OG_REF_MAX];
 	char base[OG_REF_MAX], ref[OG_REF_MAX];
 
+	if (strlen(name) >= OG_REF_MAX)
+		return og_fail(e, "%.60s...: a reference longer than %d bytes", name, OG_REF_MAX - 1);
 	og_ref_name(name, base, sizeof base);
 	if (digest == NULL)
 		og_bfmt(ref, sizeof ref, "%s", name);
@@ -409,7 +425,7 @@ static int storage_images(const char *graphroot, struct ref_list *l, og_error *e
 			char repo[OG_REF_MAX], d2[OG_DIGEST_MAX];
 			const char *s = json_string_value(nm);
 
-			if (s == NULL || og_ref_parse(s, repo, sizeof repo, d2, sizeof d2) < 0)
+			if (s == NULL || local_only(s) || og_ref_parse(s, repo, sizeof repo, d2, sizeof d2) < 0)
 				continue;
 			if (ref_add(l, s, dg, e) < 0)
 				return -1;
@@ -437,7 +453,7 @@ static int containerd_images(const char *sock, const char *ns, int timeout_ms, s
 		char repo[OG_REF_MAX], dg[OG_DIGEST_MAX];
 
 		/* The CRI plugin also records each image under its ID ("sha256:..."). */
-		if (strncmp(v[i].name, "sha256:", 7) == 0 ||
+		if (strncmp(v[i].name, "sha256:", 7) == 0 || local_only(v[i].name) ||
 		    og_ref_parse(v[i].name, repo, sizeof repo, dg, sizeof dg) < 0)
 			continue;
 		r = ref_add(l, v[i].name, v[i].digest, e);
@@ -502,7 +518,7 @@ int og_cmd_sig_fetch(int argc, char **argv)
 		return 2;
 	}
 	if (a.local && refs.n == 0)
-		printf("no images with a registry name and a manifest digest\n");
+		printf("no images with a registry name and a manifest digest (localhost/ images are local)\n");
 	for (size_t i = 0; i < refs.n; i++)
 		if (fetch_one(&a, sigdir, workdir, i, refs.v[i]) < 0)
 			failed++;

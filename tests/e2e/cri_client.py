@@ -425,7 +425,7 @@ def main():
     ap = argparse.ArgumentParser(description="minimal CRI client for the ocigate e2e tests")
     ap.add_argument("--socket", required=True)
     ap.add_argument("--gen", required=True, help="directory with the generated api_pb2 modules")
-    ap.add_argument("command", choices=["version", "image-id", "scenario", "cleanup", "bench"])
+    ap.add_argument("command", choices=["version", "image-id", "pull", "scenario", "cleanup", "bench"])
     ap.add_argument("arg", nargs="?")
     a = ap.parse_args()
     try:
@@ -446,6 +446,11 @@ def main():
                 print("cri_client: image %s not found" % a.arg, file=sys.stderr)
                 return 1
             print(img.id)
+        elif a.command == "pull":
+            # ImageService.PullImage, as the kubelet pulls: prints the image ref (its ID).
+            ref = pb_grpc.ImageServiceStub(ch).PullImage(
+                pb.PullImageRequest(image=pb.ImageSpec(image=a.arg)), timeout=120).image_ref
+            print(ref)
         elif a.command == "scenario":
             with open(a.arg) as f:
                 spec = json.load(f)

@@ -464,6 +464,8 @@ ctd_start() {
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
 CONF
+		# CTD_EXTRA_CONFIG: more tables (e.g. a registry mirror for a plain-HTTP test registry).
+		[ -z "${CTD_EXTRA_CONFIG:-}" ] || printf '%s\n' "$CTD_EXTRA_CONFIG"
 	} >"$CTD_DIR/config.toml"
 	# With CTD_CNI=1 (and CTD_CNI_BIN, the plugin directory) containerd runs in a network namespace
 	# of its own: the CNI bridge and veths of the pods stay invisible to the host, and each pod gets

@@ -133,14 +133,20 @@ reg_stop() {
 	REG_PID=
 }
 
-# Stop the registry before lib.sh's cleanup removes its directory.
+# Stop the registry before lib.sh's cleanup removes its directory. With lib_engines.sh (source this
+# file after it), the stop joins its cleanups and its trap stays in place (it also runs the engines'
+# cleanups, then e2e_cleanup); without it, this file sets the EXIT trap.
 reg_cleanup() {
 	local rc=$?
 	reg_stop
 	e2e_cleanup
 	exit "$rc"
 }
-trap reg_cleanup EXIT
+if declare -F eng_on_cleanup >/dev/null; then
+	eng_on_cleanup reg_stop
+else
+	trap reg_cleanup EXIT
+fi
 
 reg_cosign() { # cosign_layout.py ARGS... against the running registry
 	python3 "$E2E_DIR/cosign_layout.py" "${REG_PY[@]}" "$@"

@@ -29,7 +29,6 @@ missing=$(reg_need)
 [ -z "$missing" ] || e2e_skip_all "missing: $missing (packaging/install-deps.sh installs them)"
 [ -d "$A01" ] && [ -d "$A05" ] && [ -d "$B02" ] ||
 	e2e_skip_all "shared fixtures absent at $COSIGN (set OCIGATE_SHARED_FIXTURES)"
-eng_on_cleanup reg_stop
 
 img_init
 img_key root
@@ -110,7 +109,7 @@ for k, v in want.items():
 PY
 )
 	for f in payload signature certificate chain rekor_bundle; do
-		printf '%s\n' "$out" | grep -qx "$f same" || fail "entry field $f: $(printf '%s\n' "$out" | grep "^$f" || echo absent)"
+		printf '%s\n' "$out" | grep -x "$f same" >/dev/null || fail "entry field $f: $(printf '%s\n' "$out" | grep "^$f" || echo absent)"
 	done
 	t_end
 
@@ -140,6 +139,28 @@ PY
 	[ "$(entries_under "$REG_IMG_CONFIG")" -eq 1 ] || fail "nothing filed under the config digest $REG_IMG_CONFIG"
 	run_ocigate sig verify "$REG_IMG_CONFIG" --policy "$POL" --image "$REG_HOST/bb:1"
 	assert_rc 0
+	t_end
+
+	t_begin "$m: a write that fails half-way (under the config digest) leaves nothing filed"
+	local cfg=$REG_IMG_CONFIG
+	trust_env "$m-rollback"
+	mkdir -p "$TRUST_SIGS/sha256"
+	: >"$TRUST_SIGS/sha256/${cfg#sha256:}" # a file where the config digest's directory goes
+	fetch "$REG_HOST/bb:1"
+	assert_rc 1
+	assert_err_matches "^ocigate sig: $REG_HOST/bb:1: "
+	[ "$(all_entries)" -eq 0 ] || fail "the entry filed under the manifest digest was left: $(find "$TRUST_SIGS" -name '*.json')"
+	t_end
+
+	t_begin "$m: a node whose containers policy.json rejects every image still fetches signatures"
+	trust_env "$m-policy"
+	mkdir -p "$E2E_WORK/home-$m/.config/containers"
+	echo '{"default": [{"type": "reject"}]}' >"$E2E_WORK/home-$m/.config/containers/policy.json"
+	HOME=$E2E_WORK/home-$m fetch "$REG_HOST/bb:1"
+	assert_rc 0
+	assert_out_contains "1 signature filed"
+	HOME=$E2E_WORK/home-$m skopeo copy --quiet "${REG_SKOPEO_SRC[@]}" "docker://$REG_HOST/bb:1" \
+		"dir:$E2E_WORK/policy-probe-$m" >/dev/null 2>&1 && fail "skopeo did not read the rejecting policy (the case proves nothing)"
 	t_end
 
 	t_begin "$m: an image without signatures: none filed, not an error"
@@ -215,8 +236,7 @@ fake_start() {
 	python3 "$E2E_DIR/fake_registry.py" "$1" "$E2E_WORK/fake.port" 2>>"$E2E_WORK/fake.log" &
 	FAKE_PID=$!
 	eng_on_cleanup "kill $FAKE_PID 2>/dev/null"
-	local i
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		[ -s "$E2E_WORK/fake.port" ] && break
 		sleep 0.1
 	done
@@ -271,6 +291,13 @@ t_end
 
 registry_cases tls
 
+t_begin "tls: credentials from REGISTRY_AUTH_FILE (skopeo's environment, no --authfile)"
+trust_env tls-env
+REGISTRY_AUTH_FILE=$REG_AUTHFILE run_ocigate sig fetch --policy "$POL" --cert-dir "$REG_CERTDIR" "$REG_HOST/bb:1"
+assert_rc 0
+assert_out_contains "1 signature filed"
+t_end
+
 t_begin "tls: without the credentials or the CA, the fetch fails clearly"
 trust_env tls-noauth
 echo '{"auths": {}}' >"$E2E_WORK/no-auth.json"
@@ -283,36 +310,35 @@ assert_err_matches "$REG_HOST/bb:1: skopeo exited 1: .*x509: certificate signed 
 [ "$(all_entries)" -eq 0 ] || fail "entries were filed"
 t_end
 
-# ---------------------------------------------------------------- Podman pulls from the registry
+# ---------------------------------------------------------------- engines pull from the registry
+
+# engine_images: once, a fresh HTTP registry holding app:1 (signed with keys/ci, .sig pushed) and
+# app-unsigned:1. Sets SIGNED_MANIFEST, SIGNED_CONFIG, UNSIGNED_MANIFEST.
+ENGINE_IMAGES=
+engine_images() {
+	[ -z "$ENGINE_IMAGES" ] || return 0
+	reg_start http || return 1
+	reg_push_busybox app:1 engine-signed || return 1
+	SIGNED_MANIFEST=$REG_IMG_MANIFEST SIGNED_CONFIG=$REG_IMG_CONFIG
+	"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$REG_HOST/app" --digest "$SIGNED_MANIFEST" \
+		--payload-out "$E2E_WORK/app.payload" --signature-out "$E2E_WORK/app.sig" || return 1
+	reg_cosign sig --repo app --digest "$SIGNED_MANIFEST" --payload "$E2E_WORK/app.payload" \
+		--signature-b64 "$E2E_WORK/app.sig" >/dev/null || return 1
+	reg_push_busybox app-unsigned:1 engine-unsigned || return 1
+	UNSIGNED_MANIFEST=$REG_IMG_MANIFEST
+	ENGINE_IMAGES=1
+}
 
 podman_cases() {
-	local why pol hooks out
+	local why pol hooks
 	if ! why=$(engine_available podman); then
 		t_skip "podman: sig fetch --local, then the hook allows the signed image" "$why"
 		return
 	fi
-	pm_setup || {
-		t_begin "podman: setup"
-		fail "cannot prepare the private podman configuration"
-		t_end
-		return
-	}
-	reg_start http || {
-		t_begin "podman: registry"
-		fail "docker-registry did not start"
-		t_end
-		return
-	}
-	trust_env podman
 	t_begin "podman: pulls a signed and an unsigned image from the registry; sig fetch --local files the signature"
-	reg_push_busybox app:1 podman-signed || fail "cannot push the signed image"
-	SIGNED_MANIFEST=$REG_IMG_MANIFEST SIGNED_CONFIG=$REG_IMG_CONFIG
-	"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/ci.pem" --repository "$REG_HOST/app" --digest "$SIGNED_MANIFEST" \
-		--payload-out "$E2E_WORK/app.payload" --signature-out "$E2E_WORK/app.sig" || fail "sig sign failed"
-	reg_cosign sig --repo app --digest "$SIGNED_MANIFEST" --payload "$E2E_WORK/app.payload" \
-		--signature-b64 "$E2E_WORK/app.sig" >/dev/null || fail "cannot push the .sig"
-	reg_push_busybox app-unsigned:1 podman-unsigned || fail "cannot push the unsigned image"
-	UNSIGNED_MANIFEST=$REG_IMG_MANIFEST
+	pm_setup || fail "cannot prepare the private podman configuration"
+	engine_images || fail "cannot prepare the registry and its images"
+	trust_env podman
 	pm pull -q --tls-verify=false "$REG_HOST/app:1" >/dev/null 2>"$E2E_WORK/pull.err" ||
 		fail "podman pull of the signed image failed: $(cat "$E2E_WORK/pull.err")"
 	pm pull -q --tls-verify=false "$REG_HOST/app-unsigned:1" >/dev/null 2>"$E2E_WORK/pull.err" ||
@@ -350,4 +376,77 @@ podman_cases() {
 	t_end
 }
 
+# containerd: CRI PullImage (as the kubelet pulls; the plain-HTTP registry configured as a mirror
+# endpoint) puts the registry's images in the k8s.io namespace, `sig fetch --local` lists them
+# with Images.List, and CRI starts the signed one and refuses the unsigned one.
+containerd_cases() {
+	local why c pol sandbox=localhost/ocigate-e2e-pause:1
+	for c in containerd ctr; do
+		if ! why=$(engine_available "$c"); then
+			t_skip "containerd: sig fetch --local through Images.List" "$why"
+			return
+		fi
+	done
+	if ! eng_python; then
+		t_skip "containerd: sig fetch --local through Images.List" "no python3 with grpc and grpc_tools"
+		return
+	fi
+	t_begin "containerd: CRI PullImage from the registry; sig fetch --local (Images.List) files the signature"
+	engine_images || fail "cannot prepare the registry and its images"
+	trust_env containerd
+	pol=$E2E_WORK/policies/containerd-fetch.json
+	jq -n --argjson t "$(img_trust_json)" --arg s /run/containerd/containerd.sock '
+		{version: 1, mode: "enforce", on_error: "deny", runtime: {preset: "none"},
+		 image: {identity: [{source: "containerd", socket: $s, timeout_ms: 2000}]}, trust: $t}' >"$pol"
+	"$OCIGATE_BIN" policy lint "$pol" >/dev/null 2>&1 || fail "the containerd policy does not lint"
+	eng_build_image "$sandbox" "$E2E_WORK/pause.tar" --entrypoint /bin/sleep --cmd 3600 ||
+		fail "cannot build the sandbox image"
+	# The test registry speaks plain HTTP: containerd's CRI plugin is told so, as a node would be.
+	# shellcheck disable=SC2034 # read by ctd_start (lib_engines.sh)
+	CTD_EXTRA_CONFIG=$(printf '[plugins."io.containerd.grpc.v1.cri".registry.mirrors."%s"]\n  endpoint = ["http://%s"]' \
+		"$REG_HOST" "$REG_HOST")
+	if ! ctd_start "$pol" "$sandbox" >"$E2E_WORK/ctd-start.err" 2>&1; then
+		fail "containerd did not start: $(tail -n 5 "$E2E_WORK/ctd-start.err" | tr '\n' ' ')"
+		t_end
+		return
+	fi
+	ctd_import "$E2E_WORK/pause.tar" || fail "cannot import the sandbox image"
+	for c in app:1 app-unsigned:1; do
+		cri pull "$REG_HOST/$c" >"$E2E_WORK/cri-pull.out" 2>&1 ||
+			fail "CRI PullImage $c failed: $(tail -n 2 "$E2E_WORK/cri-pull.out")"
+	done
+	run_ocigate sig fetch --local --policy "$pol" --tls-verify=false
+	assert_rc 0
+	assert_out_contains "$REG_HOST/app@$SIGNED_MANIFEST: 1 signature filed (1 cosign, 0 bundles)"
+	assert_out_contains "$REG_HOST/app-unsigned@$UNSIGNED_MANIFEST: 0 signatures filed"
+	grep -q "localhost/ocigate-e2e-pause" "$RUN_OUT" "$RUN_ERR" && fail "the local sandbox image was fetched for"
+	[ "$(entries_under "$SIGNED_CONFIG")" -eq 1 ] || fail "the signature is not filed under the image ID $SIGNED_CONFIG"
+	t_end
+
+	# A pod on the node's network (no CNI needed); the image's entrypoint is echo.
+	pod() { # NAME IMAGE
+		jq -cn --arg name "$1" --arg img "$2" --arg logs "$CTD_DIR/pods/$1" '
+			{pod: {name: $name, namespace: "default", uid: ("uid-" + $name), annotations: {},
+			       log_directory: $logs, network: "node"},
+			 container: {name: "app", image: $img, args: ["hello from CRI"]},
+			 wait_exit_seconds: 20, wait_for_log: "hello from CRI"}'
+	}
+
+	t_begin "containerd: CRI starts the signed image (decision allow, its image ID)"
+	cri_scenario fetch-signed "$(pod fetch-signed "$REG_HOST/app:1")"
+	[ "$CRI_START_OK" = true ] || fail "StartContainer failed: $CRI_START_ERR"
+	case $CRI_LOG in *"hello from CRI"*) ;; *) fail "the container did not print its greeting" ;; esac
+	[ -z "$CRI_CID" ] || assert_decision allow "$CRI_CID"
+	[ -z "$CRI_CID" ] || assert_decision_digest "$CRI_CID" "$SIGNED_CONFIG"
+	t_end
+
+	t_begin "containerd: CRI refuses the unsigned image at StartContainer (trust.signature)"
+	cri_scenario fetch-unsigned "$(pod fetch-unsigned "$REG_HOST/app-unsigned:1")"
+	[ "$CRI_START_OK" = false ] || fail "StartContainer succeeded"
+	case $CRI_START_ERR in *"error running hook"*) ;; *) fail "not refused by the hook: $CRI_START_ERR" ;; esac
+	[ -z "$CRI_CID" ] || assert_decision deny "$CRI_CID" trust.signature
+	t_end
+}
+
 podman_cases
+containerd_cases

@@ -364,6 +364,33 @@ START_TEST(child_deadline_kills_the_group)
 }
 END_TEST
 
+/* What the registry client refuses before it starts skopeo. */
+START_TEST(registry_refusals)
+{
+	struct og_registry_opts o = { .tls_verify = 1, .skopeo = "/nonexistent/ocigate-skopeo" };
+	og_buf raw = { 0 };
+	char d[OG_DIGEST_MAX];
+	og_error e = { 0 };
+
+	ck_assert_int_eq(og_registry_manifest(&o, "--help", &raw, d, &e), -1);
+	ck_assert_msg(strstr(e.msg, "not an image reference") != NULL, "%s", e.msg);
+	ck_assert_int_eq(og_registry_manifest(&o, "docker://x/y:1", &raw, d, &e), -1);
+	ck_assert_msg(strstr(e.msg, "not an image reference") != NULL, "%s", e.msg);
+	ck_assert_int_eq(og_registry_manifest(&o, "registry.example/app:1", &raw, d, &e), -1);
+	ck_assert_msg(strstr(e.msg, "cannot run /nonexistent/ocigate-skopeo") != NULL, "%s", e.msg);
+	fresh_dir();
+	put("leftover", "x", 1);
+	ck_assert_int_eq(og_registry_pull_dir(&o, "registry.example/app:1", dir, &e), -1);
+	ck_assert_msg(strstr(e.msg, "not an empty directory") != NULL, "%s", e.msg);
+	ck_assert_int_eq(og_registry_pull_dir(&o, "registry.example/app:1", "relative/dir", &e), -1);
+	ck_assert_msg(strstr(e.msg, "absolute path") != NULL, "%s", e.msg);
+	ck_assert_int_eq(og_registry_push_oci(&o, dir, "-x", "registry.example/app:1", &e), -1);
+	ck_assert_msg(strstr(e.msg, "not a tag") != NULL, "%s", e.msg);
+	ck_assert_int_eq(og_registry_push_oci(&o, "/tmp/a:b", "t", "registry.example/app:1", &e), -1);
+	ck_assert_msg(strstr(e.msg, "without ':'") != NULL, "%s", e.msg);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sig_fetch");
@@ -377,6 +404,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bundle_referrer_dir);
 	tcase_add_test(tc, child_output_and_status);
 	tcase_add_test(tc, child_deadline_kills_the_group);
+	tcase_add_test(tc, registry_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }
