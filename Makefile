@@ -1,7 +1,7 @@
 # ocigate: OCI runtime hook for container admission.
 #   make            build build/ocigate
 #   make check      install missing test dependencies, run unit and end-to-end tests
-#   make demo       start an allowed and a refused container through real runc
+#   make demo       keys, a signed image, a Trivy report, a signed bundle delivered; four runc starts
 #   make install    DESTDIR=... PREFIX=...
 # CFLAGS/LDFLAGS from the environment are appended last, so distribution
 # build flags still apply.

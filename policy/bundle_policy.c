@@ -14,11 +14,11 @@
 /* The paths a bundle section takes over: setting one as well is an error
  * naming both (the administrator meant one of them, not both). */
 static const struct {
-	const char *section, *key;
+	const char *section, *key, *what;
 } owned[] = {
-	{ "trust", "store" },
-	{ "trust", "signatures_dir" },
-	{ "scan", "cache_dir" },
+	{ "trust", "store", "trust store" },
+	{ "trust", "signatures_dir", "signatures" },
+	{ "scan", "cache_dir", "verdict cache" },
 };
 
 static int duration(const json_t *sec, const char *key, int64_t *out, char *text, size_t size, og_error *e)
@@ -73,11 +73,7 @@ int og_bundle_policy_parse(const json_t *doc, struct og_bundle_policy *b, og_err
 		if (json_is_object(other) && json_object_get(other, owned[i].key) != NULL)
 			return og_fail(e, "$.%s.%s and $.bundle: with a bundle section the installed bundle "
 					  "provides the %s; remove $.%s.%s",
-				       owned[i].section, owned[i].key,
-				       strcmp(owned[i].key, "store") == 0 ? "trust store"
-				       : strcmp(owned[i].key, "cache_dir") == 0 ? "verdict cache"
-										: "signatures",
-				       owned[i].section, owned[i].key);
+				       owned[i].section, owned[i].key, owned[i].what, owned[i].section, owned[i].key);
 	}
 	return 0;
 }
@@ -91,11 +87,25 @@ void og_bundle_policy_describe(const struct og_bundle_policy *b, FILE *out)
 {
 	if (!b->configured)
 		return;
-	fprintf(out, "trust bundle: %s (trust store, signatures and verdicts of the generation %s/%s names)\n",
+	fprintf(out, "trust bundle: %s: the trust store, signatures and verdict cache are those of the "
+		     "generation %s/%s names at each start (not the paths above)\n",
 		b->dir, b->dir, OG_BUNDLE_CURRENT);
 	fprintf(out, "  max age: %s%s\n", b->max_age ? b->max_age_text : "unlimited (only its expiry)",
 		b->max_age ? (b->on_stale_audit ? ", then logged only (on_stale audit)" : ", then denied") : "");
 	fprintf(out, "  warn before expiry: %s\n", b->warn_before_expiry ? b->warn_text : "no");
+}
+
+void og_bundle_policy_print_generation(const struct og_bundle_policy *b, FILE *out)
+{
+	char expires[32];
+
+	if (!b->resolved)
+		return;
+	fprintf(out, "trust bundle: %s (version %llu)\n", b->gen.path, (unsigned long long)b->gen.version);
+	if (b->freshness & OG_BUNDLE_EXPIRING) {
+		og_format_rfc3339(b->gen.expires, expires, sizeof expires);
+		fprintf(out, "  warning: it expires at %s, within warn_before_expiry %s\n", expires, b->warn_text);
+	}
 }
 
 int og_bundle_policy_resolve(struct og_bundle_policy *b, struct og_trust_policy *trust,
@@ -133,7 +143,7 @@ int og_bundle_policy_check(struct og_bundle_policy *b, const struct og_trust_pol
 		return -1;
 	og_format_rfc3339(g->created, created, sizeof created);
 	og_format_rfc3339(g->expires, expires, sizeof expires);
-	f = og_bundle_freshness(now, g->created, g->expires, b->max_age, b->warn_before_expiry);
+	f = b->freshness = og_bundle_freshness(now, g->created, g->expires, b->max_age, b->warn_before_expiry);
 	if ((f & OG_BUNDLE_EXPIRED) &&
 	    og_findings_add(r, OG_BUNDLE_RULE_EXPIRED, "trust bundle %s (version %llu) expired at %s",
 			    g->path, (unsigned long long)g->version, expires) < 0)
@@ -144,7 +154,7 @@ int og_bundle_policy_check(struct og_bundle_policy *b, const struct og_trust_pol
 			    "the node has not received a fresh bundle",
 			    g->path, (unsigned long long)g->version, created, b->max_age_text) < 0)
 		return og_fail(e, "out of memory recording findings");
-	if (f & OG_BUNDLE_EXPIRING) {
+	if ((f & OG_BUNDLE_EXPIRING) && update_state) {
 		og_bfmt(line, sizeof line, "trust bundle %s (version %llu) expires at %s, within "
 			"warn_before_expiry %s: is the node still receiving bundles?",
 			g->path, (unsigned long long)g->version, expires, b->warn_text);

@@ -39,12 +39,18 @@ struct og_bundle_policy {
 	/* Filled by og_bundle_policy_resolve: the generation in force. */
 	int resolved;
 	struct og_bundle_generation gen;
+	/* Filled by og_bundle_policy_check: OG_BUNDLE_EXPIRED | _STALE | _EXPIRING. */
+	int freshness;
 };
 
 /* Parse the "bundle" section of the whole policy document `doc` (it also
  * checks that "trust" and "scan" leave the bundle's paths alone). */
 int og_bundle_policy_parse(const json_t *doc, struct og_bundle_policy *b, og_error *e);
 void og_bundle_policy_describe(const struct og_bundle_policy *b, FILE *out);
+
+/* For check and trust verify: "trust bundle: DIR/GEN (version N)", and a
+ * second line when it expires within warn_before_expiry. */
+void og_bundle_policy_print_generation(const struct og_bundle_policy *b, FILE *out);
 
 /* Where bundles are installed: the section's "dir", or the default when the
  * policy has no bundle section (`bundle pull` reads it from here). */
@@ -60,10 +66,12 @@ int og_bundle_policy_resolve(struct og_bundle_policy *b, struct og_trust_policy 
 /* Then, confined: verify the generation's descriptor with the trust
  * section's root keys and threshold (-1 when it does not verify or does
  * not match the generation's name) and judge its freshness at `now`: a
- * bundle.expired or bundle.stale finding in r, a syslog warning when it
- * expires within warn_before_expiry.  update_state 1 (the hook) believes
- * and writes the verification record (bundle_generation.h); 0 (a dry run)
- * verifies the signatures every time and writes nothing. */
+ * bundle.expired or bundle.stale finding in r; b->freshness says which,
+ * and whether it expires within warn_before_expiry.  update_state 1 (the
+ * hook) logs that warning to syslog and believes and writes the
+ * verification record (bundle_generation.h); 0 (a dry run, which prints
+ * instead) logs nothing, verifies the signatures every time and writes
+ * nothing. */
 int og_bundle_policy_check(struct og_bundle_policy *b, const struct og_trust_policy *trust, int64_t now,
 			   int update_state, struct og_findings *r, og_error *e);
 

@@ -43,9 +43,7 @@ static void print_text(const struct og_container *c, const struct og_findings *r
 	printf("container: %s\nbundle: %s\n", c->id, c->bundle);
 	if (c->image.name[0] || c->image.digest[0])
 		printf("image: %s %s\n", c->image.name, c->image.digest);
-	if (p->bundle.resolved)
-		printf("trust bundle: %s (version %llu)\n", p->bundle.gen.path,
-		       (unsigned long long)p->bundle.gen.version);
+	og_bundle_policy_print_generation(&p->bundle, stdout);
 	printf("decision: %s (mode %s)\n", og_result_name(d->result), p->audit ? "audit" : "enforce");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct og_finding *f = &r->items[i];
@@ -79,8 +77,9 @@ static void print_json(const struct og_container *c, const struct og_findings *r
 	}
 	if (p->bundle.resolved)
 		json_object_set_new(out, "trust_bundle",
-				    json_pack("{s:s,s:I}", "generation", p->bundle.gen.path, "version",
-					      (json_int_t)p->bundle.gen.version));
+				    json_pack("{s:s,s:I,s:b}", "generation", p->bundle.gen.path, "version",
+					      (json_int_t)p->bundle.gen.version, "expires_soon",
+					      (p->bundle.freshness & OG_BUNDLE_EXPIRING) != 0));
 	json_object_set_new(out, "findings", findings);
 	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	fputc('\n', stdout);

@@ -138,8 +138,7 @@ static int cmd_verify(int argc, char **argv)
 			og_trust_policy_free(p);
 			return 1;
 		}
-		printf("trust bundle: %s (version %llu)\n", bundle.gen.path,
-		       (unsigned long long)bundle.gen.version);
+		og_bundle_policy_print_generation(&bundle, stdout);
 		for (size_t i = 0; i < f.n; i++)
 			printf("  %s: %s\n", f.items[i].rule, f.items[i].message);
 	}

@@ -5,7 +5,8 @@
 # start four busybox containers through real runc with ocigate as createRuntime hook: a signed,
 # clean, hardened one runs; an unsigned one, one with a critical finding and one with a writable
 # root are refused, each with the syslog lines the hook sent. Builds nothing (the Makefile builds
-# build/ocigate first). Needs root (runc).
+# build/ocigate first). Needs root (runc). OCIGATE_DEMO_REGISTRY=0 delivers from the layout
+# directory even where a registry could be started.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 E2E_DEMO=1
 . "$(dirname "$0")/lib.sh"
@@ -88,35 +89,38 @@ run_ "$OCIGATE_BIN" verdict import --cache-dir "$VERDICTS" "$IMG_DIR/reports/goo
 	"$IMG_DIR/reports/vulnerable.json" || die "verdict import"
 
 step "[CI] 5. build the trust bundle: store + signatures + verdicts, one descriptor signed by the root key"
+run_ "$OCIGATE_BIN" bundle create --out "$IMG_DIR/bundle-layout" --version 1 --expires 7d \
+	--key "$IMG_DIR/keys/root.pem" --trust-store "$TRUST_STORE" --signatures-dir "$TRUST_SIGS" \
+	--verdicts-dir "$VERDICTS" || die "bundle create"
+FROM=(--from-layout "$IMG_DIR/bundle-layout")
+if [ "${OCIGATE_DEMO_REGISTRY:-1}" != 0 ] && [ -z "$(e2e_require_cmds docker-registry skopeo curl)" ]; then
+	. "$E2E_DIR/lib_registry.sh"
+	if reg_start http 2>"$IMG_DIR/registry.err"; then
+		echo "  a local registry (Debian's docker-registry) on $REG_HOST stands in for the real one"
+		REF=$REG_HOST/platform/ocigate-bundle:prod
+		run_ "$OCIGATE_BIN" bundle push --tls-verify=false "$IMG_DIR/bundle-layout" "$REF" || die "bundle push"
+		FROM=(--tls-verify=false "$REF")
+	else
+		echo "  (the local registry did not start: $(head -c 200 "$IMG_DIR/registry.err"); delivering from the layout)"
+	fi
+else
+	echo "  (no local registry (docker-registry and skopeo, or OCIGATE_DEMO_REGISTRY=0): the node pulls from the layout directory)"
+fi
+
+# ---------------------------------------------------------------- node side
 BDIR=$IMG_DIR/node/bundle
 STATE=$IMG_DIR/node/state
 mkdir -p "$BDIR" "$STATE" && chmod 700 "$IMG_DIR/node" "$STATE" && chmod 755 "$BDIR"
-# A generation as `bundle pull` lays it out (docs/trust-bundle.md): the descriptor signed with
-# `trust sign` (root signatures over its exact bytes), the directory named gen-1-<12 hex of its sha256>.
-G=$IMG_DIR/gen
-mkdir -p "$G/trust" && cp "$TRUST_STORE" "$TRUST_STORE.sig" "$G/trust/" && mv "$G/trust/trust.json" "$G/trust/store.json" &&
-	mv "$G/trust/trust.json.sig" "$G/trust/store.json.sig" && cp -a "$TRUST_SIGS" "$G/signatures" &&
-	cp -a "$VERDICTS" "$G/verdicts" || die "cannot lay out the bundle"
-tar -C "$G" -cf "$IMG_DIR/trust.tar" trust
-jq -n --arg c "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg x "$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)" \
-	--arg d "sha256:$(sha256sum "$IMG_DIR/trust.tar" | cut -d' ' -f1)" --argjson s "$(stat -c %s "$IMG_DIR/trust.tar")" \
-	'{type: "ocigate-bundle", version: 1, created: $c, expires: $x, contents: [{name: "trust.tar", digest: $d, size: $s}],
-	  summary: {signatures: 2, verdicts: 2}}' >"$G/bundle.json"
-run_ "$OCIGATE_BIN" trust sign --key "$IMG_DIR/keys/root.pem" "$G/bundle.json" || die "signing bundle.json"
-
-# ---------------------------------------------------------------- node side
-step "[node] 6. deliver it: the generation is published and \`current\` switched in one rename"
-GEN=gen-1-$(sha256sum "$G/bundle.json" | cut -c1-12)
-mv "$G" "$BDIR/$GEN" && ln -s "$GEN" "$BDIR/current" || die "cannot install the bundle"
-echo "  $BDIR/current -> $GEN" | sed "s|$E2E_WORK/||g"
-
-step "[node] 7. the node's policy: enforce; trust and verdicts from the installed bundle"
+step "[node] 6. the node's policy: enforce; root key pinned; trust and verdicts from the installed bundle"
 POLICY=$(img_policy demo enforce \
 	"$(jq -cn --arg r "$IMG_DIR/keys/root.pub" --arg s "$STATE" '{root_keys: [$r], threshold: 1, state_dir: $s}')" \
 	'{"required": true, "max_age": "7d", "max": {"critical": 0, "high": 0}}' \
 	"$(jq -cn --arg d "$BDIR" '{bundle: {dir: $d, max_age: "72h", on_stale: "deny", warn_before_expiry: "24h"}}')")
 jq -c '{mode, runtime, trust, scan, bundle}' "$POLICY" | sed "s|$E2E_WORK/||g; s/^/    /"
-run_ "$OCIGATE_BIN" trust verify --policy "$POLICY" | head -n 3
+
+step "[node] 7. deliver it: what ocigate-sync.timer (or the DaemonSet) runs on every node"
+run_ "$OCIGATE_BIN" bundle pull --policy "$POLICY" "${FROM[@]}" || die "bundle pull"
+run_ "$OCIGATE_BIN" bundle status --policy "$POLICY" || die "bundle status"
 
 # ---------------------------------------------------------------- four starts
 # demo_start N TITLE BUNDLE ID EXPECT(allow|deny)

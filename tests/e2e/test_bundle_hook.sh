@@ -47,17 +47,18 @@ clean_report() {
 		Vulnerabilities: []}]}' >"$1"
 }
 
-# gen_build VERSION CREATED EXPIRES [DESC_KEY [IMAGE_KEY]]: build a generation in $BDIR whose store
-# trusts IMAGE_KEY (default ci) for team-a and is root-signed, with the signed image signed by
-# IMAGE_KEY and a clean verdict for it; bundle.json signed by DESC_KEY (default root). Sets GEN.
+# gen_build VERSION CREATED EXPIRES [DESC_KEY [IMAGE_KEY [STORE_VERSION]]]: build a generation in
+# $BDIR whose store (version STORE_VERSION, default 1) trusts IMAGE_KEY (default ci) for team-a and
+# is root-signed, with the signed image signed by IMAGE_KEY and a clean verdict for it; bundle.json
+# signed by DESC_KEY (default root). Sets GEN.
 gen_build() {
-	local v=$1 created=$2 expires=$3 dkey=${4:-root} ikey=${5:-ci} w id
+	local v=$1 created=$2 expires=$3 dkey=${4:-root} ikey=${5:-ci} sv=${6:-1} w id
 	w=$BWORK/v$v-$RANDOM
 	rm -rf "$w"
 	mkdir -p "$w/trust" "$w/signatures" "$w/verdicts"
 	chmod 700 "$w/signatures" "$w/verdicts"
-	jq -n --arg exp "$(ts '+30 days')" --argjson keys "[$(img_store_key "$ikey" "$IMG_SCOPE_A")]" \
-		'{version: 1, expires: $exp, keys: $keys, images: [], revoked: {keys: [], digests: []}}' \
+	jq -n --arg exp "$(ts '+30 days')" --argjson keys "[$(img_store_key "$ikey" "$IMG_SCOPE_A")]" --argjson sv "$sv" \
+		'{version: $sv, expires: $exp, keys: $keys, images: [], revoked: {keys: [], digests: []}}' \
 		>"$w/trust/store.json" &&
 		"$OCIGATE_BIN" trust sign --key "$IMG_DIR/keys/root.pem" "$w/trust/store.json" >/dev/null &&
 		"$OCIGATE_BIN" sig sign --key "$IMG_DIR/keys/$ikey.pem" --repository "$IMG_REPO_A" --digest "$SIGNED" \
@@ -197,6 +198,14 @@ b=$(img_bundle signed-expiring "$POL" "$SIGNED_HEX")
 id=$(new_id bundle-expiring)
 img_expect_allowed "$b" "$id"
 assert_log_contains "warning msg=\"trust bundle $(re_quote "$BDIR/$GEN") \(version 4\) expires at .*within warn_before_expiry 24h"
+# check, a dry run, prints it instead and sends nothing to syslog.
+log_begin
+run_ocigate check --policy "$POL" --bundle "$b"
+log_end
+assert_rc 0
+assert_out_contains "trust bundle: $BDIR/$GEN (version 4)"
+assert_out_contains "within warn_before_expiry 24h"
+[ -z "$(log_hook_lines)" ] || fail "check sent to syslog: $(log_hook_lines | head -n 1)"
 t_end
 
 # ---------------------------------------------------------------- current
@@ -263,13 +272,14 @@ t_end
 
 # ---------------------------------------------------------------- swaps
 
-# Two generations that agree on nothing: A's store trusts ci and its signature is by ci, B's store
-# trusts only ci2 and its signature is by ci2. A start that took the store of one and the signatures
-# of the other would refuse the image; every start must see one generation whole.
+# Two generations that agree on nothing: A's store (version 1) trusts ci and its signature is by ci,
+# B's store (version 2) trusts only ci2 and its signature is by ci2. A start that took the store of
+# one and the signatures of the other would refuse the image; every start must see one generation
+# whole (and a start still reading A after one read B is no rollback: the hook keeps the floor).
 t_begin "hook: 60 starts while current swaps between two generations: every one allowed"
-gen_build 10 "$(ts '-1 hour')" "$(ts '+7 days')" root ci
+gen_build 10 "$(ts '-1 hour')" "$(ts '+7 days')" root ci 1
 GEN_A=$GEN
-gen_build 11 "$(ts '-1 hour')" "$(ts '+7 days')" root ci2
+gen_build 11 "$(ts '-1 hour')" "$(ts '+7 days')" root ci2 2
 GEN_B=$GEN
 set_current "$GEN_A"
 b=$(img_bundle signed-swap "$POL" "$SIGNED_HEX")

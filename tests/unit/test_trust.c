@@ -1199,7 +1199,7 @@ START_TEST(store_wrong_key_types)
 	/* and trust verify lists them as unusable */
 	f = fmemopen(out, sizeof out, "w");
 	{
-		struct og_trust_store_config c = { store, (const char *const[]){ root1 }, 1, 1, NULL, 0 };
+		struct og_trust_store_config c = { store, (const char *const[]){ root1 }, 1, 1, NULL, 0, 0 };
 		struct og_trust_store *ts = NULL;
 		og_error e = { 0 };
 
