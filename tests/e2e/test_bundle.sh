@@ -29,7 +29,13 @@ bad_stop() {
 	fi
 	BAD_PID=
 }
-trap 'rc=$?; bad_stop; (exit $rc); reg_cleanup' EXIT
+on_exit() {
+	local rc=$?
+	bad_stop
+	(exit "$rc")
+	reg_cleanup
+}
+trap on_exit EXIT
 
 FUTURE=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
 for k in root:ec rogue:ec ci:ed25519; do
@@ -125,7 +131,7 @@ refused() {
 	assert_rc 1
 	assert_err_matches "not installed, nothing changed \(step $step"
 	assert_err_matches "$msg"
-	n=$(log_hook_msgs | grep -cE "^bundle .*: not installed, nothing changed \(step $step[^)]*\): .*$msg")
+	n=$(log_hook_msgs | grep -cE "^bundle .*: not installed, nothing changed \(step ${step}[^)]*\): .*$msg")
 	[ "$n" = 1 ] || fail "expected one syslog line for the refusal, found $n: $(log_hook_msgs)"
 	after=$(snapshot)
 	[ "$before" = "$after" ] || fail "the bundle directory or state changed: $(diff <(echo "$before") <(echo "$after") | head -5)"
@@ -147,7 +153,7 @@ expect_start() { # allowed|denied NAME HEX
 
 for mode in http tls; do
 	t_begin "$mode registry: create, push, pull; a signed image starts through runc, an unsigned one is refused"
-	rm -rf "$BUNDLE_DIR" "$NODE_STATE"/*
+	rm -rf "${BUNDLE_DIR:?}" "${NODE_STATE:?}"/*
 	if ! reg_start "$mode" 2>"$E2E_WORK/reg.err"; then
 		fail "registry ($mode) did not start: $(cat "$E2E_WORK/reg.err")"
 		t_end
@@ -160,7 +166,7 @@ for mode in http tls; do
 	assert_out_contains "installed version 1 (was 0)"
 	n=$(log_hook_msgs | grep -cE '^bundle .*: installed version 1 \(was 0\) as gen-1-[0-9a-f]{12}: signatures \+2 -0, verdicts \+3 -0, trust store version 1 \(was 0\)')
 	[ "$n" = 1 ] || fail "expected one install syslog line, got: $(log_hook_msgs)"
-	[ "$(readlink "$BUNDLE_DIR/current")" = "$(ls "$BUNDLE_DIR" | grep '^gen-1-')" ] || fail "current does not name gen-1"
+	[ "$(readlink "$BUNDLE_DIR/current")" = "$(cd "$BUNDLE_DIR" && echo gen-1-*)" ] || fail "current does not name gen-1"
 	[ "$(cat "$NODE_STATE/bundle-version")" = 1 ] || fail "bundle floor is not 1"
 	ls "$BUNDLE_DIR"/current/verdicts/sha256/a1/*.json >/dev/null 2>&1 || fail "the Trivy verdicts are not installed"
 	[ -z "$(find "$BUNDLE_DIR" -name '.tmp-*')" ] || fail "temporary directories left in $BUNDLE_DIR"
@@ -183,7 +189,7 @@ done
 # ---------------------------------------------------------------- refusals (plain HTTP registry)
 
 reg_start http 2>"$E2E_WORK/reg.err" || img_abort "registry did not start: $(cat "$E2E_WORK/reg.err")"
-rm -rf "$BUNDLE_DIR" "$NODE_STATE"/*
+rm -rf "${BUNDLE_DIR:?}" "${NODE_STATE:?}"/*
 make_bundle v1 1 && push v1 v1
 make_bundle v2 2 && push v2 v2
 
@@ -230,7 +236,7 @@ wait "${pids[@]}" # not a bare wait: the registry runs in the background too
 n_inst=$(cat "$E2E_WORK"/conc-*.out | grep -c "installed version 4")
 n_up=$(cat "$E2E_WORK"/conc-*.out | grep -c "up to date (version 4)")
 [ "$n_inst" = 1 ] && [ "$n_up" = 1 ] || fail "expected one install and one up to date: $(cat "$E2E_WORK"/conc-*.out)"
-[ -z "$(ls -A "$BUNDLE_DIR" | grep '^\.tmp-')" ] || fail "temporary entries left: $(ls -A "$BUNDLE_DIR")"
+[ -z "$(find "$BUNDLE_DIR" -maxdepth 1 -name '.tmp-*')" ] || fail "temporary entries left: $(ls -A "$BUNDLE_DIR")"
 t_end
 
 t_begin "refused, nothing changed: a rolled-back version"
