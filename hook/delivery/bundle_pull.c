@@ -284,6 +284,7 @@ static const struct mlayer *find_layer(const struct mlayer *ls, size_t n, const 
 static int open_blob(const struct source *s, const char *title, const char *digest, int64_t size, og_error *e)
 {
 	char path[128], got[OG_DIGEST_MAX];
+	struct stat st;
 	uint64_t len;
 	int fd;
 
@@ -291,6 +292,15 @@ static int open_blob(const struct source *s, const char *title, const char *dige
 	fd = og_open_beneath(s->blobs, path, O_RDONLY | O_CLOEXEC, e);
 	if (fd < 0)
 		return og_wrap(e, "layer %s", title);
+	/* A blob is hashed, then read again to unpack: nobody else may be able
+	 * to change it in between (the copy is in a 0700 directory of ours; a
+	 * layout's blobs are checked here, its directories by StrictModes). */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+	    (st.st_mode & 022) != 0) {
+		close(fd);
+		return og_fail(e, "layer %s: blob %s is not a regular file only its owner (root) may write",
+			       title, path);
+	}
 	if (og_bundle_fd_sha256(fd, got, &len, e) < 0) {
 		close(fd);
 		return og_wrap(e, "layer %s", title);
@@ -348,7 +358,15 @@ static int step_manifest(struct pull *p, og_error *e)
 
 	if (o->layout != NULL) {
 		og_cleanup_close int b = -1;
+		char blobs[PATH_MAX];
+		struct stat st;
 
+		/* Read in place: the layout must be as safe from others as the
+		 * policy (StrictModes on it and every directory above). */
+		if (og_bfmt(blobs, sizeof blobs, "%s/blobs/sha256", o->layout) >= (int)sizeof blobs)
+			return og_fail(e, "%s: path too long", o->layout);
+		if (og_strict_modes(blobs, geteuid(), &st, e) < 0)
+			return og_wrap(e, "OCI layout");
 		p->src.fd = open(o->layout, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (p->src.fd < 0)
 			return og_fail_errno(e, errno, "%s", o->layout);

@@ -70,7 +70,7 @@ measure() {
 
 create=(bundle create --expires 7d --key "$w/keys/root.pem" --trust-store "$w/store.json"
 	--signatures-dir "$w/sigs" --verdicts-dir "$w/verdicts")
-src=() how="from an OCI layout (no docker-registry here)"
+how="from an OCI layout (no docker-registry here)"
 if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	mkdir -p "$w/reg"

@@ -29,7 +29,13 @@ bad_stop() {
 	fi
 	BAD_PID=
 }
-trap 'rc=$?; bad_stop; (exit $rc); reg_cleanup' EXIT
+on_exit() {
+	local rc=$?
+	bad_stop
+	(exit "$rc")
+	reg_cleanup
+}
+trap on_exit EXIT
 
 FUTURE=$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)
 for k in root:ec rogue:ec ci:ed25519; do
@@ -125,7 +131,7 @@ refused() {
 	assert_rc 1
 	assert_err_matches "not installed, nothing changed \(step $step"
 	assert_err_matches "$msg"
-	n=$(log_hook_msgs | grep -cE "^bundle .*: not installed, nothing changed \(step $step[^)]*\): .*$msg")
+	n=$(log_hook_msgs | grep -cE "^bundle .*: not installed, nothing changed \(step ${step}[^)]*\): .*$msg")
 	[ "$n" = 1 ] || fail "expected one syslog line for the refusal, found $n: $(log_hook_msgs)"
 	after=$(snapshot)
 	[ "$before" = "$after" ] || fail "the bundle directory or state changed: $(diff <(echo "$before") <(echo "$after") | head -5)"
@@ -147,7 +153,7 @@ expect_start() { # allowed|denied NAME HEX
 
 for mode in http tls; do
 	t_begin "$mode registry: create, push, pull; a signed image starts through runc, an unsigned one is refused"
-	rm -rf "$BUNDLE_DIR" "$NODE_STATE"/*
+	rm -rf "${BUNDLE_DIR:?}" "${NODE_STATE:?}"/*
 	if ! reg_start "$mode" 2>"$E2E_WORK/reg.err"; then
 		fail "registry ($mode) did not start: $(cat "$E2E_WORK/reg.err")"
 		t_end
@@ -160,7 +166,7 @@ for mode in http tls; do
 	assert_out_contains "installed version 1 (was 0)"
 	n=$(log_hook_msgs | grep -cE '^bundle .*: installed version 1 \(was 0\) as gen-1-[0-9a-f]{12}: signatures \+2 -0, verdicts \+3 -0, trust store version 1 \(was 0\)')
 	[ "$n" = 1 ] || fail "expected one install syslog line, got: $(log_hook_msgs)"
-	[ "$(readlink "$BUNDLE_DIR/current")" = "$(ls "$BUNDLE_DIR" | grep '^gen-1-')" ] || fail "current does not name gen-1"
+	[ "$(readlink "$BUNDLE_DIR/current")" = "$(cd "$BUNDLE_DIR" && echo gen-1-*)" ] || fail "current does not name gen-1"
 	[ "$(cat "$NODE_STATE/bundle-version")" = 1 ] || fail "bundle floor is not 1"
 	ls "$BUNDLE_DIR"/current/verdicts/sha256/a1/*.json >/dev/null 2>&1 || fail "the Trivy verdicts are not installed"
 	[ -z "$(find "$BUNDLE_DIR" -name '.tmp-*')" ] || fail "temporary directories left in $BUNDLE_DIR"
@@ -183,7 +189,7 @@ done
 # ---------------------------------------------------------------- refusals (plain HTTP registry)
 
 reg_start http 2>"$E2E_WORK/reg.err" || img_abort "registry did not start: $(cat "$E2E_WORK/reg.err")"
-rm -rf "$BUNDLE_DIR" "$NODE_STATE"/*
+rm -rf "${BUNDLE_DIR:?}" "${NODE_STATE:?}"/*
 make_bundle v1 1 && push v1 v1
 make_bundle v2 2 && push v2 v2
 
@@ -217,24 +223,40 @@ assert_log_contains "installed version 2 \(was 1\)"
 [ "$(ls -d "$BUNDLE_DIR"/gen-* | wc -l)" = 2 ] || fail "expected two generations: $(ls "$BUNDLE_DIR")"
 t_end
 
+t_begin "two pulls at once: the second waits for the first, then finds it up to date"
+make_bundle concurrent 4
+rm -f "$E2E_WORK"/conc-*.out
+pids=()
+for i in 1 2; do
+	timeout 120 "$OCIGATE_BIN" bundle pull --policy "$POL" --from-layout "$LAYOUTS/concurrent" \
+		>"$E2E_WORK/conc-$i.out" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}" # not a bare wait: the registry runs in the background too
+n_inst=$(cat "$E2E_WORK"/conc-*.out | grep -c "installed version 4")
+n_up=$(cat "$E2E_WORK"/conc-*.out | grep -c "up to date (version 4)")
+[ "$n_inst" = 1 ] && [ "$n_up" = 1 ] || fail "expected one install and one up to date: $(cat "$E2E_WORK"/conc-*.out)"
+[ -z "$(find "$BUNDLE_DIR" -maxdepth 1 -name '.tmp-*')" ] || fail "temporary entries left: $(ls -A "$BUNDLE_DIR")"
+t_end
+
 t_begin "refused, nothing changed: a rolled-back version"
-refused "3 descriptor" "rolled back: version 1 is lower than the installed version 2" \
+refused "3 descriptor" "rolled back: version 1 is lower than the installed version 4" \
 	"${REG_OPTS[@]}" "$REG_HOST/ocigate/bundle:v1"
 t_end
 
 t_begin "refused, nothing changed: an expired bundle"
-make_bundle expired 3 1s && push expired expired
+make_bundle expired 5 1s && push expired expired
 sleep 2
 refused "3 descriptor" "expired at" "${REG_OPTS[@]}" "$REG_HOST/ocigate/bundle:expired"
 t_end
 
 t_begin "refused, nothing changed: a bundle re-signed by a key that is not a root"
-make_bundle rogue 3 7d rogue && push rogue rogue
+make_bundle rogue 5 7d rogue && push rogue rogue
 refused "3 descriptor" "signed by 0 of the required 1 root keys" "${REG_OPTS[@]}" "$REG_HOST/ocigate/bundle:rogue"
 t_end
 
 t_begin "refused, nothing changed: one byte of one layer changed (layout, then the registry's storage)"
-make_bundle tampered 3
+make_bundle tampered 5
 python3 "$TOOL" tamper "$(python3 "$TOOL" layer-blob "$LAYOUTS/tampered" signatures.tar)"
 refused "4 layers" "layer signatures.tar: .* bytes with digest sha256:[0-9a-f]+, expected" \
 	--from-layout "$LAYOUTS/tampered"
@@ -251,7 +273,7 @@ t_end
 
 for kind in symlink dotdot absolute; do
 	t_begin "refused, nothing changed: a correctly signed bundle with a hostile tar ($kind)"
-	make_bundle "hostile-$kind" 3
+	make_bundle "hostile-$kind" 5
 	python3 "$TOOL" hostile-tar "$E2E_WORK/hostile-$kind.tar" "$kind"
 	python3 "$TOOL" retar "$LAYOUTS/hostile-$kind" signatures.tar "$E2E_WORK/hostile-$kind.tar" "$OCIGATE_BIN" \
 		"$IMG_DIR/keys/root.pem" || fail "cannot forge the hostile bundle"
@@ -267,7 +289,7 @@ for kind in symlink dotdot absolute; do
 done
 
 t_begin "refused, nothing changed: a layer above the size limit"
-make_bundle huge 3 && push huge huge
+make_bundle huge 5 && push huge huge
 refused "2 copy" "more than the limit of 2048" --max-layer-bytes 2048 "${REG_OPTS[@]}" "$REG_HOST/ocigate/bundle:huge"
 t_end
 
@@ -298,9 +320,9 @@ refused "1 manifest" "no answer within 3000 ms" --timeout 3s --tls-verify=false 
 bad_stop
 t_end
 
-t_begin "after all refusals the node still runs version 2: a signed image starts"
+t_begin "after all refusals the node still runs version 4: a signed image starts"
 run_ocigate bundle status --policy "$POL"
-assert_out_contains "version: 2"
+assert_out_contains "version: 4"
 expect_start allowed signed-after "$SIGNED_HEX"
 t_end
 

@@ -146,6 +146,6 @@ run_ocigate bundle status --policy "$POL"
 assert_rc 0
 assert_out_contains "version: $((UPDATES + 1))"
 [ "$(ls -d "$BUNDLE_DIR"/gen-* | wc -l)" -le 3 ] || fail "more than 3 generations kept: $(ls "$BUNDLE_DIR")"
-[ -z "$(ls -A "$BUNDLE_DIR" | grep '^\.tmp-')" ] || fail "temporary entries left: $(ls -A "$BUNDLE_DIR")"
+[ -z "$(find "$BUNDLE_DIR" -maxdepth 1 -name '.tmp-*')" ] || fail "temporary entries left: $(ls -A "$BUNDLE_DIR")"
 [ -z "$(runc --root "$E2E_WORK/state/runc" list -q 2>/dev/null)" ] || fail "runc containers left behind"
 t_end

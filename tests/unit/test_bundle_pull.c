@@ -195,6 +195,24 @@ START_TEST(refusals_change_nothing)
 	ck_assert_int_eq(pull(rogue, &r, &e), -1);
 	ck_assert_str_eq(r.step, "3 descriptor");
 	ck_assert_msg(strstr(e.msg, "signed by 0 of the required 1 root keys") != NULL, "%s", e.msg);
+	/* A layout others may write: its blobs could change between their
+	 * check and their unpacking. */
+	{
+		char l4[320], cmd[700];
+
+		make_layout(4, rootpriv, l4);
+		snprintf(cmd, sizeof cmd, "chmod g+w '%s'/blobs/sha256/*", l4);
+		ck_assert_int_eq(system(cmd), 0);
+		og_error_clear(&e);
+		ck_assert_int_eq(pull(l4, &r, &e), -1);
+		ck_assert_msg(strstr(e.msg, "only its owner (root) may write") != NULL, "%s", e.msg);
+		snprintf(cmd, sizeof cmd, "chmod g-w '%s'/blobs/sha256/* && chmod g+w '%s'/blobs", l4, l4);
+		ck_assert_int_eq(system(cmd), 0);
+		og_error_clear(&e);
+		ck_assert_int_eq(pull(l4, &r, &e), -1);
+		ck_assert_str_eq(r.step, "1 manifest");
+		ck_assert_msg(strstr(e.msg, "writable") != NULL, "%s", e.msg);
+	}
 	/* Not a layout. */
 	og_error_clear(&e);
 	ck_assert_int_eq(pull(dir, &r, &e), -1);

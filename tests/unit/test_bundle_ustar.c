@@ -358,7 +358,7 @@ START_TEST(structure_refused)
 	arc_free(&a);
 	arc_open(&a);
 	for (int i = 0; i < 4; i++) {
-		char n[8];
+		char n[16];
 
 		snprintf(n, sizeof n, "f%d", i);
 		og_ustar_add_file(&a.w, n, big, 3000, &e);
