@@ -14,7 +14,7 @@ set -eu
 PKGS_build="gcc make pkg-config libjansson-dev libssl-dev libseccomp-dev libcap-dev libnghttp2-dev check"
 # e2e: real runtimes and the tools the shell tests use (unshare/findmnt, mount, logger, timeout);
 # a registry for the delivery tests (docker-registry, htpasswd -B from apache2-utils, curl).
-PKGS_e2e="runc crun busybox-static python3 python3-yaml jq util-linux mount bsdutils coreutils docker-registry apache2-utils curl"
+PKGS_e2e="runc crun busybox-static python3 python3-yaml jq util-linux mount bsdutils coreutils docker-registry apache2-utils curl openssl"
 # engines and tooling for later work: Podman/containerd tests, CRI client, valgrind/ASan, benchmarks.
 PKGS_engines="podman containerd containernetworking-plugins skopeo python3-grpcio python3-grpc-tools valgrind clang libclang-rt-14-dev hyperfine gnuplot-nox time"
 # tools: building and checking the packages, static analysis.
