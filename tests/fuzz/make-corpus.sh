@@ -72,7 +72,7 @@ if [ -d "$shared" ]; then
 		# cosign's keyless registry form, as fuzz_cosign_keyless takes it.
 		if [ -f "$d/cert.pem" ] && [ -f "$d/rekor-bundle.json" ] && [ -f "$d/signature.b64" ]; then
 			{ cat "$d/payload.json"; printf '\0'; tr -d '\n' <"$d/signature.b64"; printf '\0'
-			  cat "$d/cert.pem"; printf '\0'; cat "$d/chain.pem" 2>/dev/null; printf '\0'
+			  cat "$d/cert.pem"; printf '\0'; if [ -f "$d/chain.pem" ]; then cat "$d/chain.pem"; fi; printf '\0'
 			  cat "$d/rekor-bundle.json"; } >"$out/cosign_keyless/shared_$(basename "$d").bin"
 		fi
 		for b in "$d/bundle.json" "$d/envelope.json"; do
