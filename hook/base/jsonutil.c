@@ -143,6 +143,10 @@ json_t *og_json_parse(const char *data, size_t len, const char *what, og_error *
 
 const char *og_json_type(const json_t *v)
 {
+	/* Callers name what they found, and a missing parent is found too
+	 * (og_json_str on json_object_get of an absent key). */
+	if (v == NULL)
+		return "nothing";
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "object";
 	case JSON_ARRAY: return "array";
@@ -176,6 +180,7 @@ int og_json_only_keys(const json_t *obj, const char *path, const char *const *al
 static int lookup(const json_t *obj, const char *key, const char *path, int required, json_t **v,
 		  og_error *e)
 {
+	*v = NULL;
 	if (!json_is_object(obj))
 		return og_fail(e, "%s: expected an object, found %s", path, og_json_type(obj));
 	*v = json_object_get(obj, key);
