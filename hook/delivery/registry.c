@@ -18,11 +18,12 @@
 #define OG_REGISTRY_MAX_ARGS 24
 #define OG_REGISTRY_MAX_LAYERS 1024	/* layers one copied manifest may list */
 #define OG_REGISTRY_MAX_COPY_OUT 65536	/* skopeo copy --quiet says little */
+#define OG_COPY_WORD_MAX (PATH_MAX + OG_REF_MAX + 16)	/* "docker://...", "dir:...", "oci:...:tag" */
 
 struct args {
 	char *v[OG_REGISTRY_MAX_ARGS + 1];
 	size_t n;
-	char refbuf[2][PATH_MAX + OG_REF_MAX + 16];	/* "docker://..." and other built words */
+	char ref[OG_COPY_WORD_MAX];	/* "docker://REF", for inspect */
 };
 
 static void arg(struct args *a, const char *s)
@@ -160,8 +161,8 @@ int og_registry_manifest(const struct og_registry_opts *o, const char *ref, og_b
 	start_args(&a, o, "inspect");
 	arg(&a, "--raw");
 	add_conn_opts(&a, o, 0);
-	og_bfmt(a.refbuf[0], sizeof a.refbuf[0], "docker://%s", ref);
-	arg(&a, a.refbuf[0]);
+	og_bfmt(a.ref, sizeof a.ref, "docker://%s", ref);
+	arg(&a, a.ref);
 	if (run_skopeo(&a, OG_REGISTRY_MAX_MANIFEST_BYTES, o, ref, &r, e) < 0)
 		return -1;
 	if (r.out.len == 0) {
@@ -245,13 +246,33 @@ static int dir_empty(const char *dir, og_error *e)
 	return n == 0 ? 0 : og_fail(e, "%s: not an empty directory", dir);
 }
 
+/* Which side of a copy is the registry: add_conn_opts' src- or dest- options. */
+enum { OG_COPY_FROM_REGISTRY = 1, OG_COPY_TO_REGISTRY = 2 };
+
+/* skopeo copy SRC DST, digests and manifest bytes kept as they are. */
+static int skopeo_copy(const struct og_registry_opts *o, int registry_side, const char *src, const char *dst,
+		       const char *ref, og_error *e)
+{
+	struct og_child_result r;
+	struct args a;
+
+	start_args(&a, o, "copy");
+	arg(&a, "--quiet");
+	arg(&a, "--preserve-digests");
+	add_conn_opts(&a, o, registry_side);
+	arg(&a, src);
+	arg(&a, dst);
+	if (run_skopeo(&a, OG_REGISTRY_MAX_COPY_OUT, o, ref, &r, e) < 0)
+		return -1;
+	og_buf_free(&r.out);
+	return 0;
+}
+
 int og_registry_pull_dir(const struct og_registry_opts *o, const char *ref, const char *dir,
 			 og_error *e)
 {
 	og_cleanup_buf og_buf raw = { 0 }, copied = { 0 };
-	struct og_child_result r;
-	struct args a;
-	char digest[OG_DIGEST_MAX], name[OG_REF_MAX];
+	char digest[OG_DIGEST_MAX], name[OG_REF_MAX], src[OG_COPY_WORD_MAX], dst[OG_COPY_WORD_MAX];
 	og_cleanup_close int dfd = -1;
 
 	if (dir == NULL || dir[0] != '/' || strchr(dir, ':') != NULL || strlen(dir) >= PATH_MAX)
@@ -262,17 +283,10 @@ int og_registry_pull_dir(const struct og_registry_opts *o, const char *ref, cons
 	/* Copy by digest: the manifest copied is the one whose sizes were checked,
 	 * even if the tag moves meanwhile. */
 	og_ref_name(ref, name, sizeof name);
-	start_args(&a, o, "copy");
-	arg(&a, "--quiet");
-	arg(&a, "--preserve-digests");
-	add_conn_opts(&a, o, 1);
-	og_bfmt(a.refbuf[0], sizeof a.refbuf[0], "docker://%s@%s", name, digest);
-	og_bfmt(a.refbuf[1], sizeof a.refbuf[1], "dir:%s", dir);
-	arg(&a, a.refbuf[0]);
-	arg(&a, a.refbuf[1]);
-	if (run_skopeo(&a, OG_REGISTRY_MAX_COPY_OUT, o, ref, &r, e) < 0)
+	og_bfmt(src, sizeof src, "docker://%s@%s", name, digest);
+	og_bfmt(dst, sizeof dst, "dir:%s", dir);
+	if (skopeo_copy(o, OG_COPY_FROM_REGISTRY, src, dst, ref, e) < 0)
 		return -1;
-	og_buf_free(&r.out);
 	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return og_fail_errno(e, errno, "%s", dir);
@@ -286,8 +300,7 @@ int og_registry_pull_dir(const struct og_registry_opts *o, const char *ref, cons
 int og_registry_push_oci(const struct og_registry_opts *o, const char *layout_dir, const char *tag,
 			 const char *ref, og_error *e)
 {
-	struct og_child_result r;
-	struct args a;
+	char src[OG_COPY_WORD_MAX], dst[OG_COPY_WORD_MAX];
 	size_t tl = tag != NULL ? strlen(tag) : 0;
 
 	if (layout_dir == NULL || layout_dir[0] != '/' || strchr(layout_dir, ':') != NULL ||
@@ -299,16 +312,7 @@ int og_registry_push_oci(const struct og_registry_opts *o, const char *layout_di
 		return og_fail(e, "\"%.130s\": not a tag", tag ? tag : "");
 	if (check_ref(ref, e) < 0)
 		return -1;
-	start_args(&a, o, "copy");
-	arg(&a, "--quiet");
-	arg(&a, "--preserve-digests");
-	add_conn_opts(&a, o, 2);
-	og_bfmt(a.refbuf[0], sizeof a.refbuf[0], "oci:%s:%s", layout_dir, tag);
-	og_bfmt(a.refbuf[1], sizeof a.refbuf[1], "docker://%s", ref);
-	arg(&a, a.refbuf[0]);
-	arg(&a, a.refbuf[1]);
-	if (run_skopeo(&a, OG_REGISTRY_MAX_COPY_OUT, o, ref, &r, e) < 0)
-		return -1;
-	og_buf_free(&r.out);
-	return 0;
+	og_bfmt(src, sizeof src, "oci:%s:%s", layout_dir, tag);
+	og_bfmt(dst, sizeof dst, "docker://%s", ref);
+	return skopeo_copy(o, OG_COPY_TO_REGISTRY, src, dst, ref, e);
 }
