@@ -328,14 +328,11 @@ static int read_add_inputs(const struct add_args *a, struct og_sig_entry *en,
 static int file_in_policy_dir(const struct og_trust_cli *cli, struct og_sig_entry *en,
 			      char list[][OG_DIGEST_MAX], size_t n, og_error *e)
 {
-	struct og_trust_policy *p = NULL;
-	int r = -1;
+	char dir[PATH_MAX];
 
-	if (og_trust_cli_policy(cli, &p, e) >= 0 &&
-	    file_entry(og_trust_policy_signatures_dir(p), en, list, n, e) >= 0)
-		r = 0;
-	og_trust_policy_free(p);
-	return r;
+	if (og_trust_cli_filing_dir(cli, dir, sizeof dir, e) < 0)
+		return -1;
+	return file_entry(dir, en, list, n, e) < 0 ? -1 : 0;
 }
 
 static int cmd_add(int argc, char **argv)
@@ -494,7 +491,6 @@ static int cmd_sign(int argc, char **argv)
 					      { NULL, 0, NULL, 0 } };
 	const char *key = NULL, *repo = NULL, *digest = NULL, *pout = NULL, *sout = NULL;
 	struct og_trust_cli cli = { 0 };
-	struct og_trust_policy *p = NULL;
 	og_cleanup(EVP_PKEY_free) EVP_PKEY *k = NULL;
 	og_cleanup_free char *payload = NULL, *b64 = NULL;
 	og_cleanup_free unsigned char *sig = NULL;
@@ -548,11 +544,7 @@ static int cmd_sign(int argc, char **argv)
 		en.payload.len = plen;
 		en.signature.data = (char *)sig;
 		en.signature.len = slen;
-		if (og_trust_cli_policy(&cli, &p, &e) < 0)
-			return fail(&e, 2);
-		r = file_entry(og_trust_policy_signatures_dir(p), &en, list, 1, &e);
-		og_trust_policy_free(p);
-		if (r < 0)
+		if (file_in_policy_dir(&cli, &en, list, 1, &e) < 0)
 			return fail(&e, 2);
 	}
 	return 0;

@@ -157,17 +157,6 @@ static int attach_manifest(struct og_sig_entry *en, size_t n, const og_buf *man,
 	return 0;
 }
 
-static int signatures_dir(const struct og_trust_cli *cli, char *out, size_t size, og_error *e)
-{
-	struct og_trust_policy *p = NULL;
-
-	if (og_trust_cli_policy(cli, &p, e) < 0)
-		return -1;
-	og_bfmt(out, size, "%s", og_trust_policy_signatures_dir(p));
-	og_trust_policy_free(p);
-	return 0;
-}
-
 int og_cmd_sig_add_from_dir(int argc, char **argv)
 {
 	static const struct option opts[] = { OG_TRUST_CLI_LONGOPTS,
@@ -202,7 +191,7 @@ int og_cmd_sig_add_from_dir(int argc, char **argv)
 		fprintf(stderr, "ocigate sig: add --from-dir DIR [--manifest FILE] [options]\n");
 		return 2;
 	}
-	if (signatures_dir(&cli, dir, sizeof dir, &e) < 0 ||
+	if (og_trust_cli_filing_dir(&cli, dir, sizeof dir, &e) < 0 ||
 	    (manifest != NULL && og_read_file(manifest, OG_MAX_MANIFEST_BYTES, &man, &e) < 0) ||
 	    og_sig_dir_read(from, &en, &n, &e) < 0) {
 		fail_line(NULL, &e);
@@ -498,7 +487,7 @@ int og_cmd_sig_fetch(int argc, char **argv)
 	rc = parse_fetch_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
-	if (signatures_dir(&a.cli, sigdir, sizeof sigdir, &e) < 0 ||
+	if (og_trust_cli_filing_dir(&a.cli, sigdir, sizeof sigdir, &e) < 0 ||
 	    (a.local && local_images(&a, &refs, &e) < 0)) {
 		free(refs.v);
 		fail_line(NULL, &e);

@@ -154,7 +154,7 @@ static int cmd_show(int argc, char **argv)
 	r = parse_show_args(argc, argv, &c, &json, &digest);
 	if (r >= 0)
 		return r;
-	if (og_verdict_cli_resolve(&c, "show") < 0)
+	if (og_verdict_cli_resolve(&c, "show", 0) < 0)
 		return 2;
 	cfd = og_verdict_cli_open(&c, 0, 0, "show");
 	if (cfd == -2) {
@@ -254,7 +254,7 @@ static int cmd_walk(int argc, char **argv, int gc)
 			gc && older == 0 ? "--older-than DUR is required" : "unexpected argument");
 		return 2;
 	}
-	if (og_verdict_cli_resolve(&c, sub) < 0)
+	if (og_verdict_cli_resolve(&c, sub, gc) < 0)
 		return 2;
 	w.dir = c.dir;
 	w.cfd = og_verdict_cli_open(&c, 0, gc, sub);	/* gc writes: it takes the writers' lock */

@@ -213,7 +213,7 @@ int og_cmd_verdict_import(int argc, char **argv)
 	rc = parse_import_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
-	if (og_verdict_cli_resolve(&a.c, "import") < 0)
+	if (og_verdict_cli_resolve(&a.c, "import", 1) < 0)
 		return 2;
 	if (a.sign_key != NULL && og_scan_load_private_key(a.sign_key, &key, &e) < 0)
 		return og_verdict_cli_err("import", &e);
@@ -388,7 +388,7 @@ static int cmd_vex_import(int argc, char **argv)
 		fprintf(stderr, CMD " vex import: no document given (see --help)\n");
 		return 2;
 	}
-	if (og_verdict_cli_resolve(&c, "vex import") < 0)
+	if (og_verdict_cli_resolve(&c, "vex import", 1) < 0)
 		return 2;
 	if (sign_key != NULL && og_scan_load_private_key(sign_key, &key, &e) < 0)
 		return og_verdict_cli_err("vex import", &e);

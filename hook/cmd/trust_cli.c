@@ -1,4 +1,5 @@
 #include "hook/cmd/trust_cli.h"
+#include "hook/base/strfmt.h"
 #include "policy/policy.h"
 
 #include <errno.h>
@@ -77,5 +78,25 @@ int og_trust_cli_policy(const struct og_trust_cli *c, struct og_trust_policy **o
 		*out = NULL;
 		return -1;
 	}
+	return 0;
+}
+
+int og_trust_cli_filing_dir(const struct og_trust_cli *c, char *out, size_t size, og_error *e)
+{
+	struct og_trust_policy *p = NULL;
+	struct og_bundle_policy b;
+
+	if (c->o.signatures_dir == NULL) {
+		if (og_trust_cli_bundle(c, &b, e) < 0)
+			return -1;
+		if (b.configured)
+			return og_fail(e, "the policy has a \"bundle\" section: this node's signatures come from the "
+				       "bundle in %s, and the hook would never read one filed here; file into a "
+				       "directory for `ocigate bundle create` with --signatures-dir", b.dir);
+	}
+	if (og_trust_cli_policy(c, &p, e) < 0)
+		return -1;
+	og_bfmt(out, size, "%s", og_trust_policy_signatures_dir(p));
+	og_trust_policy_free(p);
 	return 0;
 }

@@ -35,5 +35,9 @@ int og_trust_cli_policy(const struct og_trust_cli *c, struct og_trust_policy **o
 /* The policy's "bundle" section, read as og_trust_cli_policy reads "trust"
  * (b->configured 0 when there is none, or no policy is read). */
 int og_trust_cli_bundle(const struct og_trust_cli *c, struct og_bundle_policy *b, og_error *e);
+/* The signature directory `sig add` and `sig fetch` file into: the
+ * policy's, or --signatures-dir.  Refused when the policy has a "bundle"
+ * section and no --signatures-dir: the hook reads only the bundle's. */
+int og_trust_cli_filing_dir(const struct og_trust_cli *c, char *out, size_t size, og_error *e);
 
 #endif

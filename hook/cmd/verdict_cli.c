@@ -5,7 +5,9 @@
 #include "hook/base/fileio.h"
 #include "verify/scan/scan_policy.h"
 #include "verify/scan/scan_sign.h"
+#include "policy/bundle_policy.h"
 #include "policy/policy.h"
+#include "verify/trust/bundle_generation.h"
 
 #include <errno.h>
 #include <string.h>
@@ -19,9 +21,10 @@ int og_verdict_cli_err(const char *sub, const og_error *e)
 	return 2;
 }
 
-int og_verdict_cli_resolve(struct og_verdict_cli *c, const char *sub)
+int og_verdict_cli_resolve(struct og_verdict_cli *c, const char *sub, int writes)
 {
 	og_cleanup(og_scan_policy_free) struct og_scan_policy *p = NULL;
+	struct og_bundle_policy b;
 	json_auto_t *doc = NULL;
 	og_error e = { 0 };
 	const char *policy = c->policy;
@@ -51,6 +54,28 @@ int og_verdict_cli_resolve(struct og_verdict_cli *c, const char *sub)
 			og_wrap(&e, "policy %s", policy);
 		og_verdict_cli_err(sub, &e);
 		return -1;
+	}
+	if (og_bundle_policy_parse(doc, &b, &e) < 0) {
+		og_wrap(&e, "policy %s", policy);
+		og_verdict_cli_err(sub, &e);
+		return -1;
+	}
+	if (b.configured) {
+		struct og_bundle_generation g;
+
+		if (writes) {
+			og_fail(&e, "policy %s has a \"bundle\" section: this node's verdicts come from the "
+				"bundle in %s, and the hook would never read one written here; import into a "
+				"directory for `ocigate bundle create` with --cache-dir", policy, b.dir);
+			og_verdict_cli_err(sub, &e);
+			return -1;
+		}
+		if (og_bundle_generation_resolve(b.dir, &g, &e) < 0) {
+			og_verdict_cli_err(sub, &e);
+			return -1;
+		}
+		snprintf(c->dir, sizeof c->dir, "%s", g.verdicts);
+		return 0;
 	}
 	snprintf(c->dir, sizeof c->dir, "%s", p->cache_dir);
 	return 0;

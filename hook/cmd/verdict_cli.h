@@ -23,8 +23,10 @@ struct og_verdict_cli {
 int og_verdict_cli_err(const char *sub, const og_error *e);
 
 /* --cache-dir wins; else the policy's scan.cache_dir; else the default.
+ * With a "bundle" section the verdicts are the installed bundle's: read
+ * from its generation, never written (writes says which the command does).
  * 0, or -1 with the reason printed. */
-int og_verdict_cli_resolve(struct og_verdict_cli *c, const char *sub);
+int og_verdict_cli_resolve(struct og_verdict_cli *c, const char *sub, int writes);
 
 /* Open the cache: an fd; -2 when it does not exist and create is 0; -1 with
  * the reason printed.  With lock (every writer), the fd holds the writers'

@@ -157,6 +157,19 @@ assert_rc 1
 assert_err_matches "install refused: the policy has a \"bundle\" section"
 t_end
 
+t_begin "sig sign --add and verdict import refuse to file where the hook never reads; verdict ls reads the generation"
+run_ocigate sig sign --policy "$POL" --key "$IMG_DIR/keys/ci.pem" --repository "$IMG_REPO_A" --digest "$SIGNED" --add
+assert_rc 2
+assert_err_matches 'the policy has a "bundle" section: this node.s signatures come from the bundle in'
+clean_report "$IMG_DIR/report-for-import.json"
+run_ocigate verdict import --policy "$POL" "$IMG_DIR/report-for-import.json"
+assert_rc 2
+assert_err_matches 'has a "bundle" section: this node.s verdicts come from the bundle in'
+run_ocigate verdict ls --policy "$POL"
+assert_rc 0
+assert_out_contains "${SIGNED#sha256:}"
+t_end
+
 t_begin "policy lint: a bundle section and trust.store as well is an error naming both"
 p=$(write_policy both "$(jq '.trust.store = "/etc/ocigate/trust.json"' "$POL")")
 run_ocigate policy lint "$p"
