@@ -158,6 +158,9 @@ assert_err_matches "install refused: the policy has a \"bundle\" section"
 t_end
 
 t_begin "sig sign --add and verdict import refuse to file where the hook never reads; verdict ls reads the generation"
+# Were they to write, it would be to the defaults below /var/lib/ocigate: keep the host's out of
+# reach (this script runs in its own mount namespace).
+mount -t tmpfs -o mode=0755 tmpfs /var/lib || fail "cannot mount a tmpfs on /var/lib"
 run_ocigate sig sign --policy "$POL" --key "$IMG_DIR/keys/ci.pem" --repository "$IMG_REPO_A" --digest "$SIGNED" --add
 assert_rc 2
 assert_err_matches 'the policy has a "bundle" section: this node.s signatures come from the bundle in'
@@ -168,6 +171,7 @@ assert_err_matches 'has a "bundle" section: this node.s verdicts come from the b
 run_ocigate verdict ls --policy "$POL"
 assert_rc 0
 assert_out_contains "${SIGNED#sha256:}"
+umount /var/lib
 t_end
 
 t_begin "policy lint: a bundle section and trust.store as well is an error naming both"
